@@ -1,0 +1,21 @@
+"""The JSON API: one NinjaAPI, each app's router mounted once."""
+
+from ninja import NinjaAPI
+
+from omnicanal.accounts.auth import BearerTokenAuth, SessionAuth
+from omnicanal.conversations.api import router as conversations_router
+from omnicanal.conversations.exceptions import DomainError
+
+api = NinjaAPI(
+    title="Omnicanal API",
+    version="1",
+    urls_namespace="api-v1",
+    docs_url="/docs",
+    auth=[BearerTokenAuth(), SessionAuth()],
+)
+api.add_router("/", conversations_router)
+
+
+@api.exception_handler(DomainError)
+def domain_error(request, exc: DomainError):  # type: ignore[no-untyped-def]
+    return api.create_response(request, {"detail": exc.message}, status=exc.status)

@@ -1,0 +1,91 @@
+"""Shared test fixtures: a fixed cast (admin, supervisor, agents) and small factories."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from omnicanal.accounts.actions import issue_token
+from omnicanal.accounts.models import Role, Team, User
+from omnicanal.connectors.base import IdentityKind, InboundMessage, Sender, SenderIdentity
+from omnicanal.conversations.models import ChannelKind, Inbox
+
+
+@pytest.fixture
+def admin(db: Any) -> User:
+    return User.objects.create_user("admin@example.com", "pw-admin-123", name="Alice Admin",
+                                    role=Role.ADMINISTRATOR)
+
+
+@pytest.fixture
+def supervisor(db: Any) -> User:
+    return User.objects.create_user("sup@example.com", "pw-sup-123", name="Sarah Superviseure",
+                                    role=Role.SUPERVISOR)
+
+
+@pytest.fixture
+def agent(db: Any) -> User:
+    return User.objects.create_user("bob@example.com", "pw-bob-123", name="Bob Agent")
+
+
+@pytest.fixture
+def other_agent(db: Any) -> User:
+    return User.objects.create_user("carol@example.com", "pw-carol-123", name="Carol Agent")
+
+
+@pytest.fixture
+def team(db: Any, agent: User) -> Team:
+    team = Team.objects.create(name="Support")
+    team.members.add(agent)
+    return team
+
+
+@pytest.fixture
+def api_inbox(db: Any) -> Inbox:
+    return Inbox.objects.create(name="Site API", channel=ChannelKind.API)
+
+
+@pytest.fixture
+def email_inbox(db: Any) -> Inbox:
+    return Inbox.objects.create(name="Support mail", channel=ChannelKind.EMAIL)
+
+
+def bearer(user: User) -> dict[str, str]:
+    return {"HTTP_AUTHORIZATION": f"Bearer {issue_token(user)}"}
+
+
+@pytest.fixture
+def admin_api(admin: User) -> Callable[..., Any]:
+    """POST/GET JSON as the administrator with a bearer token."""
+    client = Client()
+    headers = bearer(admin)
+
+    def call(method: str, path: str, payload: Any = None) -> Any:
+        if method == "get":
+            return client.get(path, **headers)
+        return client.post(path, payload, content_type="application/json", **headers)
+
+    return call
+
+
+def inbound(
+    external_id: str,
+    text: str = "Bonjour, ma commande n'est pas arrivée.",
+    *,
+    email: str | None = "jeanne.martin@example.fr",
+    phone: str | None = None,
+    name: str = "Jeanne Martin",
+    verified: bool = True,
+    **fields: Any,
+) -> InboundMessage:
+    identities = []
+    if email:
+        identities.append(SenderIdentity(IdentityKind.EMAIL, email, verified))
+    if phone:
+        identities.append(SenderIdentity(IdentityKind.PHONE, phone, verified))
+    return InboundMessage(
+        external_id=external_id, sender=Sender(identities, name), text=text, **fields
+    )

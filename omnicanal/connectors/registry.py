@@ -1,0 +1,20 @@
+"""Channel kind → adapter, imported on first use."""
+
+from __future__ import annotations
+
+from django.utils.module_loading import import_string
+
+from omnicanal.connectors.base import ChannelAdapter
+
+ADAPTERS: dict[str, str] = {
+    "api": "omnicanal.connectors.api.adapter.ApiAdapter",
+}
+
+
+def adapter_for(channel: str) -> ChannelAdapter:
+    try:
+        path = ADAPTERS[channel]
+    except KeyError:
+        raise LookupError(f"No adapter can send on the {channel!r} channel yet.") from None
+    adapter: ChannelAdapter = import_string(path)()
+    return adapter

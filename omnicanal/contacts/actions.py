@@ -1,0 +1,284 @@
+"""Contacts: identity resolution, merges and their undo, custom attributes."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import phonenumbers
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.utils import timezone
+
+from omnicanal.accounts.actions import record_audit
+from omnicanal.accounts.models import User
+from omnicanal.connectors.base import IdentityKind, Sender, SenderIdentity
+from omnicanal.contacts.models import (
+    AttributeDefinition,
+    AttributeType,
+    Contact,
+    ContactMerge,
+    Identity,
+    MergeSuggestion,
+)
+from omnicanal.conversations.exceptions import Conflict, InvalidInput
+
+DEFAULT_PHONE_REGION = "FR"
+
+
+def normalize_phone(value: str, region: str = DEFAULT_PHONE_REGION) -> str:
+    """E.164, so that an SMS, a WhatsApp message and a call from one number meet."""
+    try:
+        number = phonenumbers.parse(value, region)
+    except phonenumbers.NumberParseException as exc:
+        raise InvalidInput(f"{value!r} is not a phone number: {exc}") from exc
+    if not phonenumbers.is_possible_number(number):
+        raise InvalidInput(f"{value!r} is not a possible phone number.")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def normalize_identity_value(kind: IdentityKind | str, value: str) -> str:
+    value = value.strip()
+    if not value:
+        raise InvalidInput(f"The {kind} identity is empty.")
+    if kind == IdentityKind.EMAIL:
+        value = value.lower()
+        try:
+            validate_email(value)
+        except ValidationError as exc:
+            raise InvalidInput(f"{value!r} is not an e-mail address.") from exc
+        return value
+    if kind in (IdentityKind.PHONE, IdentityKind.WHATSAPP):
+        return normalize_phone(value.removeprefix("whatsapp:"))
+    return value
+
+
+def _normalized(identities: Iterable[SenderIdentity]) -> list[SenderIdentity]:
+    seen: set[tuple[str, str]] = set()
+    result = []
+    for identity in identities:
+        kind = IdentityKind(identity.kind)
+        value = normalize_identity_value(kind, identity.value)
+        if (kind, value) not in seen:
+            seen.add((kind, value))
+            result.append(SenderIdentity(kind, value, identity.is_verified))
+    return result
+
+
+def suggest_merge(contact: Contact, candidate: Contact, reason: str) -> None:
+    if contact.pk == candidate.pk:
+        return
+    first, second = sorted([contact, candidate], key=lambda c: c.pk)
+    MergeSuggestion.objects.get_or_create(
+        contact=first, candidate=second, defaults={"reason": reason[:200]}
+    )
+
+
+def resolve_contact(sender: Sender) -> Contact:
+    """The contact this sender is, creating it or adding identities to it as needed.
+
+    A verified identity that some contact already owns decides; several contacts owning the
+    sender's verified identities become merge suggestions, never a silent merge. Unverified
+    claims never attach to an existing contact: a matching value only makes a suggestion.
+    Must run inside the caller's transaction; an IntegrityError here means another
+    transaction claimed the same verified identity first, and the caller retries.
+    """
+    identities = _normalized(sender.identities)
+    if not identities:
+        raise InvalidInput("The sender has no identity (e-mail, phone or external id).")
+
+    verified = [i for i in identities if i.is_verified]
+    owners: list[Contact] = []
+    if verified:
+        matches = {
+            (identity.kind, identity.value): identity.contact
+            for identity in Identity.objects.select_related("contact").filter(
+                is_verified=True, value__in=[i.value for i in verified]
+            )
+        }
+        for identity in verified:
+            owner = matches.get((identity.kind, identity.value))
+            if owner is not None and owner not in owners:
+                owners.append(_follow_merges(owner))
+
+    if owners:
+        contact = owners[0]
+        for other in owners[1:]:
+            suggest_merge(contact, other, "shares a verified identity with the same sender")
+        if sender.name and not contact.name:
+            contact.name = sender.name[:200]
+            contact.save(update_fields=["name", "updated_at"])
+    else:
+        contact = Contact.objects.create(name=sender.name[:200])
+
+    existing = set(contact.identities.values_list("kind", "value"))
+    for identity in identities:
+        if (identity.kind, identity.value) in existing:
+            continue
+        claimed_elsewhere = (
+            Identity.objects.filter(kind=identity.kind, value=identity.value)
+            .exclude(contact=contact)
+            .select_related("contact")
+        )
+        if identity.is_verified and any(i.is_verified for i in claimed_elsewhere):
+            continue  # its owner became a merge suggestion above
+        for other in claimed_elsewhere:
+            suggest_merge(contact, other.contact, f"same {identity.kind} {identity.value}")
+        Identity.objects.create(
+            contact=contact,
+            kind=identity.kind,
+            value=identity.value,
+            is_verified=identity.is_verified,
+        )
+    return contact
+
+
+def _follow_merges(contact: Contact) -> Contact:
+    # Identities move on merge, so this only guards against a stale row read mid-merge.
+    while contact.merged_into_id is not None:
+        contact = Contact.objects.get(pk=contact.merged_into_id)
+    return contact
+
+
+def merge_contacts(target: Contact, source: Contact, *, actor: User | None) -> ContactMerge:
+    """Move the source's identities and conversations onto the target, recorded for undo."""
+    from omnicanal.conversations.models import Conversation
+
+    if target.pk == source.pk:
+        raise InvalidInput("A contact cannot be merged into itself.")
+    with transaction.atomic():
+        target, source = (
+            Contact.objects.select_for_update().get(pk=target.pk),
+            Contact.objects.select_for_update().get(pk=source.pk),
+        )
+        if source.merged_into_id is not None or target.merged_into_id is not None:
+            raise Conflict("One of these contacts was already merged.")
+        identity_ids = list(source.identities.values_list("pk", flat=True))
+        conversation_ids = list(
+            Conversation.objects.filter(contact=source).values_list("pk", flat=True)
+        )
+        snapshot = {
+            "identity_ids": identity_ids,
+            "conversation_ids": conversation_ids,
+            "target_before": {
+                "name": target.name,
+                "attributes": target.attributes,
+                "value_tier": target.value_tier,
+                "company_id": target.company_id,
+            },
+        }
+        source.identities.update(contact=target)
+        Conversation.objects.filter(pk__in=conversation_ids).update(contact=target)
+        target.name = target.name or source.name
+        target.attributes = {**source.attributes, **target.attributes}
+        target.company_id = target.company_id or source.company_id
+        if source.value_tier != target.value_tier and source.value_tier != "standard":
+            target.value_tier = source.value_tier
+        target.save(update_fields=["name", "attributes", "company", "value_tier", "updated_at"])
+        source.merged_into = target
+        source.save(update_fields=["merged_into", "updated_at"])
+        MergeSuggestion.objects.filter(
+            contact__in=[target, source], candidate__in=[target, source]
+        ).update(status=MergeSuggestion.Status.ACCEPTED)
+        merge = ContactMerge.objects.create(
+            target=target, source=source, snapshot=snapshot, merged_by=actor
+        )
+        record_audit(actor, "contact.merged", target, source_id=source.pk)
+    return merge
+
+
+def unmerge_contacts(merge: ContactMerge, *, actor: User | None) -> Contact:
+    """Restore both contacts exactly as they were before `merge`; returns the source."""
+    from omnicanal.conversations.models import Conversation
+
+    with transaction.atomic():
+        merge = ContactMerge.objects.select_for_update().get(pk=merge.pk)
+        if merge.undone_at is not None:
+            raise Conflict("This merge was already undone.")
+        snapshot = merge.snapshot
+        target = Contact.objects.select_for_update().get(pk=merge.target_id)
+        source = Contact.objects.select_for_update().get(pk=merge.source_id)
+        Identity.objects.filter(pk__in=snapshot["identity_ids"]).update(contact=source)
+        Conversation.objects.filter(pk__in=snapshot["conversation_ids"]).update(contact=source)
+        before = snapshot["target_before"]
+        target.name = before["name"]
+        target.attributes = before["attributes"]
+        target.value_tier = before["value_tier"]
+        target.company_id = before["company_id"]
+        target.save(update_fields=["name", "attributes", "value_tier", "company", "updated_at"])
+        source.merged_into = None
+        source.save(update_fields=["merged_into", "updated_at"])
+        MergeSuggestion.objects.filter(
+            contact__in=[target, source], candidate__in=[target, source]
+        ).update(status=MergeSuggestion.Status.OPEN)
+        merge.undone_at = timezone.now()
+        merge.save(update_fields=["undone_at"])
+        record_audit(actor, "contact.unmerged", target, source_id=source.pk)
+    return source
+
+
+def validate_attributes(values: Mapping[str, Any], *, partial: bool = False) -> dict[str, Any]:
+    """Check and coerce attribute values against the administrator's schema."""
+    definitions = {d.key: d for d in AttributeDefinition.objects.all()}
+    unknown = sorted(set(values) - set(definitions))
+    if unknown:
+        raise InvalidInput(f"Unknown attribute(s): {', '.join(unknown)}.")
+    cleaned: dict[str, Any] = {}
+    for key, definition in definitions.items():
+        if key not in values or values[key] in (None, ""):
+            if definition.is_required and not partial:
+                raise InvalidInput(f"The attribute {key!r} is required.")
+            continue
+        cleaned[key] = _coerce_attribute(definition, values[key])
+    return cleaned
+
+
+def _coerce_attribute(definition: AttributeDefinition, value: Any) -> Any:
+    key = definition.key
+    match definition.type:
+        case AttributeType.TEXT:
+            return str(value)[:1000]
+        case AttributeType.NUMBER:
+            try:
+                number = Decimal(str(value))
+            except InvalidOperation as exc:
+                raise InvalidInput(f"The attribute {key!r} must be a number.") from exc
+            return int(number) if number == number.to_integral_value() else float(number)
+        case AttributeType.BOOLEAN:
+            if isinstance(value, bool):
+                return value
+            if str(value).lower() in {"true", "1", "yes", "oui"}:
+                return True
+            if str(value).lower() in {"false", "0", "no", "non"}:
+                return False
+            raise InvalidInput(f"The attribute {key!r} must be yes or no.")
+        case AttributeType.DATE:
+            try:
+                return dt.date.fromisoformat(str(value)).isoformat()
+            except ValueError as exc:
+                raise InvalidInput(f"The attribute {key!r} must be a date (YYYY-MM-DD).") from exc
+        case AttributeType.CHOICE:
+            if value not in definition.choices:
+                allowed = ", ".join(map(str, definition.choices))
+                raise InvalidInput(f"The attribute {key!r} must be one of: {allowed}.")
+            return value
+    raise InvalidInput(f"The attribute {key!r} has an unknown type.")
+
+
+def update_contact_attributes(
+    contact: Contact, values: Mapping[str, Any], *, actor: User | None
+) -> Contact:
+    cleaned = validate_attributes(values, partial=True)
+    with transaction.atomic():
+        contact = Contact.objects.select_for_update().get(pk=contact.pk)
+        merged = {**contact.attributes, **cleaned}
+        for key, value in values.items():
+            if value in (None, ""):
+                merged.pop(key, None)
+        validate_attributes(merged)
+        contact.attributes = merged
+        contact.save(update_fields=["attributes", "updated_at"])
+    return contact

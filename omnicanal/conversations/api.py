@@ -1,0 +1,199 @@
+"""/api/v1: inboxes, the generic API channel's intake, conversations."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import transaction
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from ninja import Field, Router, Schema
+
+from omnicanal.accounts.actions import record_audit, require_administrator
+from omnicanal.accounts.models import User
+from omnicanal.connectors.base import (
+    IdentityKind,
+    InboundMessage,
+    Sender,
+    SenderIdentity,
+)
+from omnicanal.conversations import actions
+from omnicanal.conversations.exceptions import InvalidInput
+from omnicanal.conversations.ingest import ingest
+from omnicanal.conversations.models import ChannelKind, Conversation, Inbox
+
+router = Router(tags=["conversations"])
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.auth  # type: ignore[attr-defined]
+    assert isinstance(user, User)
+    return user
+
+
+class InboxIn(Schema):
+    name: str = Field(min_length=1, max_length=100)
+    channel: ChannelKind
+    settings: dict[str, Any] = Field(default_factory=dict)
+
+
+class InboxOut(Schema):
+    id: int
+    name: str
+    channel: str
+    is_active: bool
+
+
+class InboxCreatedOut(InboxOut):
+    # Shown to the administrator who creates the inbox, to verify our webhook signatures.
+    secret: str
+
+
+@router.post("/inboxes", response={201: InboxCreatedOut})
+def create_inbox(request: HttpRequest, payload: InboxIn) -> tuple[int, Inbox]:
+    """Create an inbox (administrators). `settings.webhook_url` on an `api` inbox receives
+    agents' replies, signed with `secret` (X-Omnicanal-Signature: sha256=HMAC over
+    "<X-Omnicanal-Timestamp>.<body>")."""
+    user = _user(request)
+    require_administrator(user)
+    with transaction.atomic():
+        inbox = Inbox.objects.create(
+            name=payload.name, channel=payload.channel, settings=payload.settings
+        )
+        record_audit(user, "inbox.created", inbox, channel=inbox.channel)
+    return 201, inbox
+
+
+@router.get("/inboxes", response=list[InboxOut])
+def list_inboxes(request: HttpRequest) -> Any:
+    """Every inbox."""
+    return Inbox.objects.all()
+
+
+class ContactIn(Schema):
+    name: str = Field("", max_length=200)
+    email: str | None = Field(None, max_length=320)
+    phone: str | None = Field(None, max_length=40)
+    external_id: str | None = Field(None, max_length=200)
+
+
+class InboundMessageIn(Schema):
+    external_id: str = Field(min_length=1, max_length=255)
+    contact: ContactIn
+    text: str
+    sent_at: dt.datetime | None = None
+
+
+class IngestOut(Schema):
+    message_id: int
+    conversation_id: int
+    contact_id: int
+    duplicate: bool
+
+
+@router.post("/inboxes/{inbox_id}/messages", response={200: IngestOut, 201: IngestOut})
+def post_inbound_message(
+    request: HttpRequest, inbox_id: int, payload: InboundMessageIn
+) -> tuple[int, dict[str, Any]]:
+    """A customer's message through the generic API channel. Idempotent on `external_id`:
+    a repeat answers 200 with the stored ids and `"duplicate": true`."""
+    inbox = get_object_or_404(Inbox, pk=inbox_id, is_active=True)
+    identities = []
+    contact = payload.contact
+    # The integrator's token vouches for who the customer is, so these identities are verified.
+    if contact.email:
+        identities.append(SenderIdentity(IdentityKind.EMAIL, contact.email))
+    if contact.phone:
+        identities.append(SenderIdentity(IdentityKind.PHONE, contact.phone))
+    if contact.external_id:
+        # External ids are the integrator's own, so they are only unique within the inbox.
+        identities.append(SenderIdentity(IdentityKind.EXTERNAL, f"{inbox.pk}:{contact.external_id}"))
+    if not identities:
+        raise InvalidInput("The contact needs an email, a phone or an external_id.")
+    if not payload.text.strip():
+        raise InvalidInput("The message text is empty.")
+    result = ingest(
+        inbox,
+        InboundMessage(
+            external_id=payload.external_id,
+            sender=Sender(identities=identities, name=contact.name),
+            text=payload.text,
+            sent_at=payload.sent_at,
+        ),
+    )
+    body = {
+        "message_id": result.message_id,
+        "conversation_id": result.conversation_id,
+        "contact_id": result.contact_id,
+        "duplicate": result.is_duplicate,
+    }
+    return (200 if result.is_duplicate else 201), body
+
+
+class IdentityOut(Schema):
+    kind: str
+    value: str
+    is_verified: bool
+
+
+class ContactOut(Schema):
+    id: int
+    name: str
+    value_tier: str
+    attributes: dict[str, Any]
+    identities: list[IdentityOut]
+
+    @staticmethod
+    def resolve_identities(contact: Any) -> Any:
+        return list(contact.identities.all())
+
+
+class MessageOut(Schema):
+    id: int
+    direction: str
+    text: str
+    html: str
+    external_id: str | None
+    delivery_status: str
+    failure_reason: str
+    author_id: int | None
+    sent_at: dt.datetime | None
+    created_at: dt.datetime
+
+
+class ConversationOut(Schema):
+    id: int
+    inbox_id: int
+    status: str
+    priority: int
+    subject: str
+    assignee_id: int | None
+    team_id: int | None
+    created_at: dt.datetime
+    last_activity_at: dt.datetime
+    contact: ContactOut
+    messages: list[MessageOut]
+
+    @staticmethod
+    def resolve_messages(conversation: Conversation) -> Any:
+        return list(conversation.messages.all())
+
+
+@router.get("/conversations/{conversation_id}", response=ConversationOut)
+def get_conversation(request: HttpRequest, conversation_id: int) -> Conversation:
+    """A conversation with its messages and its contact."""
+    return actions.access_conversation(_user(request), conversation_id)
+
+
+class ReplyIn(Schema):
+    text: str = Field(min_length=1)
+    is_note: bool = False
+
+
+@router.post("/conversations/{conversation_id}/messages", response={201: MessageOut})
+def post_reply(request: HttpRequest, conversation_id: int, payload: ReplyIn) -> Any:
+    """An agent's reply (sent on the conversation's channel) or, with `is_note`, a note."""
+    if payload.is_note:
+        return 201, actions.add_note(_user(request), conversation_id, payload.text)
+    return 201, actions.reply(_user(request), conversation_id, payload.text)

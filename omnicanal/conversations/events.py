@@ -1,0 +1,59 @@
+"""Domain events: an outbox row in the writer's transaction, a realtime push after commit."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Literal
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import transaction
+
+from omnicanal.conversations.models import Conversation, OutboxEvent
+
+logger = logging.getLogger(__name__)
+
+EventKind = Literal[
+    "conversation.created",
+    "conversation.assigned",
+    "conversation.status_changed",
+    "conversation.updated",
+    "message.created",
+    "message.status_changed",
+]
+
+# Every agent's workspace listens here; pages filter what concerns them.
+WORKSPACE_GROUP = "workspace"
+
+
+def conversation_group(conversation_id: int) -> str:
+    return f"conversation-{conversation_id}"
+
+
+def record_event(kind: EventKind, conversation: Conversation, **payload: Any) -> OutboxEvent:
+    """Write the event with the caller's transaction; push it to open workspaces after commit."""
+    body = {
+        "conversation_id": conversation.pk,
+        "inbox_id": conversation.inbox_id,
+        "contact_id": conversation.contact_id,
+        "assignee_id": conversation.assignee_id,
+        "status": conversation.status,
+        **payload,
+    }
+    event = OutboxEvent.objects.create(kind=kind, conversation=conversation, payload=body)
+    message = {"type": "omnicanal.event", "event": event.as_dict()}
+    transaction.on_commit(lambda: push_realtime(message, conversation.pk))
+    return event
+
+
+def push_realtime(message: dict[str, Any], conversation_id: int) -> None:
+    # Realtime is a convenience on top of the durable outbox: a failed push loses nothing, the
+    # agent's next page load shows the state, so it is logged and never raised.
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    try:
+        async_to_sync(layer.group_send)(WORKSPACE_GROUP, message)
+        async_to_sync(layer.group_send)(conversation_group(conversation_id), message)
+    except Exception:
+        logger.exception("realtime push failed for conversation %s", conversation_id)

@@ -1,0 +1,214 @@
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from omnicanal.contacts.models import Contact
+
+
+class ChannelKind(models.TextChoices):
+    API = "api", _("API")
+    EMAIL = "email", _("E-mail")
+    WEBCHAT = "webchat", _("Web chat")
+    SMS = "sms", _("SMS")
+    WHATSAPP = "whatsapp", _("WhatsApp")
+    MESSENGER = "messenger", _("Messenger")
+    INSTAGRAM = "instagram", _("Instagram")
+    TELEGRAM = "telegram", _("Telegram")
+    VOICE = "voice", _("Voice")
+
+
+def new_inbox_secret() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class Inbox(models.Model):
+    """A channel the team receives on: its kind plus the provider settings its adapter reads."""
+
+    name = models.CharField(_("name"), max_length=100)
+    channel = models.CharField(_("channel"), max_length=20, choices=ChannelKind.choices)
+    # Provider settings (addresses, account ids, webhook URL); each adapter parses its own.
+    settings = models.JSONField(default=dict, blank=True)
+    # Signs what we send to the inbox's webhook and checks what providers send us.
+    secret = models.CharField(max_length=100, default=new_inbox_secret)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("inbox")
+        verbose_name_plural = _("inboxes")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Status(models.TextChoices):
+    OPEN = "open", _("Open")
+    PENDING = "pending", _("Pending")
+    SNOOZED = "snoozed", _("Snoozed")
+    RESOLVED = "resolved", _("Resolved")
+
+
+class Priority(models.IntegerChoices):
+    URGENT = 1, _("Urgent")
+    HIGH = 2, _("High")
+    NORMAL = 3, _("Normal")
+    LOW = 4, _("Low")
+
+
+class Conversation(models.Model):
+    inbox = models.ForeignKey(Inbox, on_delete=models.PROTECT, related_name="conversations")
+    contact = models.ForeignKey(Contact, on_delete=models.PROTECT, related_name="conversations")
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.OPEN
+    )
+    priority = models.PositiveSmallIntegerField(
+        _("priority"), choices=Priority.choices, default=Priority.NORMAL
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_conversations",
+    )
+    team = models.ForeignKey(
+        "accounts.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    subject = models.CharField(_("subject"), max_length=300, blank=True)
+    # A reply after the reopen window starts a new conversation that points to the old one.
+    previous = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_activity_at = models.DateTimeField()
+    # When the customer started waiting for us; null while the last word is ours.
+    waiting_since = models.DateTimeField(null=True, blank=True)
+    snoozed_until = models.DateTimeField(null=True, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("conversation")
+        indexes = [
+            # Keyset pagination of every list: newest activity first, id breaks ties.
+            models.Index(fields=["-last_activity_at", "-id"], name="conv_activity"),
+            models.Index(fields=["status", "-last_activity_at", "-id"], name="conv_status_activity"),
+            models.Index(fields=["assignee", "status", "-last_activity_at"], name="conv_assignee"),
+            models.Index(fields=["contact", "inbox", "status"], name="conv_contact_inbox"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.subject}".strip()
+
+
+class Direction(models.TextChoices):
+    INCOMING = "incoming", _("Incoming")
+    OUTGOING = "outgoing", _("Outgoing")
+    NOTE = "note", _("Internal note")
+    ACTIVITY = "activity", _("Activity")
+
+
+class DeliveryStatus(models.TextChoices):
+    RECEIVED = "received", _("Received")
+    PENDING = "pending", _("Sending")
+    SENT = "sent", _("Sent")
+    DELIVERED = "delivered", _("Delivered")
+    READ = "read", _("Read")
+    FAILED = "failed", _("Failed")
+
+
+class Message(models.Model):
+    conversation = models.ForeignKey(
+        Conversation, on_delete=models.CASCADE, related_name="messages"
+    )
+    # Denormalised from the conversation so that the unique constraint below can name it.
+    inbox = models.ForeignKey(Inbox, on_delete=models.PROTECT, related_name="+")
+    direction = models.CharField(max_length=10, choices=Direction.choices)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    text = models.TextField(blank=True)
+    # Sanitised with nh3 before it is stored; never rendered from the raw input.
+    html = models.TextField(blank=True)
+    # The customer's message id at the provider: what makes ingest() idempotent.
+    external_id = models.CharField(max_length=255, null=True, blank=True)
+    # The provider's id for a message we sent, to match delivery statuses.
+    provider_message_id = models.CharField(max_length=255, blank=True, db_index=True)
+    delivery_status = models.CharField(
+        max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.RECEIVED
+    )
+    failure_reason = models.TextField(blank=True)
+    send_attempts = models.PositiveSmallIntegerField(default=0)
+    is_unsupported = models.BooleanField(default=False)
+    is_auto_reply = models.BooleanField(default=False)
+    metadata = models.JSONField(default=dict, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["inbox", "external_id"],
+                condition=models.Q(external_id__isnull=False),
+                name="unique_external_message",
+            )
+        ]
+        indexes = [models.Index(fields=["conversation", "created_at"], name="msg_timeline")]
+
+    def __str__(self) -> str:
+        return f"{self.direction} #{self.pk}"
+
+
+def attachment_path(instance: Attachment, filename: str) -> str:
+    return f"attachments/{instance.message.conversation_id}/{secrets.token_hex(8)}/{filename}"
+
+
+class Attachment(models.Model):
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to=attachment_path, blank=True)
+    # Provider media not fetched yet (url or media id).
+    remote_ref = models.CharField(max_length=1000, blank=True)
+    filename = models.CharField(max_length=255, blank=True)
+    content_type = models.CharField(max_length=100, blank=True)
+    size = models.PositiveIntegerField(default=0)
+    content_id = models.CharField(max_length=255, blank=True)
+
+    def __str__(self) -> str:
+        return self.filename or self.remote_ref
+
+
+class OutboxEvent(models.Model):
+    """A domain event, written in the transaction that caused it (the outbox).
+
+    Consumers (realtime push, routing, automations, webhooks, analytics) read from here, so an
+    event survives a crash between commit and delivery.
+    """
+
+    kind = models.CharField(max_length=60)
+    conversation = models.ForeignKey(
+        Conversation, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    payload = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["id"],
+                condition=models.Q(processed_at__isnull=True),
+                name="outbox_unprocessed",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.payload}"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"id": self.pk, "kind": self.kind, **self.payload}
