@@ -10,7 +10,7 @@ from typing import Any
 import phonenumbers
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from omnicanal.accounts.actions import record_audit
@@ -27,6 +27,10 @@ from omnicanal.contacts.models import (
 from omnicanal.conversations.exceptions import Conflict, InvalidInput
 
 DEFAULT_PHONE_REGION = "FR"
+
+
+class IdentityRace(IntegrityError):
+    """A concurrent transaction claimed a verified identity we were about to claim."""
 
 
 def normalize_phone(value: str, region: str = DEFAULT_PHONE_REGION) -> str:
@@ -83,8 +87,9 @@ def resolve_contact(sender: Sender) -> Contact:
     A verified identity that some contact already owns decides; several contacts owning the
     sender's verified identities become merge suggestions, never a silent merge. Unverified
     claims never attach to an existing contact: a matching value only makes a suggestion.
-    Must run inside the caller's transaction; an IntegrityError here means another
-    transaction claimed the same verified identity first, and the caller retries.
+    Must run inside the caller's transaction; an IntegrityError here (a unique violation or
+    an IdentityRace) means another transaction claimed the same verified identity first, and
+    the caller retries the whole transaction.
     """
     identities = _normalized(sender.identities)
     if not identities:
@@ -123,10 +128,15 @@ def resolve_contact(sender: Sender) -> Contact:
             .exclude(contact=contact)
             .select_related("contact")
         )
-        if identity.is_verified and any(i.is_verified for i in claimed_elsewhere):
-            continue  # its owner became a merge suggestion above
-        for other in claimed_elsewhere:
-            suggest_merge(contact, other.contact, f"same {identity.kind} {identity.value}")
+        verified_owner = next((i.contact for i in claimed_elsewhere if i.is_verified), None)
+        if identity.is_verified and verified_owner is not None:
+            if verified_owner in owners:
+                continue  # its owner became a merge suggestion above
+            # Another transaction committed this identity after our lookup: start over, so
+            # that the sender lands on that contact instead of a second one.
+            raise IdentityRace(f"{identity.kind} {identity.value} was claimed concurrently")
+        for claim in claimed_elsewhere:
+            suggest_merge(contact, claim.contact, f"same {identity.kind} {identity.value}")
         Identity.objects.create(
             contact=contact,
             kind=identity.kind,

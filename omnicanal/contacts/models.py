@@ -126,6 +126,9 @@ class MergeSuggestion(models.Model):
             models.UniqueConstraint(fields=["contact", "candidate"], name="unique_suggestion")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.contact_id} ~ {self.candidate_id}: {self.reason}"
+
 
 class ContactMerge(models.Model):
     """A merge and everything needed to undo it exactly."""
@@ -139,3 +142,6 @@ class ContactMerge(models.Model):
     )
     merged_at = models.DateTimeField(auto_now_add=True)
     undone_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.source_id} → {self.target_id}"

@@ -44,7 +44,8 @@ def _check_text(text: str) -> str:
     if not text:
         raise InvalidInput("The message is empty.")
     if len(text) > settings.MESSAGE_TEXT_MAX_LENGTH:
-        raise InvalidInput(f"The text is longer than {settings.MESSAGE_TEXT_MAX_LENGTH} characters.")
+        limit = settings.MESSAGE_TEXT_MAX_LENGTH
+        raise InvalidInput(f"The text is longer than {limit} characters.")
     return text
 
 
@@ -95,7 +96,9 @@ def add_note(user: User, conversation_id: int, text: str) -> Message:
     return message
 
 
-def _activity(conversation: Conversation, user: User | None, activity: str, value: str = "") -> None:
+def _activity(
+    conversation: Conversation, user: User | None, activity: str, value: str = ""
+) -> None:
     """A line in the timeline ("Alice assigned Bob"); templates translate it from metadata."""
     Message.objects.create(
         conversation=conversation,
@@ -115,7 +118,7 @@ def assign(
     assignee_id: int | None = None,
     team_id: int | None = None,
 ) -> Conversation:
-    """Give the conversation to an agent and/or a team. Agents may only take it themselves."""
+    """Give the conversation to an agent and/or a team."""
     with transaction.atomic():
         conversation = access_conversation(user, conversation_id, lock=True)
         assignee = None
@@ -123,9 +126,11 @@ def assign(
             assignee = User.objects.filter(pk=assignee_id, is_active=True).first()
             if assignee is None:
                 raise NotFound(f"No active agent {assignee_id}.")
-            if assignee != user and not user.is_supervisor_or_above:
-                if conversation.assignee_id not in (None, user.pk):
-                    raise PermissionDenied("Only a supervisor can take a conversation from someone.")
+            # Agents pass on what is theirs or unassigned; taking a colleague's work is a
+            # supervisor's call.
+            is_someone_elses = conversation.assignee_id not in (None, user.pk)
+            if is_someone_elses and not user.is_supervisor_or_above:
+                raise PermissionDenied("Only a supervisor can reassign a colleague's conversation.")
         team = None
         if team_id is not None:
             team = Team.objects.filter(pk=team_id).first()

@@ -8,7 +8,7 @@ from typing import Any
 from django.db import transaction
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from omnicanal.accounts.actions import record_audit, require_administrator
 from omnicanal.accounts.models import User
@@ -51,7 +51,7 @@ class InboxCreatedOut(InboxOut):
 
 
 @router.post("/inboxes", response={201: InboxCreatedOut})
-def create_inbox(request: HttpRequest, payload: InboxIn) -> tuple[int, Inbox]:
+def create_inbox(request: HttpRequest, payload: InboxIn) -> Status:
     """Create an inbox (administrators). `settings.webhook_url` on an `api` inbox receives
     agents' replies, signed with `secret` (X-Omnicanal-Signature: sha256=HMAC over
     "<X-Omnicanal-Timestamp>.<body>")."""
@@ -62,7 +62,7 @@ def create_inbox(request: HttpRequest, payload: InboxIn) -> tuple[int, Inbox]:
             name=payload.name, channel=payload.channel, settings=payload.settings
         )
         record_audit(user, "inbox.created", inbox, channel=inbox.channel)
-    return 201, inbox
+    return Status(201, inbox)
 
 
 @router.get("/inboxes", response=list[InboxOut])
@@ -95,7 +95,7 @@ class IngestOut(Schema):
 @router.post("/inboxes/{inbox_id}/messages", response={200: IngestOut, 201: IngestOut})
 def post_inbound_message(
     request: HttpRequest, inbox_id: int, payload: InboundMessageIn
-) -> tuple[int, dict[str, Any]]:
+) -> Status:
     """A customer's message through the generic API channel. Idempotent on `external_id`:
     a repeat answers 200 with the stored ids and `"duplicate": true`."""
     inbox = get_object_or_404(Inbox, pk=inbox_id, is_active=True)
@@ -108,7 +108,8 @@ def post_inbound_message(
         identities.append(SenderIdentity(IdentityKind.PHONE, contact.phone))
     if contact.external_id:
         # External ids are the integrator's own, so they are only unique within the inbox.
-        identities.append(SenderIdentity(IdentityKind.EXTERNAL, f"{inbox.pk}:{contact.external_id}"))
+        scoped_id = f"{inbox.pk}:{contact.external_id}"
+        identities.append(SenderIdentity(IdentityKind.EXTERNAL, scoped_id))
     if not identities:
         raise InvalidInput("The contact needs an email, a phone or an external_id.")
     if not payload.text.strip():
@@ -128,7 +129,7 @@ def post_inbound_message(
         "contact_id": result.contact_id,
         "duplicate": result.is_duplicate,
     }
-    return (200 if result.is_duplicate else 201), body
+    return Status(200 if result.is_duplicate else 201, body)
 
 
 class IdentityOut(Schema):
@@ -195,5 +196,5 @@ class ReplyIn(Schema):
 def post_reply(request: HttpRequest, conversation_id: int, payload: ReplyIn) -> Any:
     """An agent's reply (sent on the conversation's channel) or, with `is_note`, a note."""
     if payload.is_note:
-        return 201, actions.add_note(_user(request), conversation_id, payload.text)
-    return 201, actions.reply(_user(request), conversation_id, payload.text)
+        return Status(201, actions.add_note(_user(request), conversation_id, payload.text))
+    return Status(201, actions.reply(_user(request), conversation_id, payload.text))

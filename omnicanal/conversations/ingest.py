@@ -33,7 +33,7 @@ logger = logging.getLogger(__name__)
 ThreadingRule = Callable[[Inbox, Contact, InboundMessage], Conversation | None]
 
 ACTIVE_STATUSES = (Status.OPEN, Status.PENDING, Status.SNOOZED)
-MAX_ATTEMPTS = 3
+MAX_ATTEMPTS = 5
 
 
 @dataclass(frozen=True)

@@ -97,7 +97,9 @@ class Conversation(models.Model):
         indexes = [
             # Keyset pagination of every list: newest activity first, id breaks ties.
             models.Index(fields=["-last_activity_at", "-id"], name="conv_activity"),
-            models.Index(fields=["status", "-last_activity_at", "-id"], name="conv_status_activity"),
+            models.Index(
+                fields=["status", "-last_activity_at", "-id"], name="conv_status_activity"
+            ),
             models.Index(fields=["assignee", "status", "-last_activity_at"], name="conv_assignee"),
             models.Index(fields=["contact", "inbox", "status"], name="conv_contact_inbox"),
         ]
@@ -136,7 +138,8 @@ class Message(models.Model):
     # Sanitised with nh3 before it is stored; never rendered from the raw input.
     html = models.TextField(blank=True)
     # The customer's message id at the provider: what makes ingest() idempotent.
-    external_id = models.CharField(max_length=255, null=True, blank=True)
+    # NULL, not "", for our own messages: the unique constraint ignores NULLs.
+    external_id = models.CharField(max_length=255, null=True, blank=True)  # noqa: DJ001
     # The provider's id for a message we sent, to match delivery statuses.
     provider_message_id = models.CharField(max_length=255, blank=True, db_index=True)
     delivery_status = models.CharField(
