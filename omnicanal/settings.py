@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "omnicanal.contacts",
     "omnicanal.conversations",
     "omnicanal.connectors",
+    "omnicanal.routing",
     "omnicanal.web",
 ]
 

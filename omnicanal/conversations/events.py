@@ -26,10 +26,6 @@ EventKind = Literal[
 WORKSPACE_GROUP = "workspace"
 
 
-def conversation_group(conversation_id: int) -> str:
-    return f"conversation-{conversation_id}"
-
-
 def record_event(kind: EventKind, conversation: Conversation, **payload: Any) -> OutboxEvent:
     """Write the event with the caller's transaction; push it to open workspaces after commit."""
     body = {
@@ -42,18 +38,19 @@ def record_event(kind: EventKind, conversation: Conversation, **payload: Any) ->
     }
     event = OutboxEvent.objects.create(kind=kind, conversation=conversation, payload=body)
     message = {"type": "omnicanal.event", "event": event.as_dict()}
-    transaction.on_commit(lambda: push_realtime(message, conversation.pk))
+    transaction.on_commit(lambda: push_realtime(message))
     return event
 
 
-def push_realtime(message: dict[str, Any], conversation_id: int) -> None:
+def push_realtime(message: dict[str, Any]) -> None:
     # Realtime is a convenience on top of the durable outbox: a failed push loses nothing, the
     # agent's next page load shows the state, so it is logged and never raised.
     layer = get_channel_layer()
     if layer is None:
         return
     try:
+        # One group: a page filters the events it shows. async_to_sync costs about a
+        # millisecond outside an event loop (worker, CLI), so every extra group doubles it.
         async_to_sync(layer.group_send)(WORKSPACE_GROUP, message)
-        async_to_sync(layer.group_send)(conversation_group(conversation_id), message)
     except Exception:
-        logger.exception("realtime push failed for conversation %s", conversation_id)
+        logger.exception("realtime push failed for %s", message["event"]["kind"])
