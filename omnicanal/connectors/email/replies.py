@@ -1,3 +1,6 @@
+# Non-Latin letters and full-width colons in the patterns below are meant: mail clients write
+# attribution lines in Cyrillic, Turkish, Japanese, ... scripts.
+# ruff: noqa: RUF001
 """Reply trimming: the new text of a reply, its signature, and what is quoted.
 
 The body is read line by line (never with regexes spanning the whole text, so that long or
@@ -41,7 +44,7 @@ _BLANK = re.compile(r"^\s*$")
 _WROTE_END = re.compile(
     r"(?:wrote|writes|schrieb|a\s+écrit|escribió|escribio|ha\s+scritto|schreef|skrev|"
     r"napisał(?:a|\(a\))?|pisze|escreveu|написал(?:а|\(а\))?|пише|kirjoitti|napsal(?:a|\(a\))?|"
-    r"yazdı|írta|έγραψε|写道|のメッセージ|작성|님이\s*작성)\s*(?:\S+\s*)?[:：]\s*$",
+    r"yazdı|írta|έγραψε|写道|のメッセージ|작성|님이\s*작성)(?:\s.{0,120}?)?\s*[:：]\s*$",
     re.IGNORECASE,
 )
 _ATTRIBUTION_START = re.compile(
@@ -56,10 +59,13 @@ _ORIGINAL_MESSAGE = re.compile(
     r"^\s*[-_=*]*\s*(?:original\s+message|ursprüngliche\s+nachricht|message\s+d'origine|"
     r"oorspronkelijk\s+bericht|original\s+meddelelse|messaggio\s+originale|mensaje\s+original|"
     r"opprinnelig\s+melding|alkuperäinen\s+viesti|исходное\s+сообщение|"
-    r"wiadomość\s+oryginalna|originalmeddelande|mensagem\s+original|reply\s+message)"
+    r"wiadomość\s+oryginalna|originalmeddelande|mensagem\s+original|reply\s+message|"
+    r"oprindelig\s+meddelelse|ursprungligt\s+meddelande|původní\s+zpráva|eredeti\s+üzenet)"
     r"\s*[-_=*]*\s*$",
     re.IGNORECASE,
 )
+# "-----Oprindelig meddelelse-----" and the like, in any language.
+_FRAMED_TITLE = re.compile(r"^\s*-{3,}\s*\S.{0,40}?\s*-{3,}\s*$")
 _FORWARD_MARKER = re.compile(
     r"^\s*(?:[-_=*>]+\s*)?(?:forwarded\s+message|begin\s+forwarded\s+message|"
     r"weitergeleitete\s+nachricht|message\s+transféré|mensaje\s+reenviado|"
@@ -209,15 +215,19 @@ def _find_unprefixed_quote(lines: list[str], quote_header: list[bool]) -> int:
                 if following is not None and _is_quoted(lines[following]):
                     for header_index in range(start, index + 1):
                         quote_header[header_index] = True
-                else:
+                elif re.search(r"\d", " ".join(lines[start : index + 1])):
+                    # Unprefixed quoting: only a dated attribution is trusted to start it.
                     cut = start
         if cut is not None:
             previous = _previous_nonblank(lines, cut)
-            if previous is not None and (lines[previous] == SEPARATOR or _RULE.match(
-                lines[previous]
-            )):
+            if previous is not None and (
+                _RULE.match(lines[previous]) or _FRAMED_TITLE.match(lines[previous])
+            ):
                 cut = previous
-            return cut
+            if any(not _is_blank(line) for line in lines[:cut]):
+                return cut
+            # Nothing written above it: a message pasted or forwarded whole, kept as content.
+            return len(lines)
         index += 1
     return len(lines)
 
@@ -343,9 +353,9 @@ def trim_reply(text: str, *, sender: str = "") -> tuple[str, str, bool]:
             content.append((start, sig if sig is not None else end, end))
 
     if not content:
-        signature = _join(lines[signature_runs[0][0] : signature_runs[0][1]]) if (
-            signature_runs
-        ) else ""
+        signature = (
+            _join(lines[signature_runs[0][0] : signature_runs[0][1]]) if (signature_runs) else ""
+        )
         return "", signature, has_quote
 
     last_start, last_reply_end, last_end = content[-1]
