@@ -1,0 +1,72 @@
+"""Small display helpers for the workspace templates."""
+
+from __future__ import annotations
+
+from django import template
+from django.utils.translation import gettext, gettext_lazy
+
+from omnicanal.connectors.base import IdentityKind
+from omnicanal.conversations.models import Message, Status
+
+register = template.Library()
+
+
+@register.filter
+def status_label(value: str) -> str:
+    """The translated label of a conversation status value ("resolved" → "Résolue")."""
+    try:
+        return str(Status(value).label)
+    except ValueError:
+        return value
+
+
+@register.filter
+def activity_text(message: Message) -> str:
+    """An activity line in the agent's language, from the metadata the action recorded.
+
+    Returned unescaped on purpose: names come from users, and the template escapes.
+    """
+    metadata = message.metadata or {}
+    activity = metadata.get("activity", "")
+    value = str(metadata.get("value", ""))
+    actor = message.author.display_name if message.author else gettext("Omnicanal")
+    if activity == "assigned":
+        return gettext("%(actor)s assigned the conversation to %(assignee)s") % {
+            "actor": actor,
+            "assignee": value,
+        }
+    if activity == "team":
+        return gettext("%(actor)s assigned the conversation to the team %(team)s") % {
+            "actor": actor,
+            "team": value,
+        }
+    if activity == "unassigned":
+        return gettext("%(actor)s unassigned the conversation") % {"actor": actor}
+    if activity == "status":
+        if value == Status.RESOLVED:
+            return gettext("%(actor)s resolved the conversation") % {"actor": actor}
+        if value == Status.OPEN:
+            return gettext("%(actor)s reopened the conversation") % {"actor": actor}
+        return gettext("%(actor)s set the status to %(status)s") % {
+            "actor": actor,
+            "status": status_label(value),
+        }
+    return message.text
+
+
+_IDENTITY_KIND_LABELS = {
+    IdentityKind.EMAIL: gettext_lazy("E-mail"),
+    IdentityKind.PHONE: gettext_lazy("Phone"),
+    IdentityKind.WHATSAPP: gettext_lazy("WhatsApp"),
+    IdentityKind.MESSENGER: gettext_lazy("Messenger"),
+    IdentityKind.INSTAGRAM: gettext_lazy("Instagram"),
+    IdentityKind.TELEGRAM: gettext_lazy("Telegram"),
+    IdentityKind.WEBCHAT: gettext_lazy("Web chat"),
+    IdentityKind.EXTERNAL: gettext_lazy("External id"),
+}
+
+
+@register.filter
+def identity_kind_label(kind: str) -> str:
+    label = _IDENTITY_KIND_LABELS.get(kind)  # type: ignore[call-overload]
+    return str(label) if label is not None else kind
