@@ -3,6 +3,7 @@
 from ninja import NinjaAPI
 
 from omnicanal.accounts.auth import BearerTokenAuth, SessionAuth
+from omnicanal.connectors.email.api import router as email_router
 from omnicanal.conversations.api import router as conversations_router
 from omnicanal.conversations.exceptions import DomainError
 
@@ -14,6 +15,7 @@ api = NinjaAPI(
     auth=[BearerTokenAuth(), SessionAuth()],
 )
 api.add_router("/", conversations_router)
+api.add_router("/", email_router)
 
 
 @api.exception_handler(DomainError)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -129,8 +130,10 @@ def _databases() -> dict[str, Any]:
             "timeout": 20,
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         }
-        # Tests share one file so that a server thread and the test see the same database.
-        config["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}
+        # A file, not memory, so that a live server thread sees the test's data; one per
+        # process, so that two test runs on one machine never share it.
+        test_file = Path(tempfile.gettempdir()) / f"omnicanal-test-{os.getpid()}.sqlite3"
+        config["TEST"] = {"NAME": str(test_file)}
     elif config["ENGINE"] == "django.db.backends.postgresql":
         # Under ASGI persistent connections are not reused across requests; psycopg's pool is
         # what keeps PostgreSQL from forking a backend per request (66 → ~112 msg/s measured).

@@ -8,6 +8,7 @@ from omnicanal.connectors.base import ChannelAdapter
 
 ADAPTERS: dict[str, str] = {
     "api": "omnicanal.connectors.api.adapter.ApiAdapter",
+    "email": "omnicanal.connectors.email.adapter.EmailAdapter",
 }
 
 

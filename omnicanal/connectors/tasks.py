@@ -31,7 +31,7 @@ def build_outbound(message: Message) -> OutboundMessage:
         .first()
     )
     identity = conversation.contact.identities.filter(is_undeliverable=False).first()
-    return OutboundMessage(
+    outbound = OutboundMessage(
         message_id=message.pk,
         conversation_id=conversation.pk,
         recipient=identity.value if identity else "",
@@ -41,6 +41,13 @@ def build_outbound(message: Message) -> OutboundMessage:
         reply_to_external_id=(last_incoming.external_id or "") if last_incoming else "",
         sender_name=message.author.display_name if message.author else "",
     )
+    if conversation.inbox.channel == "email":
+        # E-mail threads on headers built from the conversation's stored Message-IDs, and
+        # must go to an e-mail identity, not whichever identity comes first.
+        from omnicanal.connectors.email.threading import with_thread_headers
+
+        outbound = with_thread_headers(message, outbound)
+    return outbound
 
 
 @task()

@@ -518,6 +518,10 @@ def _clean_status(value: str) -> str:
     return match.group(0) if match else ""
 
 
+# Evidence that a refusal came at the RCPT command: only then does "user unknown" mean it.
+_AT_RCPT = re.compile(r"(?:in reply to|after)\s+(?:the\s+)?rcpt\b", re.IGNORECASE)
+
+
 def _make_recipient(
     address: str, diagnostic: str, *, status: str = "", action: str = "failed"
 ) -> BounceRecipient:
@@ -526,6 +530,11 @@ def _make_recipient(
     if not status:
         status = find_status(diagnostic)
     reason = classify_reason(diagnostic, status)
+    if reason == "userunknown" and not status and not _AT_RCPT.search(diagnostic):
+        # Without a status code, "user unknown" refused after the RCPT stage (at DATA, or at
+        # an unknown stage) may be the recipient's filter speaking, not a missing mailbox:
+        # sisimai files it as "filtered", and so a soft failure (Sisimai::Reason::Filtered).
+        reason = "filtered"
     if address.endswith("@googlegroups.com"):
         # Google Groups refuses posts from non-members in many languages, with no code.
         reason = "rejected"

@@ -1,0 +1,188 @@
+"""One raw e-mail into Omnicanal, whatever brought it (the raw-MIME endpoint, IMAP).
+
+A customer's mail goes through ingest() with the e-mail threading rule. A delivery report
+never opens a conversation: a bounce marks the message we sent failed (and, when hard, the
+address undeliverable), a "delivered" report marks it delivered, a complaint is only noted.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from email.parser import BytesHeaderParser
+from email.policy import compat32
+from typing import Literal
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+
+from omnicanal.connectors.email.bounces import BounceRecipient
+from omnicanal.connectors.email.parsing import ParsedEmail, parse_email, to_inbound_message
+from omnicanal.connectors.email.threading import (
+    external_id_for,
+    find_conversation,
+    our_message_pk,
+)
+from omnicanal.contacts.models import Identity
+from omnicanal.conversations.actions import apply_delivery_update, record_send_failure
+from omnicanal.conversations.ingest import ingest
+from omnicanal.conversations.models import DeliveryStatus, Direction, Inbox, Message
+
+logger = logging.getLogger(__name__)
+
+IntakeAction = Literal["created", "duplicate", "bounce", "complaint", "delivered", "ignored"]
+
+# The parts of a delivery report that carry the original message or its headers (RFC 3462,
+# RFC 6533 for the internationalised ones).
+_ORIGINAL_TYPES = frozenset(
+    {
+        "message/rfc822",
+        "text/rfc822-headers",
+        "message/rfc822-headers",
+        "message/global",
+        "message/global-headers",
+    }
+)
+_MESSAGE_ID = re.compile(r"<[^<>\s]+>")
+# Daemons without a report part (qmail, old Exim) quote the original headers in the prose.
+_QUOTED_MESSAGE_ID = re.compile(r"^[ \t>]*Message-ID:[ \t]*(<[^<>\s]+>)", re.IGNORECASE | re.M)
+
+
+@dataclass(frozen=True)
+class IntakeResult:
+    action: IntakeAction
+    message_id: int | None = None
+    conversation_id: int | None = None
+    contact_id: int | None = None
+    # Our outgoing messages a report was about, and the addresses a hard bounce condemned.
+    updated_message_ids: tuple[int, ...] = ()
+    undeliverable: tuple[str, ...] = ()
+    detail: str = ""
+
+
+def _unique(values: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(v.strip() for v in values if v and v.strip()))
+
+
+def bounced_message_ids(parsed: ParsedEmail) -> list[str]:
+    """Message-IDs of the mail a report is about: from the returned original's headers,
+    the prose, then the report's own In-Reply-To/References (some MTAs set them)."""
+    found: list[str] = []
+    for attachment in parsed.attachments:
+        if attachment.content_type.lower() not in _ORIGINAL_TYPES:
+            continue
+        headers = BytesHeaderParser(policy=compat32).parsebytes(attachment.content)
+        found.extend(_MESSAGE_ID.findall(str(headers.get("Message-ID") or "")))
+    found.extend(_QUOTED_MESSAGE_ID.findall(parsed.text))
+    found.extend([parsed.in_reply_to, *parsed.references])
+    return [i for i in _unique(found) if i != parsed.message_id]
+
+
+def _our_messages(inbox: Inbox, ids: list[str]) -> list[Message]:
+    if not ids:
+        return []
+    pks = [pk for i in ids if (pk := our_message_pk(i)) is not None]
+    return list(
+        Message.objects.filter(inbox=inbox, direction=Direction.OUTGOING)
+        .filter(Q(provider_message_id__in=ids) | Q(pk__in=pks))
+        .select_related("conversation")
+        .order_by("id")
+    )
+
+
+def _recipient_for(message: Message, recipients: tuple[BounceRecipient, ...]) -> BounceRecipient:
+    addresses = set(
+        Identity.objects.filter(
+            contact_id=message.conversation.contact_id, kind="email"
+        ).values_list("value", flat=True)
+    )
+    for recipient in recipients:
+        if recipient.recipient.lower() in addresses:
+            return recipient
+    return recipients[0]
+
+
+def _handle_bounce(inbox: Inbox, parsed: ParsedEmail) -> IntakeResult:
+    assert parsed.report is not None
+    messages = _our_messages(inbox, bounced_message_ids(parsed))
+    if parsed.report.kind == "complaint":
+        # A spam complaint says the mail arrived; the agent may want to know, but nothing
+        # about the message or the address is wrong. Noted, never a conversation.
+        logger.info("complaint about messages %s in inbox %s", [m.pk for m in messages], inbox.pk)
+        return IntakeResult("complaint", updated_message_ids=tuple(m.pk for m in messages))
+    failures = tuple(r for r in parsed.report.recipients if r.action.lower() != "delayed")
+    if not messages or not failures:
+        detail = "a delay notice" if not failures else "names none of our messages"
+        return IntakeResult("bounce", detail=detail)
+    updated: list[int] = []
+    undeliverable: list[str] = []
+    with transaction.atomic():
+        for message in messages:
+            recipient = _recipient_for(message, failures)
+            reason = f"{recipient.status} {recipient.reason}: {recipient.diagnostic}".strip()
+            if message.delivery_status != DeliveryStatus.FAILED:
+                if message.provider_message_id:
+                    apply_delivery_update(
+                        inbox.pk, message.provider_message_id, DeliveryStatus.FAILED, reason
+                    )
+                else:
+                    # Sent, but the bounce beat our "sent" bookkeeping: our signed id found it.
+                    record_send_failure(message.pk, reason, is_final=True)
+                updated.append(message.pk)
+            if recipient.hard:
+                # Only an address of the contact we wrote to: a forged report naming anyone
+                # else's address must not silence them.
+                changed = Identity.objects.filter(
+                    contact_id=message.conversation.contact_id,
+                    kind="email",
+                    value=recipient.recipient.lower(),
+                    is_undeliverable=False,
+                ).update(is_undeliverable=True)
+                if changed:
+                    undeliverable.append(recipient.recipient.lower())
+    return IntakeResult(
+        "bounce", updated_message_ids=tuple(updated), undeliverable=tuple(undeliverable)
+    )
+
+
+def _handle_delivered(inbox: Inbox, parsed: ParsedEmail) -> IntakeResult:
+    updated = []
+    for message in _our_messages(inbox, bounced_message_ids(parsed)):
+        if message.provider_message_id and apply_delivery_update(
+            inbox.pk, message.provider_message_id, DeliveryStatus.DELIVERED
+        ):
+            updated.append(message.pk)
+    return IntakeResult("delivered", updated_message_ids=tuple(updated))
+
+
+def receive_email(inbox: Inbox, raw: bytes) -> IntakeResult:
+    """Store or act on one raw RFC 822 message. Idempotent: the same mail twice (an IMAP
+    re-read after a crash, a retried POST) stores one message and changes nothing again.
+    May raise InvalidInput (nothing to store, e.g. no sender) and database errors."""
+    parsed = parse_email(raw)
+    if parsed.report is not None and parsed.report.kind == "delivered":
+        return _handle_delivered(inbox, parsed)
+    if parsed.is_bounce:
+        return _handle_bounce(inbox, parsed)
+    if parsed.sender is None or not parsed.sender.address:
+        return IntakeResult("ignored", detail="the mail has no sender address")
+    own_address = str(inbox.settings.get("from_address") or "").lower()
+    if own_address and parsed.sender.address == own_address:
+        # Our own mail come back (a Cc to the support address, a forwarding loop): storing
+        # it would make the team a customer of itself.
+        return IntakeResult("ignored", detail="the mail comes from the inbox's own address")
+    inbound = to_inbound_message(parsed)
+    limit = settings.MESSAGE_TEXT_MAX_LENGTH
+    # ingest() refuses longer text; a long mail is still a customer's mail, so it is cut
+    # (the full original stays in the customer's and the server's mailbox).
+    inbound = replace(inbound, external_id=external_id_for(parsed), text=inbound.text[:limit])
+    result = ingest(inbox, inbound, threading=find_conversation)
+    return IntakeResult(
+        "duplicate" if result.is_duplicate else "created",
+        message_id=result.message_id,
+        conversation_id=result.conversation_id,
+        contact_id=result.contact_id,
+    )

@@ -1,0 +1,57 @@
+"""State the connectors keep for themselves: e-mail reference index, IMAP cursors.
+
+Conversations and messages stay in `conversations`; these tables only help an adapter find
+them again (threading) or resume where it stopped (IMAP).
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class EmailReference(models.Model):
+    """A stored message (`message_key`) named `referenced_key` in In-Reply-To or References.
+
+    The forward lookup (a new mail's references → stored messages) already rides on indexes
+    of `Message` (the unique (inbox, external_id) and `provider_message_id`). This table is
+    the reverse one: when an original arrives after a reply to it, it finds the reply's
+    conversation by an indexed query instead of a scan of every message's JSON metadata.
+    Keys are stored as rows, not a FK to Message, so the threading rule can write them in
+    ingest()'s transaction before the message row exists; they roll back with it.
+    """
+
+    inbox = models.ForeignKey("conversations.Inbox", on_delete=models.CASCADE, related_name="+")
+    message_key = models.CharField(max_length=255)
+    referenced_key = models.CharField(max_length=255)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["inbox", "referenced_key", "message_key"], name="unique_email_reference"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.message_key} → {self.referenced_key}"
+
+
+class MailboxCursor(models.Model):
+    """How far an inbox's IMAP mailbox has been read: the last UID stored and committed.
+
+    UIDs are only meaningful under one UIDVALIDITY (RFC 3501 §2.3.1.1); when the server
+    changes it the cursor restarts, and ingest()'s Message-ID idempotency absorbs re-reads.
+    """
+
+    inbox = models.ForeignKey("conversations.Inbox", on_delete=models.CASCADE, related_name="+")
+    mailbox = models.CharField(max_length=255)
+    uidvalidity = models.BigIntegerField(default=0)
+    last_uid = models.BigIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["inbox", "mailbox"], name="unique_mailbox_cursor")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.inbox_id}:{self.mailbox} uid>{self.last_uid}"
