@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any, Literal
 
 from asgiref.sync import async_to_sync
@@ -25,6 +28,19 @@ EventKind = Literal[
 # Every agent's workspace listens here; pages filter what concerns them.
 WORKSPACE_GROUP = "workspace"
 
+_is_realtime_paused: ContextVar[bool] = ContextVar("is_realtime_paused", default=False)
+
+
+@contextmanager
+def realtime_paused() -> Iterator[None]:
+    """No pushes while importing history: thousands of old events would flood every open
+    workspace. The outbox rows are still written."""
+    token = _is_realtime_paused.set(True)
+    try:
+        yield
+    finally:
+        _is_realtime_paused.reset(token)
+
 
 def record_event(kind: EventKind, conversation: Conversation, **payload: Any) -> OutboxEvent:
     """Write the event with the caller's transaction; push it to open workspaces after commit."""
@@ -37,8 +53,9 @@ def record_event(kind: EventKind, conversation: Conversation, **payload: Any) ->
         **payload,
     }
     event = OutboxEvent.objects.create(kind=kind, conversation=conversation, payload=body)
-    message = {"type": "omnicanal.event", "event": event.as_dict()}
-    transaction.on_commit(lambda: push_realtime(message))
+    if not _is_realtime_paused.get():
+        message = {"type": "omnicanal.event", "event": event.as_dict()}
+        transaction.on_commit(lambda: push_realtime(message))
     return event
 
 

@@ -49,6 +49,7 @@ from omnicanal.contacts.models import (
     ValueTier,
 )
 from omnicanal.conversations.actions import add_note, assign, set_status
+from omnicanal.conversations.events import realtime_paused
 from omnicanal.conversations.ingest import ThreadingRule, ingest
 from omnicanal.conversations.models import (
     ChannelKind,
@@ -181,7 +182,7 @@ def load_demo_data(
     started = time.monotonic()
     password = demo_password()
     now = now or timezone.now()
-    with transaction.atomic():
+    with transaction.atomic(), realtime_paused():
         admin = User.objects.filter(email=ADMIN.email).first()
         if admin is not None:
             names = set(Inbox.objects.values_list("name", flat=True))

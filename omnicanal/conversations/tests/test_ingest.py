@@ -241,3 +241,15 @@ def test_concurrent_first_messages_of_a_new_contact_share_one_contact_and_conver
     assert Message.objects.count() == 8
     assert Contact.objects.count() == 1
     assert Conversation.objects.count() == 1
+
+
+def test_an_import_writes_events_without_pushing_them(
+    api_inbox: Inbox, django_capture_on_commit_callbacks: Any
+) -> None:
+    from omnicanal.conversations.events import realtime_paused
+
+    with django_capture_on_commit_callbacks() as callbacks, realtime_paused():
+        ingest(api_inbox, inbound("m-1"))
+
+    assert OutboxEvent.objects.count() == 2
+    assert callbacks == []
