@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "omnicanal.conversations",
     "omnicanal.connectors",
     "omnicanal.routing",
+    "omnicanal.knowledge",
     "omnicanal.web",
 ]
 
