@@ -12,6 +12,9 @@ from omnicanal.accounts.actions import issue_token
 from omnicanal.accounts.models import Role, Team, User
 from omnicanal.connectors.base import IdentityKind, InboundMessage, Sender, SenderIdentity
 from omnicanal.conversations.models import ChannelKind, Inbox
+from omnicanal.testing.live_server import asgi_live_server
+
+__all__ = ["asgi_live_server"]
 
 
 @pytest.fixture

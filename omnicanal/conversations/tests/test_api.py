@@ -119,3 +119,48 @@ def test_the_conversation_comes_with_its_messages_and_contact(
     }
     assert [m["text"] for m in body["messages"]] == ["Bonjour, où en est ma commande ?"]
     assert Conversation.objects.get().status == "open"
+
+
+def test_twenty_concurrent_http_deliveries_to_the_running_server_store_one_message(
+    asgi_live_server: Any,
+) -> None:
+    """The bar's proof: real HTTP requests, at once, to the ASGI server (on PostgreSQL in the
+    PostgreSQL pass), each handled on its own database connection."""
+    import json
+    import threading
+    import urllib.error
+    import urllib.request
+    from collections import Counter
+
+    from omnicanal.accounts.actions import issue_token
+    from omnicanal.accounts.models import Role
+    from omnicanal.contacts.models import Contact
+
+    admin = User.objects.create_user("ops@example.com", "pw-ops-123", role=Role.ADMINISTRATOR)
+    inbox = Inbox.objects.create(name="API", channel="api")
+    token = issue_token(admin)
+    body = json.dumps(message_payload("same-id")).encode()
+    barrier = threading.Barrier(20)
+    statuses: list[int] = []
+    answers: list[dict[str, Any]] = []
+
+    def deliver() -> None:
+        request = urllib.request.Request(
+            f"{asgi_live_server.url}/api/v1/inboxes/{inbox.pk}/messages", data=body,
+            headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+        )
+        barrier.wait()
+        with urllib.request.urlopen(request, timeout=30) as response:
+            statuses.append(response.status)
+            answers.append(json.loads(response.read()))
+
+    threads = [threading.Thread(target=deliver) for _ in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert Counter(statuses) == {201: 1, 200: 19}
+    assert Message.objects.filter(external_id="same-id").count() == 1
+    assert Contact.objects.count() == 1
+    assert len({(a["message_id"], a["conversation_id"], a["contact_id"]) for a in answers}) == 1
