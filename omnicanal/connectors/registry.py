@@ -9,6 +9,12 @@ from omnicanal.connectors.base import ChannelAdapter
 ADAPTERS: dict[str, str] = {
     "api": "omnicanal.connectors.api.adapter.ApiAdapter",
     "email": "omnicanal.connectors.email.adapter.EmailAdapter",
+    "sms": "omnicanal.connectors.twilio.adapter.TwilioAdapter",
+    # Cloud API or Twilio, chosen by the inbox settings' "provider".
+    "whatsapp": "omnicanal.connectors.whatsapp_cloud.adapter.WhatsAppAdapter",
+    "messenger": "omnicanal.connectors.meta.adapter.MessengerAdapter",
+    "instagram": "omnicanal.connectors.meta.adapter.InstagramAdapter",
+    "telegram": "omnicanal.connectors.telegram.adapter.TelegramAdapter",
 }
 
 

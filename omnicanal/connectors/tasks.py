@@ -10,6 +10,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from omnicanal.connectors.base import OutboundMessage, SendError
+from omnicanal.connectors.messaging import MESSAGING_CHANNELS, with_messaging_context
 from omnicanal.connectors.registry import adapter_for
 from omnicanal.conversations.actions import mark_sent, record_send_failure
 from omnicanal.conversations.models import DeliveryStatus, Direction, Message
@@ -47,6 +48,10 @@ def build_outbound(message: Message) -> OutboundMessage:
         from omnicanal.connectors.email.threading import with_thread_headers
 
         outbound = with_thread_headers(message, outbound)
+    if conversation.inbox.channel in MESSAGING_CHANNELS:
+        # Address the channel's own identity (a phone for SMS, a PSID for Messenger...) and
+        # pass the customer's last message time, which decides WhatsApp's 24-hour window.
+        outbound = with_messaging_context(message, outbound)
     return outbound
 
 

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import nh3
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from omnicanal.connectors.base import InboundMessage
@@ -207,3 +210,234 @@ def _store_attachments(message: Message, inbound: InboundMessage) -> None:
 def sanitize_html(html: str) -> str:
     """Customer HTML is kept only after nh3 strips scripts, handlers and unsafe URLs."""
     return nh3.clean(html, url_schemes={"http", "https", "mailto", "cid", "tel"})
+
+
+# --- what else a messaging webhook carries: echoes, edits, deletions, reactions ------------
+
+
+@dataclass(frozen=True)
+class EventResult:
+    """What one parsed webhook event did. `message_id` is the message stored or changed."""
+
+    message_id: int | None
+    conversation_id: int | None
+    is_duplicate: bool
+    is_new_message: bool = False
+    ignored_reason: str = ""
+
+
+def ingest_event(inbox: Inbox, inbound: InboundMessage) -> EventResult:
+    """Route one parsed event: a message to `ingest()`, an echo to `ingest_echo()`, an edit,
+    deletion or reaction to `apply_message_change()`. Each commits on its own."""
+    if inbound.kind in ("edit", "delete", "reaction"):
+        return apply_message_change(inbox, inbound)
+    if inbound.kind not in ("message", "unsupported"):
+        return EventResult(None, None, is_duplicate=False, ignored_reason=f"a {inbound.kind}")
+    if not inbound.external_id:
+        # A Messenger postback or an unknown event has no id; a hash of it still makes the
+        # provider's retry a duplicate, and the tap or the content is not lost.
+        inbound = replace(inbound, external_id=_content_key(inbound.kind, inbound))
+    result = ingest_echo(inbox, inbound) if inbound.is_outgoing_echo else ingest(inbox, inbound)
+    return EventResult(
+        result.message_id,
+        result.conversation_id,
+        is_duplicate=result.is_duplicate,
+        is_new_message=not result.is_duplicate,
+    )
+
+
+def _content_key(prefix: str, inbound: InboundMessage) -> str:
+    """A stable id for an event the provider gave none: its retry hashes the same."""
+    canonical = json.dumps(
+        {
+            "kind": inbound.kind,
+            "target": inbound.thread.reply_to_external_id,
+            "sender": [i.value for i in inbound.sender.identities],
+            "text": inbound.text,
+            "at": inbound.sent_at.isoformat() if inbound.sent_at else "",
+            "raw": inbound.raw,
+        },
+        sort_keys=True,
+        default=str,
+    )
+    return f"{prefix}:{hashlib.sha256(canonical.encode()).hexdigest()[:40]}"
+
+
+def ingest_echo(inbox: Inbox, inbound: InboundMessage) -> IngestResult:
+    """A message the business sent from another tool (WhatsApp Business app, the Facebook
+    Page inbox): stored once as outgoing, on the customer's conversation.
+
+    `inbound.sender` is the customer it went to. An echo of a reply we sent ourselves
+    carries the id our send returned, so it is recognised as ours and not stored twice.
+    """
+    _validate(inbound)
+    for attempt in range(MAX_ATTEMPTS):
+        try:
+            with transaction.atomic():
+                return _store_echo(inbox, inbound)
+        except IntegrityError:
+            stored = _stored_message(inbox, inbound.external_id)
+            if stored is not None:
+                return stored
+            if attempt == MAX_ATTEMPTS - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _store_echo(inbox: Inbox, inbound: InboundMessage) -> IngestResult:
+    stored = _stored_message(inbox, inbound.external_id)
+    if stored is not None:
+        return stored
+    ours = (
+        Message.objects.filter(inbox=inbox, provider_message_id=inbound.external_id)
+        .values_list("pk", "conversation_id", "conversation__contact_id")
+        .first()
+    )
+    if ours is not None:
+        return IngestResult(ours[0], ours[1], ours[2], is_duplicate=True)
+    contact = resolve_contact(inbound.sender)
+    now = timezone.now()
+    conversation = _default_conversation(inbox, contact, now)
+    is_new = conversation.pk is None
+    conversation.last_activity_at = now
+    # The business answered, from wherever: the customer no longer waits for us.
+    conversation.waiting_since = None
+    if is_new:
+        conversation.subject = _first_line(inbound.text)[:300]
+        conversation.save()
+        record_event("conversation.created", conversation)
+    else:
+        conversation.save(update_fields=["last_activity_at", "waiting_since"])
+    message = Message.objects.create(
+        conversation=conversation,
+        inbox=inbox,
+        direction=Direction.OUTGOING,
+        text=inbound.text,
+        external_id=inbound.external_id,
+        # Statuses the provider sends later for this message match on this id.
+        provider_message_id=inbound.external_id,
+        delivery_status=DeliveryStatus.SENT,
+        is_unsupported=inbound.kind == "unsupported",
+        metadata={**_metadata(inbound), "echo": True},
+        sent_at=inbound.sent_at or now,
+    )
+    _store_attachments(message, inbound)
+    record_event("message.created", conversation, message_id=message.pk, direction="outgoing")
+    return IngestResult(message.pk, conversation.pk, contact.pk, is_duplicate=False)
+
+
+MAX_RECORDED_CHANGES = 50
+
+
+def apply_message_change(inbox: Inbox, inbound: InboundMessage) -> EventResult:
+    """Apply an edit, a deletion or a reaction to the message it names.
+
+    None of them becomes a row: they change the target's text or metadata, so they never
+    compete with the target for its (inbox, external_id) key (a Telegram edit even carries
+    the original's id). Each change is recorded under its own key in
+    `metadata["changes"]`, which makes a provider's retry a no-op.
+    - edit: the text is replaced; the previous one goes to `metadata["edit_history"]`.
+    - delete: `metadata["deleted_at"]`; the text stays for the team's record, and the
+      workspace shows the message as withdrawn by the customer.
+    - reaction: `metadata["reactions"][<who>] = {"emoji", "at"}`; no emoji takes it back.
+    An edit of a message we never stored (sent before the inbox existed) is stored as a new
+    message keyed "edit:<target>:<change>", so its content is not lost.
+    """
+    target_ref = inbound.thread.reply_to_external_id
+    if not target_ref:
+        return EventResult(None, None, False, ignored_reason=f"a {inbound.kind} naming nothing")
+    key = _change_key(inbound)
+    with transaction.atomic():
+        target = (
+            Message.objects.select_for_update()
+            .select_related("conversation")
+            .filter(inbox=inbox)
+            .filter(Q(external_id=target_ref) | Q(provider_message_id=target_ref))
+            .order_by("id")
+            .first()
+        )
+        if target is not None:
+            return _change(target, inbound, key)
+    if inbound.kind == "edit" and (inbound.text or inbound.attachments):
+        stored = ingest(inbox, replace(inbound, external_id=f"edit:{target_ref}:{key}"[:255]))
+        return EventResult(stored.message_id, stored.conversation_id, stored.is_duplicate,
+                           is_new_message=not stored.is_duplicate)
+    return EventResult(
+        None, None, False, ignored_reason=f"the message a {inbound.kind} names is not stored"
+    )
+
+
+def _change_key(inbound: InboundMessage) -> str:
+    # WhatsApp edits have an id of their own; Telegram edits reuse the original's, and
+    # Messenger edits and reactions have none: their content and time identify them.
+    if inbound.external_id and inbound.external_id != inbound.thread.reply_to_external_id:
+        return f"{inbound.kind}:{inbound.external_id}"
+    return _content_key(inbound.kind, inbound)
+
+
+def _change(target: Message, inbound: InboundMessage, key: str) -> EventResult:
+    metadata = dict(target.metadata)
+    applied = list(metadata.get("changes", []))
+    if key in applied:
+        return EventResult(target.pk, target.conversation_id, is_duplicate=True)
+    at = (inbound.sent_at or timezone.now()).isoformat()
+    fields = ["metadata"]
+    if inbound.kind == "edit":
+        history = list(metadata.get("edit_history", []))
+        history.append({"text": target.text, "replaced_at": at})
+        metadata["edit_history"] = history
+        metadata["edited_at"] = at
+        target.text = inbound.text
+        fields.append("text")
+    elif inbound.kind == "delete":
+        metadata["deleted_at"] = at
+    else:
+        who = inbound.sender.identities[0].value if inbound.sender.identities else "customer"
+        reactions = dict(metadata.get("reactions", {}))
+        previous = reactions.get(who)
+        if isinstance(previous, dict) and str(previous.get("at", "")) > at:
+            # A late retry of an older reaction must not undo a newer one.
+            return EventResult(target.pk, target.conversation_id, is_duplicate=True)
+        if inbound.text:
+            reactions[who] = {"emoji": inbound.text, "at": at}
+        else:
+            reactions.pop(who, None)
+        metadata["reactions"] = reactions
+    metadata["changes"] = [*applied, key][-MAX_RECORDED_CHANGES:]
+    target.metadata = metadata
+    target.save(update_fields=fields)
+    record_event(
+        "conversation.updated", target.conversation, message_id=target.pk, change=inbound.kind
+    )
+    return EventResult(target.pk, target.conversation_id, is_duplicate=False)
+
+
+def apply_delivery_watermark(
+    inbox: Inbox, recipient_kind: str, recipient: str, status: DeliveryStatus, before: dt.datetime
+) -> list[int]:
+    """A status for every message we sent the recipient up to `before` (Messenger reads and
+    some deliveries name no message, only a time). Returns the ids whose status moved."""
+    from omnicanal.conversations.actions import apply_delivery_update
+
+    behind = [DeliveryStatus.SENT]
+    if status == DeliveryStatus.READ:
+        behind.append(DeliveryStatus.DELIVERED)
+    candidates = (
+        Message.objects.filter(
+            inbox=inbox,
+            direction=Direction.OUTGOING,
+            delivery_status__in=behind,
+            sent_at__lte=before,
+            conversation__contact__identities__kind=recipient_kind,
+            conversation__contact__identities__value=recipient,
+        )
+        .exclude(provider_message_id="")
+        .order_by("-sent_at")
+        .values_list("provider_message_id", flat=True)[:100]
+    )
+    moved = []
+    for provider_message_id in list(candidates):
+        updated = apply_delivery_update(inbox.pk, provider_message_id, status)
+        if updated is not None:
+            moved.append(updated.pk)
+    return moved

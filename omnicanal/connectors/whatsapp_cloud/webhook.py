@@ -113,7 +113,10 @@ def identities(raw: str) -> list[SenderIdentity]:
             SenderIdentity(IdentityKind.WHATSAPP, number),
             SenderIdentity(IdentityKind.PHONE, number),
         ]
-    return [SenderIdentity(IdentityKind.WHATSAPP, raw.strip())] if raw.strip() else []
+    # A business-scoped user id (a customer who hides their number behind a username) is
+    # no phone number: as a WHATSAPP identity it would fail E.164 normalisation and the
+    # message would be lost, so it is an external id, prefixed to keep it apart.
+    return [SenderIdentity(IdentityKind.EXTERNAL, f"whatsapp:{raw.strip()}")] if raw.strip() else []
 
 
 def _profile_name(contacts: list[dict[str, Any]], wa_id: str) -> str:

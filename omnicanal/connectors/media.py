@@ -1,0 +1,131 @@
+"""Inbound media: what a messaging webhook only names (a URL, a media id, a file_id) is
+fetched by a task after commit and stored as the attachment's file.
+
+Providers keep media briefly (WhatsApp Cloud: 30 days, Messenger CDN links: hours; Telegram
+file paths: one hour once asked for), so the fetch runs right after ingest, not on view.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import mimetypes
+from collections.abc import Mapping
+from functools import partial
+from typing import Any, Protocol
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+from django_tasks import task
+
+from omnicanal.connectors import http
+from omnicanal.connectors.base import SendError
+from omnicanal.connectors.registry import adapter_for
+from omnicanal.conversations.events import record_event
+from omnicanal.conversations.models import Attachment, Message
+
+logger = logging.getLogger(__name__)
+
+MEDIA_CHANNELS = ("sms", "whatsapp", "messenger", "instagram", "telegram")
+# WhatsApp documents go up to 100 MB; we keep less and tell the agent. Override with the
+# INBOUND_MEDIA_MAX_BYTES setting.
+DEFAULT_MAX_BYTES = 25 * 1024 * 1024
+MAX_ATTEMPTS = 4
+# Locations and shared contacts are stored as geo:/tel: references, not files to fetch.
+NOT_FETCHED_PREFIXES = ("geo:", "tel:")
+
+
+class MediaFetcher(Protocol):
+    def fetch_media(
+        self, ref: str, settings: Mapping[str, Any], max_bytes: int
+    ) -> http.Response: ...
+
+
+def max_bytes() -> int:
+    return int(getattr(settings, "INBOUND_MEDIA_MAX_BYTES", DEFAULT_MAX_BYTES))
+
+
+def enqueue_media_fetches(message_id: int) -> list[int]:
+    """Enqueue a fetch, after commit, for each of the message's attachments still remote."""
+    ids = list(
+        Attachment.objects.filter(message_id=message_id, file="")
+        .exclude(remote_ref="")
+        .values_list("pk", "remote_ref")
+    )
+    wanted = [pk for pk, ref in ids if not ref.startswith(NOT_FETCHED_PREFIXES)]
+    for pk in wanted:
+        transaction.on_commit(partial(fetch_attachment.enqueue, pk))
+    return wanted
+
+
+@task()
+def fetch_attachment(attachment_id: int, attempt: int = 1) -> str:
+    """Download one attachment. A deleted one, or one already downloaded, is left alone."""
+    attachment = (
+        Attachment.objects.select_related("message__inbox", "message__conversation")
+        .filter(pk=attachment_id)
+        .first()
+    )
+    if attachment is None:
+        return "gone"
+    if attachment.file:
+        return "already fetched"
+    message = attachment.message
+    inbox = message.inbox
+    try:
+        fetcher = adapter_for(inbox.channel)
+        if not hasattr(fetcher, "fetch_media"):
+            raise SendError(f"The {inbox.channel} channel cannot fetch media.", is_permanent=True)
+        limit = max_bytes()
+        response = fetcher.fetch_media(attachment.remote_ref, dict(inbox.settings), limit)
+        if response.status >= 400:
+            raise SendError(
+                f"HTTP {response.status} fetching the media",
+                is_permanent=response.status < 500 and response.status not in (408, 429),
+            )
+    except (SendError, LookupError) as exc:
+        is_permanent = not isinstance(exc, SendError) or exc.is_permanent
+        if is_permanent or attempt >= MAX_ATTEMPTS:
+            _record_failure(message, attachment, str(exc))
+            return "failed"
+        delay = dt.timedelta(seconds=settings.SEND_RETRY_BASE_SECONDS * 2 ** (attempt - 1))
+        fetch_attachment.using(run_after=timezone.now() + delay).enqueue(
+            attachment_id, attempt + 1
+        )
+        return "retrying"
+    content_type = attachment.content_type or response.headers.get("content-type", "")
+    content_type = content_type.split(";")[0].strip()
+    with transaction.atomic():
+        locked = Attachment.objects.select_for_update().get(pk=attachment.pk)
+        if locked.file:  # another worker was faster
+            return "already fetched"
+        locked.content_type = content_type[:100]
+        locked.size = len(response.body)
+        locked.file.save(_filename(locked, content_type), ContentFile(response.body), save=False)
+        locked.save(update_fields=["file", "size", "content_type"])
+        record_event(
+            "conversation.updated", message.conversation, message_id=message.pk,
+            change="attachment", attachment_id=locked.pk,
+        )
+    return "fetched"
+
+
+def _filename(attachment: Attachment, content_type: str) -> str:
+    if attachment.filename:
+        return attachment.filename
+    extension = mimetypes.guess_extension(content_type) or ""
+    return f"attachment-{attachment.pk}{extension}"
+
+
+def _record_failure(message: Message, attachment: Attachment, reason: str) -> None:
+    # Attachment has no field for it: the reason goes in the message's metadata, by id, so
+    # the workspace can say why an image is missing instead of showing nothing.
+    logger.warning("attachment %s not fetched: %s", attachment.pk, reason)
+    with transaction.atomic():
+        locked = Message.objects.select_for_update().get(pk=message.pk)
+        errors = dict(locked.metadata.get("media_errors", {}))
+        errors[str(attachment.pk)] = reason[:500]
+        locked.metadata = {**locked.metadata, "media_errors": errors}
+        locked.save(update_fields=["metadata"])

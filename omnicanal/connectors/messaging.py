@@ -1,0 +1,141 @@
+"""What the messaging channels (SMS, WhatsApp, Messenger, Instagram, Telegram) share when
+sending: whom to address on the channel, and the customer-service windows Meta imposes.
+
+The workspace calls `reply_restriction(conversation)` to warn an agent before they type a
+reply the channel will refuse; the adapters refuse the same replies with a permanent
+SendError, reading the time of the customer's last message from `OutboundMessage.extra`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import replace
+
+from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
+
+from omnicanal.connectors.base import OutboundMessage, SendError
+from omnicanal.conversations.models import Conversation, Direction, Message
+
+MESSAGING_CHANNELS = ("sms", "whatsapp", "messenger", "instagram", "telegram")
+
+# Identity kinds a reply on the channel can be addressed to, best first. A WhatsApp number is
+# also stored as a phone identity (so SMS and WhatsApp meet on one contact): either works.
+RECIPIENT_KINDS: dict[str, tuple[str, ...]] = {
+    "sms": ("phone",),
+    "whatsapp": ("whatsapp", "phone"),
+    "messenger": ("messenger",),
+    "instagram": ("instagram",),
+    "telegram": ("telegram",),
+}
+
+# WhatsApp: free-form messages only within 24 h of the customer's last message; after that
+# only approved templates (Cloud API error 131047, Twilio error 63016).
+WHATSAPP_WINDOW = dt.timedelta(hours=24)
+# Messenger/Instagram: 24 h of standard messaging, then 7 days with the HUMAN_AGENT tag.
+META_STANDARD_WINDOW = dt.timedelta(hours=24)
+META_HUMAN_AGENT_WINDOW = dt.timedelta(days=7)
+
+LAST_CUSTOMER_MESSAGE_KEY = "customer_last_message_at"
+
+
+def last_customer_message_at(conversation: Conversation) -> dt.datetime | None:
+    """When the customer last wrote to this inbox, in any of their conversations there.
+
+    The window belongs to the pair (customer, business number), not to one conversation: a
+    customer who wrote yesterday in a resolved conversation may be answered in a new one.
+    """
+    latest = (
+        Message.objects.filter(
+            inbox_id=conversation.inbox_id,
+            conversation__contact_id=conversation.contact_id,
+            direction=Direction.INCOMING,
+        )
+        .order_by("-created_at", "-id")
+        .values_list("sent_at", "created_at")
+        .first()
+    )
+    if latest is None:
+        return None
+    sent_at, created_at = latest
+    # The provider's timestamp when it gave one (Meta counts from it), never in the future.
+    return min(sent_at or created_at, created_at)
+
+
+def whatsapp_window_open(conversation: Conversation, *, now: dt.datetime | None = None) -> bool:
+    """Whether a free-form WhatsApp reply may be sent now (else only a template)."""
+    last = last_customer_message_at(conversation)
+    return last is not None and (now or timezone.now()) - last < WHATSAPP_WINDOW
+
+
+def reply_restriction(
+    conversation: Conversation, *, now: dt.datetime | None = None
+) -> str | None:
+    """Why the channel would refuse a free-form reply in this conversation now, or None.
+
+    Translated into the active language, for the agent about to type."""
+    channel = conversation.inbox.channel
+    if channel not in ("whatsapp", "messenger", "instagram"):
+        return None
+    error = window_error(channel, last_customer_message_at(conversation), now or timezone.now())
+    return gettext(error.message) if error else None
+
+
+# Marked for translation but stored in English: a failure reason is written by a worker,
+# whose language is not the agent's; the workspace can translate it when it shows it.
+WHATSAPP_WINDOW_CLOSED = gettext_noop(
+    "WhatsApp only allows free-form replies within 24 hours of the customer's "
+    "last message; after that, only an approved template can be sent."
+)
+META_WINDOW_CLOSED = gettext_noop(
+    "Messenger and Instagram only allow replies within 7 days of the customer's last message."
+)
+
+
+def window_error(
+    channel: str, last_customer_message: dt.datetime | None, now: dt.datetime
+) -> SendError | None:
+    """The permanent error a free-form message outside the channel's window deserves."""
+    if channel == "whatsapp":
+        if last_customer_message is None or now - last_customer_message >= WHATSAPP_WINDOW:
+            return SendError(WHATSAPP_WINDOW_CLOSED, is_permanent=True)
+    elif channel in ("messenger", "instagram") and (
+        last_customer_message is None or now - last_customer_message >= META_HUMAN_AGENT_WINDOW
+    ):
+        return SendError(META_WINDOW_CLOSED, is_permanent=True)
+    return None
+
+
+def last_message_from_extra(outbound: OutboundMessage) -> dt.datetime | None:
+    value = outbound.extra.get(LAST_CUSTOMER_MESSAGE_KEY)
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        return dt.datetime.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def with_messaging_context(message: Message, outbound: OutboundMessage) -> OutboundMessage:
+    """The reply addressed on its channel, with what the adapters need to respect windows."""
+    conversation = message.conversation
+    channel = conversation.inbox.channel
+    recipient = outbound.recipient
+    identities = {
+        (kind, value)
+        for kind, value in conversation.contact.identities.filter(
+            is_undeliverable=False
+        ).values_list("kind", "value")
+    }
+    for kind in RECIPIENT_KINDS.get(channel, ()):
+        found = sorted(value for identity_kind, value in identities if identity_kind == kind)
+        if found:
+            recipient = found[0]
+            break
+    if channel == "telegram" and ":" in outbound.reply_to_external_id:
+        # Telegram ids are "<chat>:<message>": answer in the chat the customer wrote in,
+        # which for a group is not the customer's own id.
+        recipient = outbound.reply_to_external_id.split(":", 1)[0]
+    last = last_customer_message_at(conversation)
+    extra = {**outbound.extra, LAST_CUSTOMER_MESSAGE_KEY: last.isoformat() if last else ""}
+    return replace(outbound, recipient=recipient, extra=extra)

@@ -1,0 +1,93 @@
+"""Telegram Bot API: send text replies, download files.
+
+Inbox settings (`Inbox.settings`, channel "telegram"):
+    bot_token     from @BotFather; it is part of every API URL, so never logged or shown
+    secret_token  given to setWebhook; Telegram sends it back in a header on every update
+    api_base      default https://api.telegram.org (tests point it at a local stub)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import quote
+
+from omnicanal.connectors import http
+from omnicanal.connectors.base import InboundRequest, OutboundMessage, ParsedWebhook, SendError
+from omnicanal.connectors.telegram import webhook
+
+API_BASE = "https://api.telegram.org"
+# The Bot API refuses downloads over 20 MB (a local Bot API server lifts it).
+MAX_DOWNLOAD_BYTES = 20 * 1024 * 1024
+
+
+def method_url(settings: Mapping[str, Any], method: str) -> str:
+    base = str(settings.get("api_base") or API_BASE).rstrip("/")
+    return f"{base}/bot{settings.get('bot_token', '')}/{method}"
+
+
+def error_from(status: int, payload: Any) -> SendError:
+    """`{"ok": false, "error_code": 403, "description": "Forbidden: bot was blocked..."}`."""
+    body = payload if isinstance(payload, dict) else {}
+    code = body.get("error_code", status)
+    reason = f"Telegram error {code}: {body.get('description') or f'HTTP {status}'}"
+    parameters = body.get("parameters") if isinstance(body.get("parameters"), dict) else {}
+    retry_after = parameters.get("retry_after") if parameters else None
+    if retry_after:
+        reason += f" (retry after {retry_after} s)"
+    # 429 (flood control) and 5xx pass; 400 (chat not found), 401 (bad token) and 403 (the
+    # user blocked the bot) stay true on retry.
+    is_permanent = 400 <= status < 500 and status != 429
+    return SendError(reason, is_permanent=is_permanent)
+
+
+class TelegramAdapter:
+    kind = "telegram"
+
+    def verify(self, request: InboundRequest, settings: Mapping[str, Any]) -> bool:
+        return webhook.verify(request, str(settings.get("secret_token", "")))
+
+    def parse(self, request: InboundRequest, settings: Mapping[str, Any]) -> ParsedWebhook:
+        return webhook.parse(request)
+
+    def _call(self, settings: Mapping[str, Any], method: str, payload: Mapping[str, Any]) -> Any:
+        if not settings.get("bot_token"):
+            raise SendError("This inbox has no Telegram bot token.", is_permanent=True)
+        response = http.call(
+            "POST",
+            method_url(settings, method),
+            body=http.json_body(payload),
+            headers={"Content-Type": "application/json"},
+            label=f"Telegram {method}",
+        )
+        body = response.json()
+        if response.status >= 400 or not isinstance(body, dict) or body.get("ok") is not True:
+            raise error_from(response.status if response.status >= 400 else 500, body)
+        return body.get("result")
+
+    def send(self, message: OutboundMessage, settings: Mapping[str, Any]) -> str:
+        if not message.recipient:
+            raise SendError("The contact has no Telegram chat.", is_permanent=True)
+        result = self._call(
+            settings, "sendMessage", {"chat_id": message.recipient, "text": message.text}
+        )
+        result = result if isinstance(result, dict) else {}
+        chat = result.get("chat") if isinstance(result.get("chat"), dict) else {}
+        chat_id = (chat or {}).get("id", message.recipient)
+        # The same "<chat>:<message>" form as inbound ids, so that a customer's reaction to
+        # our message finds it.
+        return f"{chat_id}:{result.get('message_id', '')}"
+
+    def fetch_media(self, ref: str, settings: Mapping[str, Any], max_bytes: int) -> http.Response:
+        """getFile turns a file_id into a path valid for an hour, downloaded under /file/."""
+        result = self._call(settings, "getFile", {"file_id": ref})
+        result = result if isinstance(result, dict) else {}
+        path = result.get("file_path")
+        if not isinstance(path, str) or not path:
+            raise SendError("Telegram gave no file path (file over 20 MB?).", is_permanent=True)
+        base = str(settings.get("api_base") or API_BASE).rstrip("/")
+        url = f"{base}/file/bot{settings.get('bot_token', '')}/{quote(path)}"
+        return http.call("GET", url, label="Telegram file",
+                         max_bytes=min(max_bytes, MAX_DOWNLOAD_BYTES))
+
+

@@ -1,0 +1,54 @@
+"""The Bot API methods we call, as documented: POST /bot<token>/<method> with JSON (or form)
+parameters → {"ok": true, "result": ...} or {"ok": false, "error_code", "description",
+"parameters": {"retry_after"}}; files are downloaded from /file/bot<token>/<file_path>."""
+
+from __future__ import annotations
+
+import itertools
+import json
+from urllib.parse import parse_qs
+
+from omnicanal.connectors.tests.stubs import Answer, Recorded, StubServer, as_json
+
+BOT_TOKEN = "123456:ABC-DEF1234ghIkl-zyx57W2v1u123ew11"
+FILE = b"\xff\xd8\xff a Telegram photo"
+
+
+def error(status: int, description: str, retry_after: int | None = None) -> Answer:
+    body: dict[str, object] = {"ok": False, "error_code": status, "description": description}
+    if retry_after is not None:
+        body["parameters"] = {"retry_after": retry_after}
+    return as_json(status, body)
+
+
+class BotApiStub(StubServer):
+    ids = itertools.count(500)
+
+    def answer(self, request: Recorded) -> Answer:
+        if request.path.startswith(f"/file/bot{BOT_TOKEN}/"):
+            return Answer(200, FILE, "application/octet-stream")
+        prefix = f"/bot{BOT_TOKEN}/"
+        if not request.path.startswith(prefix):
+            return error(401, "Unauthorized")
+        method = request.path.removeprefix(prefix)
+        if "json" in request.headers.get("content-type", ""):
+            params = json.loads(request.body or b"{}")
+        else:
+            params = {k: v[0] for k, v in parse_qs(request.body.decode()).items()}
+        if method == "sendMessage":
+            if not params.get("chat_id"):
+                return error(400, "Bad Request: chat_id is empty")
+            if not params.get("text"):
+                return error(400, "Bad Request: message text is empty")
+            return as_json(200, {"ok": True, "result": {
+                "message_id": next(self.ids), "date": 1718000100,
+                "from": {"id": 123456, "is_bot": True, "first_name": "Support"},
+                "chat": {"id": int(params["chat_id"]), "type": "private"},
+                "text": params["text"],
+            }})
+        if method == "getFile":
+            return as_json(200, {"ok": True, "result": {
+                "file_id": params.get("file_id"), "file_unique_id": "AQADl",
+                "file_size": len(FILE), "file_path": "photos/file_7.jpg",
+            }})
+        return error(404, "Not Found: method not found")
