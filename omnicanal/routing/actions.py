@@ -1,0 +1,574 @@
+"""Every routing state change: agents' setup and presence, queueing, the dispatcher, release.
+
+Concurrency. The dispatcher (`assign_waiting`) never waits for a row lock: on PostgreSQL it
+locks the agent's profile, the conversation and its routing row with `FOR UPDATE SKIP LOCKED`,
+so two dispatchers running at once take different rows and cannot deadlock; it adds to an
+agent's load with a conditional UPDATE (`load < capacity`) under the profile lock, so one free
+slot is never filled twice; and it assigns with a conditional UPDATE (still waiting), so one
+conversation is never assigned twice. Every other change of an agent's load (release, manual
+assignment) waits for the profile lock first. On SQLite the IMMEDIATE transactions set in
+settings serialise writers, and the conditional UPDATEs alone keep the same guarantees.
+
+Every action takes `now`, so that the simulation replays a scenario on its own clock.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import heapq
+import logging
+import math
+from collections.abc import Collection, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from omnicanal.accounts.models import Team, User
+from omnicanal.contacts.models import ValueTier
+from omnicanal.conversations.events import record_event
+from omnicanal.conversations.exceptions import InvalidInput
+from omnicanal.conversations.models import Conversation, Inbox
+from omnicanal.routing import statements
+from omnicanal.routing.models import (
+    WAITING,
+    AgentCapacity,
+    AgentProfile,
+    ConversationRouting,
+    Mode,
+    Presence,
+    RoutingPolicy,
+    Skills,
+    has_required_skills,
+    routing_channel,
+    skills_key,
+)
+from omnicanal.routing.statements import Group, Policy, Waiting
+
+logger = logging.getLogger(__name__)
+
+# A sweep that skipped rows locked by another dispatcher runs again (after its commit, the
+# other's rows are settled), at most this many times; the periodic sweep covers the rest.
+DISPATCH_MAX_ROUNDS = 3
+# The dispatcher reads the queue and the candidate agents in pages: most sweeps stop at the
+# first page, and a page bounds the work when the head of the queue fits no free agent.
+CONVERSATION_PAGE = 50
+AGENT_PAGE = 32
+# Groups no free agent fits are left out of the next page's SQL, up to this many.
+MAX_EXCLUDED_GROUPS = 20
+
+
+class _FromConversation(enum.Enum):
+    TOKEN = 0
+
+
+# "Take it from the conversation", where None would mean "none" (no team).
+FROM_CONVERSATION = _FromConversation.TOKEN
+
+
+@dataclass(frozen=True)
+class Assignment:
+    conversation_id: int
+    agent_id: int
+    channel: str
+    assigned_at: dt.datetime
+
+
+# Checking input.
+
+
+def validate_channel(channel: object) -> str:
+    if not isinstance(channel, str) or not channel or len(channel) > 20:
+        raise InvalidInput(f"A channel kind is a name of 1 to 20 characters, not {channel!r}.")
+    return channel
+
+
+def validate_skills(skills: object, what: str) -> dict[str, float]:
+    if not isinstance(skills, Mapping):
+        raise InvalidInput(f"{what} must map skill names to levels.")
+    checked: dict[str, float] = {}
+    for name, level in skills.items():
+        is_number = isinstance(level, int | float) and not isinstance(level, bool)
+        if not isinstance(name, str) or not name or not is_number or not math.isfinite(level):
+            raise InvalidInput(f"{what}: {name!r} needs a numeric level, not {level!r}.")
+        checked[name] = level
+    return checked
+
+
+def validate_capacity(capacity: object) -> dict[str, int]:
+    if not isinstance(capacity, Mapping):
+        raise InvalidInput("Capacity must map channel kinds to numbers of conversations.")
+    checked: dict[str, int] = {}
+    for channel, slots in capacity.items():
+        if not isinstance(slots, int) or isinstance(slots, bool) or slots < 0:
+            raise InvalidInput(f"Capacity for {channel!r} must be a whole number ≥ 0.")
+        checked[validate_channel(channel)] = slots
+    return checked
+
+
+def validate_priority(priority: object) -> int:
+    if not isinstance(priority, int) or isinstance(priority, bool) or not 1 <= priority <= 4:
+        raise InvalidInput(f"Priority goes from 1 (most urgent) to 4, not {priority!r}.")
+    return priority
+
+
+# Setup and presence.
+
+
+def _locked_profile(agent_id: int) -> AgentProfile:
+    """The agent's profile, created offline if missing, locked until the transaction ends."""
+    AgentProfile.objects.get_or_create(agent_id=agent_id)
+    return AgentProfile.objects.select_for_update().get(pk=agent_id)
+
+
+def _dispatch_on_commit(
+    *, conversation_ids: Collection[int] | None = None, agent_ids: Collection[int] | None = None
+) -> None:
+    # robust: the change is committed whatever happens to the dispatch; a failed dispatch is
+    # logged, and the next trigger or the periodic sweep assigns what waits.
+    transaction.on_commit(
+        lambda: assign_waiting(conversation_ids=conversation_ids, agent_ids=agent_ids),
+        robust=True,
+    )
+
+
+def configure_agent(
+    agent: User,
+    *,
+    capacity: Mapping[str, int],
+    skills: Skills | None = None,
+    now: dt.datetime | None = None,
+    dispatch: bool = True,
+) -> AgentProfile:
+    """Set how many conversations of each channel kind the agent takes at once, and their
+    skills. A channel kind left out means a capacity of 0; what the agent holds on it stays
+    theirs."""
+    checked_capacity = validate_capacity(capacity)
+    checked_skills = validate_skills(skills or {}, "Skills")
+    now = now or timezone.now()
+    with transaction.atomic():
+        profile = _locked_profile(agent.pk)
+        profile.skills = checked_skills
+        profile.save(update_fields=["skills"])
+        existing = {row.channel: row for row in profile.capacities.all()}
+        for channel, row in existing.items():
+            if channel not in checked_capacity and row.capacity != 0:
+                row.capacity = 0
+                row.save(update_fields=["capacity"])
+        # A new channel kind shares the agent's idle time with the others.
+        became_idle_at = next((row.became_idle_at for row in existing.values()), now)
+        for channel, slots in checked_capacity.items():
+            if channel not in existing:
+                AgentCapacity.objects.create(
+                    profile=profile, channel=channel, capacity=slots,
+                    is_available=_is_available(agent, profile.presence),
+                    became_idle_at=became_idle_at,
+                )
+            elif existing[channel].capacity != slots:
+                existing[channel].capacity = slots
+                existing[channel].save(update_fields=["capacity"])
+        if dispatch:
+            _dispatch_on_commit(agent_ids=[agent.pk])
+    return profile
+
+
+def _is_available(agent: User, presence: str) -> bool:
+    return agent.is_active and presence == Presence.ONLINE
+
+
+def set_presence(
+    agent: User,
+    presence: Presence | str,
+    *,
+    now: dt.datetime | None = None,
+    dispatch: bool = True,
+) -> AgentProfile:
+    """Online agents receive conversations; away or offline ones keep what they hold and get
+    nothing new. Coming online counts as becoming idle for the longest-idle policy.
+    Deactivating an agent should set them offline too."""
+    if presence not in Presence.values:
+        raise InvalidInput(f"Presence is one of {', '.join(Presence.values)}, not {presence!r}.")
+    now = now or timezone.now()
+    with transaction.atomic():
+        profile = _locked_profile(agent.pk)
+        if profile.presence == presence:
+            return profile
+        profile.presence = presence
+        profile.presence_changed_at = now
+        profile.save(update_fields=["presence", "presence_changed_at"])
+        slots = profile.capacities.all()
+        if presence == Presence.ONLINE:
+            slots.update(is_available=agent.is_active, became_idle_at=now)
+        else:
+            slots.update(is_available=False)
+        if dispatch and presence == Presence.ONLINE:
+            _dispatch_on_commit(agent_ids=[agent.pk])
+    return profile
+
+
+def set_policy(
+    *,
+    mode: Mode | str,
+    has_value_priority: bool = True,
+    team: Team | None = None,
+    inbox: Inbox | None = None,
+) -> RoutingPolicy:
+    """The policy of a team, of an inbox, or the global one (neither given). Waiting
+    conversations it covers are re-ranked for value at once."""
+    if mode not in Mode.values:
+        raise InvalidInput(f"Mode is one of {', '.join(Mode.values)}, not {mode!r}.")
+    if team is not None and inbox is not None:
+        raise InvalidInput("A policy applies to a team or to an inbox, not both.")
+    with transaction.atomic():
+        policy = RoutingPolicy.objects.select_for_update().filter(team=team, inbox=inbox).first()
+        if policy is None:
+            policy = RoutingPolicy(team=team, inbox=inbox)
+        policy.mode = mode
+        policy.has_value_priority = has_value_priority
+        policy.save()
+        _rerank_waiting()
+        _dispatch_on_commit()
+    return policy
+
+
+def _rerank_waiting() -> None:
+    policies = _Policies(statements.policies())
+    ranks: dict[int, list[int]] = {0: [], 1: []}
+    waiting = ConversationRouting.objects.filter(WAITING).values_list(
+        "pk", "value_tier", "value_rank", "team_id", "conversation__inbox_id"
+    )
+    for pk, value_tier, current, team_id, inbox_id in waiting:
+        rank = _value_rank(value_tier, policies.for_scope(team_id, inbox_id))
+        if rank != current:
+            ranks[rank].append(pk)
+    for rank, pks in ranks.items():
+        ConversationRouting.objects.filter(pk__in=pks).update(value_rank=rank)
+
+
+# The queue.
+
+
+class _Policies:
+    """The policies in force, by scope: a team's wins over an inbox's, which wins over the
+    global one; without any saved, longest idle with gold first."""
+
+    def __init__(self, policies: list[Policy]) -> None:
+        self.by_team = {p.team_id: p for p in policies if p.team_id is not None}
+        self.by_inbox = {p.inbox_id: p for p in policies if p.inbox_id is not None}
+        self.default = next(
+            (p for p in policies if p.team_id is None and p.inbox_id is None),
+            statements.DEFAULT_POLICY,
+        )
+
+    def for_scope(self, team_id: int | None, inbox_id: int | None) -> Policy:
+        if team_id is not None and team_id in self.by_team:
+            return self.by_team[team_id]
+        if inbox_id is not None and inbox_id in self.by_inbox:
+            return self.by_inbox[inbox_id]
+        return self.default
+
+
+def _value_rank(value_tier: str, policy: Policy) -> int:
+    # Stored with the conversation, so that the queue order is one index scan.
+    return 0 if policy.has_value_priority and value_tier == ValueTier.GOLD else 1
+
+
+def enqueue_conversation(
+    conversation: Conversation,
+    *,
+    channel: str | None = None,
+    required_skills: Skills | None = None,
+    priority: int | None = None,
+    value_tier: str | None = None,
+    team_id: int | _FromConversation | None = FROM_CONVERSATION,
+    now: dt.datetime | None = None,
+    dispatch: bool = True,
+) -> bool:
+    """Queue a conversation for an agent; True if it was queued now. A conversation that is
+    waiting or assigned stays as it is; a resolved one is queued again, at the back (a
+    customer came back to it).
+
+    Omitted arguments come from the conversation: the channel kind of its inbox, its priority,
+    its contact's value tier, its team.
+    """
+    if channel is None:
+        channel = routing_channel(conversation.inbox.channel)
+    validate_channel(channel)
+    skills = validate_skills(required_skills or {}, "Required skills")
+    priority = validate_priority(conversation.priority if priority is None else priority)
+    if value_tier is None:
+        value_tier = conversation.contact.value_tier
+    if value_tier not in ValueTier.values:
+        raise InvalidInput(f"Value tier is one of {', '.join(ValueTier.values)}.")
+    if isinstance(team_id, _FromConversation):
+        team_id = conversation.team_id
+    now = now or timezone.now()
+    with transaction.atomic():
+        state = statements.routing_state(conversation.pk, lock=True)
+        if state is not None and not state.is_resolved:
+            return False
+        policy = _Policies(statements.policies()).for_scope(team_id, conversation.inbox_id)
+        fields: dict[str, Any] = {
+            "channel": channel,
+            "required_skills": skills,
+            "skills_key": skills_key(skills),
+            "priority": priority,
+            "value_tier": value_tier,
+            "value_rank": _value_rank(value_tier, policy),
+            "team_id": team_id,
+            "queued_at": now,
+        }
+        if state is None:
+            statements.insert_routing(conversation.pk, fields)
+        else:
+            statements.requeue_routing(conversation.pk, fields)
+        if dispatch:
+            _dispatch_on_commit(conversation_ids=[conversation.pk])
+    return True
+
+
+def release(conversation_id: int, *, now: dt.datetime | None = None,
+            dispatch: bool = True) -> bool:
+    """The conversation is resolved: it frees its agent's slot, or leaves the queue if it was
+    still waiting. True if it freed a slot. Idempotent; unknown conversations are ignored."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        state = statements.routing_state(conversation_id, lock=True)
+        if state is None or state.is_resolved:
+            return False
+        statements.mark_resolved(conversation_id, now)
+        if state.agent_id is None:
+            return False
+        statements.lock_profile(state.agent_id)
+        statements.free_slot(state.agent_id, state.channel)
+        if dispatch:
+            _dispatch_on_commit(agent_ids=[state.agent_id])
+    return True
+
+
+def assign_manually(
+    conversation_id: int,
+    agent: User | None,
+    *,
+    now: dt.datetime | None = None,
+    dispatch: bool = True,
+) -> ConversationRouting | None:
+    """Record a person's choice of agent: the conversation counts against the new agent's
+    load, even beyond capacity (someone decided), and frees the previous agent's slot. None
+    puts it back in the queue at its original place.
+
+    Routing keeps count of what it queued only: for a conversation it never queued, or one
+    resolved, this does nothing and returns None (conversations from before routing, for
+    instance, are not counted)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        routing = (
+            ConversationRouting.objects.select_for_update().filter(pk=conversation_id).first()
+        )
+        if routing is None or routing.resolved_at is not None:
+            return None
+        new_agent_id = agent.pk if agent is not None else None
+        previous_agent_id = routing.agent_id
+        if previous_agent_id == new_agent_id:
+            return routing
+        # Both agents' profiles, locked in id order so that two transfers cannot deadlock.
+        for agent_id in sorted(pk for pk in (routing.agent_id, new_agent_id) if pk is not None):
+            _locked_profile(agent_id)
+        if routing.agent_id is not None:
+            statements.free_slot(routing.agent_id, routing.channel)
+        if new_agent_id is not None:
+            # A channel kind outside the agent's capacity still counts what they hold on it.
+            AgentCapacity.objects.get_or_create(
+                profile_id=new_agent_id, channel=routing.channel,
+                defaults={"capacity": 0, "became_idle_at": now},
+            )
+            statements.add_held(new_agent_id, routing.channel)
+            statements.mark_idle_since(new_agent_id, now)
+        routing.agent_id = new_agent_id
+        routing.assigned_at = now if new_agent_id is not None else None
+        routing.save(update_fields=["agent", "assigned_at"])
+        if dispatch and previous_agent_id is not None:
+            _dispatch_on_commit(agent_ids=[previous_agent_id])
+        if dispatch and new_agent_id is None:
+            _dispatch_on_commit(conversation_ids=[conversation_id])
+    return routing
+
+
+# The dispatcher.
+
+
+def assign_waiting(
+    *,
+    now: dt.datetime | None = None,
+    conversation_ids: Collection[int] | None = None,
+    agent_ids: Collection[int] | None = None,
+) -> list[Assignment]:
+    """Give waiting conversations to free agents, and return the assignments in the order
+    made.
+
+    Conversations are taken in queue order (priority, value, arrival); each goes to the best
+    agent under its policy among those eligible: online, holding every required skill at the
+    minimum level or above, a member of the conversation's team if it has one, with a free
+    slot on its channel kind.
+
+    Without arguments it sweeps everything (call it periodically: it catches what a failed or
+    contended dispatch left). After an event, the actions limit it to what the event can have
+    made assignable: `conversation_ids` just queued, or `agent_ids` who just freed a slot or
+    came online. That is exact as long as every earlier event was followed by a dispatch:
+    then nothing else had a free eligible agent. It is also what keeps a sweep cheap when a
+    long queue waits for skills that the many free agents lack.
+    """
+    now = now or timezone.now()
+    assignments: list[Assignment] = []
+    for _ in range(DISPATCH_MAX_ROUNDS):
+        with transaction.atomic():
+            sweep = _Sweep(now, conversation_ids=conversation_ids, agent_ids=agent_ids)
+            sweep.run()
+        assignments.extend(sweep.assignments)
+        if not sweep.is_contended:
+            break
+    return assignments
+
+
+class _Outcome(enum.Enum):
+    ASSIGNED = "assigned"
+    NO_AGENT = "no agent"
+    SKIPPED = "skipped"
+
+
+class _Sweep:
+    """One pass over the queue, in one transaction."""
+
+    def __init__(
+        self,
+        now: dt.datetime,
+        *,
+        conversation_ids: Collection[int] | None,
+        agent_ids: Collection[int] | None,
+    ) -> None:
+        self.now = now
+        self.conversation_ids = list(conversation_ids) if conversation_ids is not None else None
+        self.agent_ids = list(agent_ids) if agent_ids is not None else None
+        self.assignments: list[Assignment] = []
+        # Set when a row was skipped because another transaction held it.
+        self.is_contended = False
+        self._policies: _Policies | None = None
+        self.free_slots: dict[str, int] = {}
+        # Groups no free agent fits stay so for the rest of the sweep: free slots only shrink.
+        self.unservable: dict[Group, None] = {}
+        self.targets: list[statements.AgentFit] | None = None
+
+    @property
+    def policies(self) -> _Policies:
+        if self._policies is None:
+            self._policies = _Policies(statements.policies(lock_round_robin=True))
+        return self._policies
+
+    def run(self) -> None:
+        if self.conversation_ids == [] or self.agent_ids == []:
+            return
+        self.free_slots = statements.free_slots(agent_ids=self.agent_ids)
+        if not self.free_slots:
+            return
+        if self.agent_ids is not None:
+            # A few agents, known up front: the queue is read for what they fit only, and
+            # without a query per group (a long queue can hold hundreds they do not fit).
+            self.targets = statements.agents_fit(self.agent_ids)
+        queues = [self._channel_queue(channel) for channel in self.free_slots]
+        for waiting in heapq.merge(*queues, key=lambda waiting: waiting.sort_key):
+            if not self.free_slots:
+                return
+            if waiting.channel not in self.free_slots or waiting.group in self.unservable:
+                continue
+            policy = self.policies.for_scope(waiting.team_id, waiting.inbox_id)
+            if policy.mode == Mode.MANUAL:
+                continue
+            if self.targets is not None and not self._targets_fit(waiting):
+                self.unservable[waiting.group] = None
+                continue
+            outcome = self._assign(waiting, policy)
+            if outcome is _Outcome.NO_AGENT:
+                self.unservable[waiting.group] = None
+            if outcome is not _Outcome.ASSIGNED:
+                continue
+            self.free_slots[waiting.channel] -= 1
+            if self.free_slots[waiting.channel] <= 0:
+                del self.free_slots[waiting.channel]
+
+    def _targets_fit(self, waiting: Waiting) -> bool:
+        assert self.targets is not None
+        return any(
+            (waiting.team_id is None or waiting.team_id in target.team_ids)
+            and has_required_skills(target.skills, waiting.required_skills)
+            for target in self.targets
+        )
+
+    def _channel_queue(self, channel: str) -> Iterator[Waiting]:
+        """The channel kind's waiting conversations in queue order, read page by page while
+        the channel kind has free slots."""
+        after: Waiting | None = None
+        # Usually the first conversations take the free slots: a small first page, then
+        # larger ones when the head of the queue fits nobody free.
+        size = min(CONVERSATION_PAGE, 2 + self.free_slots[channel])
+        while channel in self.free_slots:
+            excluded = [group for group in self.unservable if group[0] == channel]
+            page = statements.queue_page(
+                channel, after=after, excluded=excluded[:MAX_EXCLUDED_GROUPS], limit=size,
+                conversation_ids=self.conversation_ids, fitting=self.targets,
+            )
+            yield from page
+            if len(page) < size:
+                return
+            after = page[-1]
+            size = min(CONVERSATION_PAGE, size * 2)
+
+    def _assign(self, waiting: Waiting, policy: Policy) -> _Outcome:
+        """Assign to the best eligible agent with a free slot, if there is one."""
+        offset = 0
+        while True:
+            page = statements.candidate_agents(
+                waiting.channel, waiting.team_id, policy, limit=AGENT_PAGE, offset=offset,
+                agent_ids=self.agent_ids,
+            )
+            for agent_id, agent_skills in page:
+                if not has_required_skills(agent_skills, waiting.required_skills):
+                    continue
+                if not statements.lock_online_profile(agent_id):
+                    self.is_contended = True
+                    continue
+                if not statements.take_slot(agent_id, waiting.channel):
+                    # Filled by a concurrent sweep since the candidate query.
+                    continue
+                if self._claim(waiting, agent_id, policy):
+                    return _Outcome.ASSIGNED
+                # Another transaction holds the conversation or assigned it: give the slot
+                # back; the agent may still fit the next conversation.
+                statements.free_slot(agent_id, waiting.channel)
+                self.is_contended = True
+                return _Outcome.SKIPPED
+            if len(page) < AGENT_PAGE:
+                return _Outcome.NO_AGENT
+            offset += AGENT_PAGE
+
+    def _claim(self, waiting: Waiting, agent_id: int, policy: Policy) -> bool:
+        conversation_id = waiting.conversation_id
+        if not statements.lock_waiting(conversation_id):
+            return False
+        if not statements.mark_assigned(conversation_id, agent_id, self.now):
+            return False
+        statements.mark_idle_since(agent_id, self.now)
+        if policy.mode == Mode.ROUND_ROBIN and policy.id is not None:
+            statements.set_rotation(policy.id, agent_id)
+            policy.last_assigned_agent_id = agent_id
+        statements.set_assignee(conversation_id, agent_id)
+        # The event needs the conversation's identity, not a fresh read of the row.
+        conversation = Conversation(
+            pk=conversation_id, inbox_id=waiting.inbox_id, contact_id=waiting.contact_id,
+            assignee_id=agent_id, status=waiting.status,
+        )
+        record_event("conversation.assigned", conversation, assigned_by="routing")
+        self.assignments.append(Assignment(conversation_id, agent_id, waiting.channel,
+                                           self.now))
+        return True

@@ -1,0 +1,131 @@
+"""Reading the queues: positions and wait estimates.
+
+A queue is one channel kind for one team (or for no team): "chat for Support", "e-mail without
+a team". Positions count from 1 in the queue order (priority, then gold first under a
+value-priority policy, then arrival).
+
+Wait estimate for the conversation at position p:
+
+    estimated_wait_seconds = p * average handle time / slots
+
+- average handle time: the mean of (resolved - assigned) over the last
+  `HANDLE_TIME_SAMPLE` conversations of that channel kind that an agent handled, or
+  `DEFAULT_HANDLE_SECONDS` before there are any;
+- slots: the summed capacity on that channel kind of the online agents eligible for the
+  conversation (skills and team). While it waits they are all busy, so a slot frees up every
+  handle time ÷ slots on average and the p-th in line gets the p-th.
+No online agent can take it: no estimate (None).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass
+
+from omnicanal.accounts.models import Team
+from omnicanal.routing.models import (
+    WAITING,
+    AgentCapacity,
+    ConversationRouting,
+    has_required_skills,
+)
+
+DEFAULT_HANDLE_SECONDS = 300
+HANDLE_TIME_SAMPLE = 50
+
+
+@dataclass(frozen=True)
+class QueuePosition:
+    conversation_id: int
+    channel: str
+    team_id: int | None
+    position: int
+    estimated_wait_seconds: int | None
+
+
+def average_handle_seconds(channel: str) -> float:
+    """Mean handling time of the channel kind's latest handled conversations."""
+    handled = (
+        ConversationRouting.objects.filter(
+            channel=channel, assigned_at__isnull=False, resolved_at__isnull=False
+        )
+        .order_by("-resolved_at")
+        .values_list("assigned_at", "resolved_at")[:HANDLE_TIME_SAMPLE]
+    )
+    durations = [
+        (resolved - assigned).total_seconds()
+        for assigned, resolved in handled
+        if assigned is not None and resolved is not None
+    ]
+    if not durations:
+        return float(DEFAULT_HANDLE_SECONDS)
+    return sum(durations) / len(durations)
+
+
+@dataclass(frozen=True)
+class _OnlineSlot:
+    agent_id: int
+    capacity: int
+    skills: dict[str, float]
+    team_ids: frozenset[int]
+
+
+def queue_positions() -> list[QueuePosition]:
+    """Every waiting conversation, in queue order, with its position in its queue and an
+    estimated wait (see the module docstring for the formula)."""
+    waiting = list(
+        ConversationRouting.objects.filter(WAITING)
+        .order_by("priority", "value_rank", "queued_at", "pk")
+        .values_list("pk", "channel", "team_id", "required_skills", "skills_key")
+    )
+    if not waiting:
+        return []
+    slots_by_channel = _online_slots({channel for _, channel, _, _, _ in waiting})
+    handle_seconds: dict[str, float] = {}
+    eligible_slots: dict[tuple[str, int | None, str], int] = {}
+    lengths: dict[tuple[str, int | None], int] = defaultdict(int)
+    positions = []
+    for conversation_id, channel, team_id, required, key in waiting:
+        lengths[(channel, team_id)] += 1
+        position = lengths[(channel, team_id)]
+        group = (channel, team_id, key)
+        if group not in eligible_slots:
+            eligible_slots[group] = sum(
+                slot.capacity
+                for slot in slots_by_channel.get(channel, [])
+                if (team_id is None or team_id in slot.team_ids)
+                and has_required_skills(slot.skills, required)
+            )
+        slots = eligible_slots[group]
+        estimate = None
+        if slots:
+            if channel not in handle_seconds:
+                handle_seconds[channel] = average_handle_seconds(channel)
+            # Half up, not Python's half-to-even.
+            estimate = math.floor(position * handle_seconds[channel] / slots + 0.5)
+        positions.append(QueuePosition(conversation_id, channel, team_id, position, estimate))
+    return positions
+
+
+def _online_slots(channels: set[str]) -> dict[str, list[_OnlineSlot]]:
+    rows = list(
+        AgentCapacity.objects.filter(
+            channel__in=channels,
+            capacity__gt=0,
+            is_available=True,
+            profile__agent__is_active=True,
+        ).values_list("channel", "profile_id", "capacity", "profile__skills")
+    )
+    teams: dict[int, set[int]] = defaultdict(set)
+    memberships = Team.members.through.objects.filter(
+        user_id__in={agent_id for _, agent_id, _, _ in rows}
+    ).values_list("user_id", "team_id")
+    for agent_id, team_id in memberships:
+        teams[agent_id].add(team_id)
+    by_channel: dict[str, list[_OnlineSlot]] = defaultdict(list)
+    for channel, agent_id, capacity, skills in rows:
+        by_channel[channel].append(
+            _OnlineSlot(agent_id, capacity, skills, frozenset(teams[agent_id]))
+        )
+    return by_channel
