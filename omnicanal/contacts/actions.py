@@ -24,7 +24,7 @@ from omnicanal.contacts.models import (
     Identity,
     MergeSuggestion,
 )
-from omnicanal.conversations.exceptions import Conflict, InvalidInput
+from omnicanal.conversations.exceptions import Conflict, InvalidInput, NotFound, PermissionDenied
 
 DEFAULT_PHONE_REGION = "FR"
 
@@ -292,3 +292,40 @@ def update_contact_attributes(
         contact.attributes = merged
         contact.save(update_fields=["attributes", "updated_at"])
     return contact
+
+
+def merge_suggested_contacts(
+    user: User, suggestion_id: int, *, keep_contact_id: int
+) -> ContactMerge:
+    """The one-click merge of an open suggestion, from the contact panel.
+
+    The contact the agent is looking at (`keep_contact_id`) stays: the other one's identities
+    and conversations move onto it, so the page they are on keeps making sense. Undone by
+    `undo_merge`.
+    """
+    if not user.is_active:
+        raise PermissionDenied("Only an active agent can merge contacts.")
+    suggestion = MergeSuggestion.objects.filter(
+        pk=suggestion_id, status=MergeSuggestion.Status.OPEN
+    ).first()
+    if suggestion is None:
+        raise NotFound(f"No open merge suggestion {suggestion_id}.")
+    pair = {
+        suggestion.contact_id: suggestion.contact,
+        suggestion.candidate_id: suggestion.candidate,
+    }
+    if keep_contact_id not in pair:
+        raise InvalidInput("This suggestion does not concern this contact.")
+    (other_id,) = set(pair) - {keep_contact_id}
+    return merge_contacts(pair[keep_contact_id], pair[other_id], actor=user)
+
+
+def undo_merge(user: User, merge_id: int) -> Contact:
+    """Undo a merge: the agent who made it, or a supervisor, may; returns the restored
+    (source) contact."""
+    merge = ContactMerge.objects.filter(pk=merge_id).first()
+    if merge is None:
+        raise NotFound(f"No merge {merge_id}.")
+    if merge.merged_by_id != user.pk and not user.is_supervisor_or_above:
+        raise PermissionDenied("Only the agent who merged or a supervisor can undo a merge.")
+    return unmerge_contacts(merge, actor=user)

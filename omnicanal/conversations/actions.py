@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import transaction
@@ -16,7 +18,9 @@ from omnicanal.conversations.models import (
     Conversation,
     DeliveryStatus,
     Direction,
+    Label,
     Message,
+    Priority,
     Status,
 )
 
@@ -167,22 +171,195 @@ def unassign(user: User, conversation_id: int) -> Conversation:
 def set_status(
     user: User, conversation_id: int, status: Status, *, snoozed_until: dt.datetime | None = None
 ) -> Conversation:
-    """Resolve, reopen, set pending or snooze."""
-    if status == Status.SNOOZED and snoozed_until is None:
-        raise InvalidInput("Snoozing needs a time to wake up.")
+    """Resolve, reopen or set pending; snoozing goes through `snooze` (a time is required
+    here, as the API has always asked; the workspace also offers "until the customer
+    replies")."""
+    if status == Status.SNOOZED:
+        if snoozed_until is None:
+            raise InvalidInput("Snoozing needs a time to wake up.")
+        return snooze(user, conversation_id, until=snoozed_until)
     with transaction.atomic():
         conversation = access_conversation(user, conversation_id, lock=True)
         if conversation.status == status:
             return conversation
-        conversation.status = status
-        conversation.resolved_at = timezone.now() if status == Status.RESOLVED else None
-        conversation.snoozed_until = snoozed_until if status == Status.SNOOZED else None
-        if status == Status.RESOLVED:
-            conversation.waiting_since = None
-        conversation.save(update_fields=["status", "resolved_at", "snoozed_until", "waiting_since"])
-        _activity(conversation, user, "status", str(status))
-        record_event("conversation.status_changed", conversation)
+        _change_status(conversation, user, status)
     return conversation
+
+
+def _change_status(
+    conversation: Conversation,
+    user: User | None,
+    status: Status,
+    *,
+    snoozed_until: dt.datetime | None = None,
+    activity_value: str | None = None,
+) -> None:
+    """The one place a status changes; the caller holds the row lock."""
+    conversation.status = status
+    conversation.resolved_at = timezone.now() if status == Status.RESOLVED else None
+    conversation.snoozed_until = snoozed_until if status == Status.SNOOZED else None
+    if status == Status.RESOLVED:
+        conversation.waiting_since = None
+    conversation.save(update_fields=["status", "resolved_at", "snoozed_until", "waiting_since"])
+    _activity(
+        conversation, user, "status", str(status) if activity_value is None else activity_value
+    )
+    record_event("conversation.status_changed", conversation)
+
+
+def snooze(user: User, conversation_id: int, *, until: dt.datetime | None) -> Conversation:
+    """Put the conversation aside until `until`, or until the customer writes (None).
+
+    Whatever the time, a customer's message wakes it at once (ingest reopens it); a passed
+    time wakes it through `wake_due_conversations`, run every minute by the `wake_snoozed`
+    command (a cron line or the demo's worker loop). Waking is a write with an event and an
+    activity line, so it happens in that command rather than as a filter at read time.
+    """
+    if until is not None:
+        if timezone.is_naive(until):
+            raise InvalidInput("The wake-up time needs a time zone.")
+        if until <= timezone.now():
+            raise InvalidInput("The wake-up time must be in the future.")
+    with transaction.atomic():
+        conversation = access_conversation(user, conversation_id, lock=True)
+        if conversation.status == Status.SNOOZED and conversation.snoozed_until == until:
+            return conversation
+        _change_status(
+            conversation, user, Status.SNOOZED, snoozed_until=until,
+            activity_value=f"snoozed {until.isoformat()}" if until else "snoozed",
+        )
+    return conversation
+
+
+def wake_due_conversations(*, now: dt.datetime | None = None, limit: int = 500) -> list[int]:
+    """Reopen snoozed conversations whose wake-up time has passed; returns their ids.
+
+    Each wakes in its own short transaction, re-checked under the row lock: a customer's
+    message or an agent may have changed it since the scan.
+    """
+    now = now or timezone.now()
+    due = list(
+        Conversation.objects.filter(status=Status.SNOOZED, snoozed_until__lte=now)
+        .order_by("snoozed_until")
+        .values_list("pk", flat=True)[:limit]
+    )
+    woken = []
+    for conversation_id in due:
+        with transaction.atomic():
+            conversation = (
+                Conversation.objects.select_for_update(of=("self",))
+                .select_related("inbox")
+                .filter(pk=conversation_id, status=Status.SNOOZED, snoozed_until__lte=now)
+                .first()
+            )
+            if conversation is None:
+                continue
+            _change_status(conversation, None, Status.OPEN, activity_value="woke")
+            woken.append(conversation_id)
+    return woken
+
+
+def set_priority(user: User, conversation_id: int, priority: int) -> Conversation:
+    if priority not in Priority.values:
+        raise InvalidInput("This priority does not exist.")
+    with transaction.atomic():
+        conversation = access_conversation(user, conversation_id, lock=True)
+        if conversation.priority == priority:
+            return conversation
+        conversation.priority = priority
+        conversation.save(update_fields=["priority"])
+        _activity(conversation, user, "priority", str(priority))
+        record_event("conversation.updated", conversation, change="priority", priority=priority)
+    return conversation
+
+
+LABEL_NAME_MAX_LENGTH = 50
+
+
+def create_label(user: User, name: str, color: str = "") -> Label:
+    """A new label; supervisors curate the list so that it stays short and shared."""
+    name = " ".join(name.split())
+    if not name:
+        raise InvalidInput("The label is empty.")
+    if len(name) > LABEL_NAME_MAX_LENGTH:
+        raise InvalidInput(f"A label is at most {LABEL_NAME_MAX_LENGTH} characters long.")
+    if not user.is_supervisor_or_above:
+        raise PermissionDenied("Only a supervisor can create a label.")
+    existing = Label.objects.filter(name__iexact=name).first()
+    if existing is not None:
+        return existing
+    return Label.objects.create(name=name, color=color[:20])
+
+
+def add_label(user: User, conversation_id: int, label_id: int) -> Conversation:
+    with transaction.atomic():
+        conversation = access_conversation(user, conversation_id, lock=True)
+        label = Label.objects.filter(pk=label_id).first()
+        if label is None:
+            raise NotFound(f"No label {label_id}.")
+        if conversation.labels.filter(pk=label.pk).exists():
+            return conversation
+        conversation.labels.add(label)
+        _activity(conversation, user, "labeled", label.name)
+        record_event("conversation.updated", conversation, change="labels", added=label.pk)
+    return conversation
+
+
+def add_label_by_name(user: User, conversation_id: int, name: str) -> Conversation:
+    """Add the label called `name` (any case); a supervisor typing a new name creates it."""
+    label = Label.objects.filter(name__iexact=" ".join(name.split())).first()
+    if label is None:
+        label = create_label(user, name)
+    return add_label(user, conversation_id, label.pk)
+
+
+def remove_label(user: User, conversation_id: int, label_id: int) -> Conversation:
+    with transaction.atomic():
+        conversation = access_conversation(user, conversation_id, lock=True)
+        label = conversation.labels.filter(pk=label_id).first()
+        if label is None:
+            return conversation
+        conversation.labels.remove(label)
+        _activity(conversation, user, "unlabeled", label.name)
+        record_event("conversation.updated", conversation, change="labels", removed=label.pk)
+    return conversation
+
+
+# Bulk changes from the list: the same actions, one conversation at a time.
+
+BULK_MAX = 100
+
+
+@dataclass
+class BulkOutcome:
+    done: list[int] = field(default_factory=list)
+    # conversation id -> the action's refusal, in English (the edge translates).
+    refused: dict[int, str] = field(default_factory=dict)
+
+
+def for_each_conversation(
+    user: User, conversation_ids: Iterable[int], change: Callable[[User, int], object]
+) -> BulkOutcome:
+    """Apply `change` (one of the actions above) to each conversation.
+
+    Each call is the action itself, with its own transaction, permission check, event and
+    activity line: a refusal on one conversation (a colleague's, for an agent) leaves the
+    others done, and the outcome says which were refused and why.
+    """
+    ids = list(dict.fromkeys(conversation_ids))
+    if not ids:
+        raise InvalidInput("Select at least one conversation.")
+    if len(ids) > BULK_MAX:
+        raise InvalidInput(f"Select at most {BULK_MAX} conversations at a time.")
+    outcome = BulkOutcome()
+    for conversation_id in ids:
+        try:
+            change(user, conversation_id)
+        except (InvalidInput, NotFound, PermissionDenied) as exc:
+            outcome.refused[conversation_id] = exc.message
+        else:
+            outcome.done.append(conversation_id)
+    return outcome
 
 
 # Delivery: what happens to a message we send, whoever reports it (send task, provider status).

@@ -61,6 +61,21 @@ class Priority(models.IntegerChoices):
     LOW = 4, _("Low")
 
 
+class Label(models.Model):
+    """A tag agents put on conversations ("refund", "bug") to find and count them later."""
+
+    name = models.CharField(_("name"), max_length=50, unique=True)
+    # A CSS colour name or #rrggbb; only used to tell labels apart at a glance.
+    color = models.CharField(_("colour"), max_length=20, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("label")
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Conversation(models.Model):
     inbox = models.ForeignKey(Inbox, on_delete=models.PROTECT, related_name="conversations")
     contact = models.ForeignKey(Contact, on_delete=models.PROTECT, related_name="conversations")
@@ -91,6 +106,7 @@ class Conversation(models.Model):
     waiting_since = models.DateTimeField(null=True, blank=True)
     snoozed_until = models.DateTimeField(null=True, blank=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
+    labels = models.ManyToManyField(Label, blank=True, related_name="conversations")
 
     class Meta:
         verbose_name = _("conversation")
@@ -102,6 +118,16 @@ class Conversation(models.Model):
             ),
             models.Index(fields=["assignee", "status", "-last_activity_at"], name="conv_assignee"),
             models.Index(fields=["contact", "inbox", "status"], name="conv_contact_inbox"),
+            models.Index(fields=["team", "status", "-last_activity_at"], name="conv_team"),
+            # Covers the view counts of every list page (queries.view_counts): counted from
+            # the index without reading the rows.
+            models.Index(fields=["status", "assignee", "team"], name="conv_counts"),
+            # What the wake-up command scans: only snoozed rows carry a time.
+            models.Index(
+                fields=["snoozed_until"],
+                condition=models.Q(status="snoozed", snoozed_until__isnull=False),
+                name="conv_snoozed_until",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -6,6 +6,8 @@ app_name = "web"
 
 urlpatterns = [
     path("", views.conversation_list, name="conversations"),
+    path("conversations/bulk/", views.conversations_bulk, name="conversations_bulk"),
+    path("search/", views.search_page, name="search"),
     path("conversations/<int:conversation_id>/", views.conversation_detail, name="conversation"),
     path(
         "conversations/<int:conversation_id>/reply/",
@@ -26,5 +28,40 @@ urlpatterns = [
         "conversations/<int:conversation_id>/status/",
         views.conversation_status,
         name="conversation_status",
+    ),
+    path(
+        "conversations/<int:conversation_id>/priority/",
+        views.conversation_priority,
+        name="conversation_priority",
+    ),
+    path(
+        "conversations/<int:conversation_id>/labels/",
+        views.conversation_label_add,
+        name="conversation_label_add",
+    ),
+    path(
+        "conversations/<int:conversation_id>/labels/<int:label_id>/remove/",
+        views.conversation_label_remove,
+        name="conversation_label_remove",
+    ),
+    path(
+        "conversations/<int:conversation_id>/snooze/",
+        views.conversation_snooze,
+        name="conversation_snooze",
+    ),
+    path(
+        "conversations/<int:conversation_id>/contact/attributes/",
+        views.contact_attributes,
+        name="contact_attributes",
+    ),
+    path(
+        "conversations/<int:conversation_id>/contact/merge/",
+        views.contact_merge,
+        name="contact_merge",
+    ),
+    path(
+        "conversations/<int:conversation_id>/contact/unmerge/",
+        views.contact_unmerge,
+        name="contact_unmerge",
     ),
 ]

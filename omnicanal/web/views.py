@@ -7,6 +7,7 @@ posts twice), an htmx POST answers with the fragment it changed.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
@@ -19,25 +20,42 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import urlencode
-from django.utils.translation import get_language, gettext, gettext_noop
+from django.utils.translation import get_language, gettext, gettext_noop, ngettext, pgettext
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import reswap, retarget
 from django_htmx.middleware import HtmxDetails
 
 from omnicanal.accounts.models import Team, User
-from omnicanal.contacts.models import AttributeDefinition
+from omnicanal.contacts import actions as contact_actions
+from omnicanal.contacts.models import AttributeDefinition, AttributeType, Contact
 from omnicanal.conversations import actions
 from omnicanal.conversations.exceptions import DomainError, InvalidInput, NotFound
-from omnicanal.conversations.models import Conversation, Message, Status
+from omnicanal.conversations.models import (
+    ChannelKind,
+    Conversation,
+    Inbox,
+    Label,
+    Message,
+    Priority,
+    Status,
+)
 from omnicanal.conversations.queries import (
+    COUNTED_VIEWS,
     Cursor,
+    ListFilters,
     ListView,
+    adjacent_conversations,
     contact_conversations,
     contact_timeline,
     conversation_page,
+    open_merge_suggestions,
+    undoable_merges,
+    view_counts,
 )
+from omnicanal.conversations.search import SearchFilters, search
 
 
 class HtmxHttpRequest(HttpRequest):
@@ -56,6 +74,19 @@ KNOWN_DOMAIN_MESSAGES = (
     gettext_noop("Only a supervisor can unassign someone else."),
     gettext_noop("Choose an agent or a team."),
     gettext_noop("This status does not exist."),
+    gettext_noop("This priority does not exist."),
+    gettext_noop("Snoozing needs a time to wake up."),
+    gettext_noop("The wake-up time must be in the future."),
+    gettext_noop("The wake-up time is not a date and time."),
+    gettext_noop("The label is empty."),
+    gettext_noop("Only a supervisor can create a label."),
+    gettext_noop("Select at least one conversation."),
+    gettext_noop("Choose an action."),
+    gettext_noop("A contact cannot be merged into itself."),
+    gettext_noop("One of these contacts was already merged."),
+    gettext_noop("This merge was already undone."),
+    gettext_noop("This suggestion does not concern this contact."),
+    gettext_noop("Only the agent who merged or a supervisor can undo a merge."),
 )
 
 # Said before an action's message that has no translation (one naming an id, or new), so
@@ -68,11 +99,26 @@ _ERROR_SUMMARIES = {
 
 
 def _error_text(exc: DomainError) -> str:
-    translated = gettext(exc.message)
-    if translated != exc.message or get_language() == "en":
+    return _error_text_from(exc.message, exc.status)
+
+
+def _error_text_from(message: str, status: int) -> str:
+    translated = gettext(message)
+    if translated != message or get_language() == "en":
         return translated
-    summary = gettext(_ERROR_SUMMARIES.get(exc.status, gettext_noop("This could not be done.")))
-    return f"{summary} ({exc.message})"
+    summary = gettext(_ERROR_SUMMARIES.get(status, gettext_noop("This could not be done.")))
+    return f"{summary} ({message})"
+
+
+def _error_response(request: HtmxHttpRequest, exc: DomainError, redirect_url: str) -> HttpResponse:
+    """A refusal the agent sees: an alert swapped into #alerts (htmx), or a flash message
+    after a redirect."""
+    text = _error_text(exc)
+    if request.htmx:
+        response = render(request, "web/_alert.html", {"error": text}, status=exc.status)
+        return reswap(retarget(response, "#alerts"), "innerHTML")
+    messages.error(request, text)
+    return HttpResponseRedirect(redirect_url)
 
 
 def agent_required(view: View) -> View:
@@ -104,24 +150,90 @@ class Tab:
     is_current: bool
 
 
-def _list_params(request: HtmxHttpRequest) -> tuple[ListView, Status]:
-    """The view and status asked for, falling back to the defaults for unknown values."""
+def _list_params(request: HtmxHttpRequest) -> tuple[ListView, ListFilters]:
+    """The view and filters asked for, falling back to the defaults for unknown values."""
     try:
         view = ListView(request.GET.get("view", ListView.ALL))
     except ValueError:
         view = ListView.ALL
-    try:
-        status = Status(request.GET.get("status", Status.OPEN))
-    except ValueError:
-        status = Status.OPEN
-    return view, status
+    return view, ListFilters.from_query(request.GET)
 
 
-def _list_url(view: ListView, status: Status, after: Cursor | None = None) -> str:
-    query = {"view": view.value, "status": status.value}
+def _list_query(view: ListView, filters: ListFilters, after: Cursor | None = None) -> str:
+    """The list's URL query; empty for the default list, so that plain URLs stay plain."""
+    query = {"view": view.value, **filters.as_query()}
     if after is not None:
         query["after"] = after.encode()
-    return f"{reverse('web:conversations')}?{urlencode(query)}"
+    if query == {"view": ListView.ALL.value}:
+        return ""
+    return urlencode(query)
+
+
+def _with_query(url: str, query: str) -> str:
+    return f"{url}?{query}" if query else url
+
+
+def _list_url(view: ListView, filters: ListFilters, after: Cursor | None = None) -> str:
+    return _with_query(reverse("web:conversations"), _list_query(view, filters, after))
+
+
+def _view_labels() -> dict[ListView, str]:
+    return {
+        # "list" context: French tab names are plural ("Résolues"), unlike the status
+        # of one conversation ("Résolue").
+        ListView.MINE: gettext("Mine"),
+        ListView.UNASSIGNED: pgettext("list", "Unassigned"),
+        ListView.TEAM: gettext("My teams"),
+        ListView.ALL: gettext("All"),
+        ListView.SNOOZED: pgettext("list", "Snoozed"),
+        ListView.RESOLVED: pgettext("list", "Resolved"),
+    }
+
+
+@dataclass(frozen=True)
+class ViewTab:
+    label: str
+    url: str
+    is_current: bool
+    count: int | None
+
+
+def _list_context(request: HtmxHttpRequest, after: Cursor | None = None) -> dict[str, Any]:
+    agent = _agent(request)
+    view, filters = _list_params(request)
+    page = conversation_page(agent, view=view, filters=filters, after=after)
+    # Counts follow the filters (not the status filter: each view keeps its own status).
+    counts = view_counts(agent, filters)
+    tab_filters = filters.without_status()
+    list_query = _list_query(view, filters)
+    return {
+        "section": "conversations",
+        "view": view,
+        "filters": filters,
+        "conversations": page.conversations,
+        "next_url": _list_url(view, filters, page.next_cursor) if page.next_cursor else "",
+        "view_tabs": [
+            ViewTab(label, _list_url(value, tab_filters), value == view, counts.get(value))
+            for value, label in _view_labels().items()
+        ],
+        # A live refresh re-reads the page the agent is on, not the first one.
+        "refresh_url": _list_url(view, filters, after),
+        "list_query": list_query,
+        "bulk_url": _with_query(reverse("web:conversations_bulk"), list_query),
+        "counted_views": COUNTED_VIEWS,
+    }
+
+
+def _filter_options() -> dict[str, Any]:
+    return {
+        "channels": ChannelKind.choices,
+        "inboxes": list(Inbox.objects.order_by("name")),
+        "statuses": Status.choices,
+        "priorities": Priority.choices,
+        "labels": list(Label.objects.order_by("name")),
+        "agents": list(User.objects.filter(is_active=True).order_by("name", "email")),
+        "teams": list(Team.objects.order_by("name")),
+    }
 
 
 # The same URL answers a page or a fragment: without Vary, the browser's cache could show a
@@ -130,35 +242,80 @@ def _list_url(view: ListView, status: Status, after: Cursor | None = None) -> st
 @require_GET
 @agent_required
 def conversation_list(request: HtmxHttpRequest) -> HttpResponse:
-    """The list of conversations: full page, the list alone (live refresh), or one more page
-    of rows (`after`, the keyset cursor of the last row shown)."""
-    view, status = _list_params(request)
+    """The list of conversations: full page, the list alone (live refresh, with the view
+    counts out of band), or one more page of rows (`after`, the keyset cursor of the last
+    row shown)."""
     after = Cursor.decode(request.GET.get("after", ""))
-    page = conversation_page(_agent(request), view=view, status=status, after=after)
-    view_labels = {
-        ListView.MINE: gettext("Mine"),
-        ListView.UNASSIGNED: gettext("Unassigned"),
-        ListView.ALL: gettext("All"),
-    }
-    context = {
-        "section": "conversations",
-        "conversations": page.conversations,
-        "next_url": _list_url(view, status, page.next_cursor) if page.next_cursor else "",
-        "view_tabs": [
-            Tab(label, _list_url(value, status), value == view)
-            for value, label in view_labels.items()
-        ],
-        "status_tabs": [
-            Tab(str(value.label), _list_url(view, value), value == status) for value in Status
-        ],
-        # A live refresh re-reads the page the agent is on, not the first one.
-        "refresh_url": _list_url(view, status, after),
-    }
+    context = _list_context(request, after)
     if request.htmx and after is not None:
         return render(request, "web/_conversation_rows.html", context)
     if request.htmx:
-        return render(request, "web/_conversation_list.html", context)
-    return render(request, "web/conversation_list.html", context)
+        return render(request, "web/_conversation_list.html", {**context, "is_refresh": True})
+    return render(request, "web/conversation_list.html", {**context, **_filter_options()})
+
+
+class BulkOperation:
+    ASSIGN_ME = "assign_me"
+    ASSIGN = "assign"
+    LABEL = "label"
+    RESOLVE = "resolve"
+    SNOOZE = "snooze"
+
+
+def _bulk_change(request: HtmxHttpRequest) -> Callable[[User, int], object]:
+    """The action the bulk form asks for, as a function of (agent, conversation id)."""
+    operation = request.POST.get("operation", "")
+    if operation == BulkOperation.ASSIGN_ME:
+        return lambda agent, pk: actions.assign(agent, pk, assignee_id=agent.pk)
+    if operation == BulkOperation.ASSIGN:
+        assignee_id = _optional_id(request.POST.get("assignee", ""))
+        if assignee_id is None:
+            raise InvalidInput("Choose an agent or a team.")
+        return lambda agent, pk: actions.assign(agent, pk, assignee_id=assignee_id)
+    if operation == BulkOperation.LABEL:
+        label_id = _optional_id(request.POST.get("label", ""))
+        if label_id is None:
+            raise InvalidInput("Choose an action.")
+        return lambda agent, pk: actions.add_label(agent, pk, label_id)
+    if operation == BulkOperation.RESOLVE:
+        return lambda agent, pk: actions.set_status(agent, pk, Status.RESOLVED)
+    if operation == BulkOperation.SNOOZE:
+        until = _snooze_until(request)
+        return lambda agent, pk: actions.snooze(agent, pk, until=until)
+    raise InvalidInput("Choose an action.")
+
+
+@require_POST
+@agent_required
+def conversations_bulk(request: HtmxHttpRequest) -> HttpResponse:
+    """Apply one change to the checked conversations, each through its action (own
+    transaction, own permission check); answers with the refreshed list and a summary."""
+    agent = _agent(request)
+    ids = [int(value) for value in request.POST.getlist("ids") if value.isdigit()]
+    try:
+        outcome = actions.for_each_conversation(agent, ids, _bulk_change(request))
+    except DomainError as exc:
+        return _error_response(request, exc, reverse("web:conversations"))
+    summary = ngettext(
+        "%(count)d conversation updated.", "%(count)d conversations updated.", len(outcome.done)
+    ) % {"count": len(outcome.done)}
+    refusals = [
+        gettext("#%(id)d: %(reason)s") % {"id": pk, "reason": _error_text_from(reason, 403)}
+        for pk, reason in outcome.refused.items()
+    ]
+    list_url = _with_query(reverse("web:conversations"), request.GET.urlencode())
+    if not request.htmx:
+        messages.success(request, summary)
+        for refusal in refusals:
+            messages.error(request, refusal)
+        return HttpResponseRedirect(list_url)
+    context = {
+        **_list_context(request),
+        "is_refresh": True,
+        "bulk_summary": summary,
+        "bulk_refusals": refusals,
+    }
+    return render(request, "web/_conversation_list.html", context)
 
 
 # The conversation page.
@@ -188,26 +345,95 @@ def _segments(timeline: list[Message], current: Conversation) -> list[Segment]:
     ]
 
 
-def _conversation_context(conversation: Conversation) -> dict[str, Any]:
-    contact = conversation.contact
-    timeline, is_truncated = contact_timeline(contact)
+@dataclass(frozen=True)
+class AttributeField:
+    """One custom attribute as the panel's inline form shows it."""
+
+    definition: AttributeDefinition
+    value: Any
+    input_type: str
+
+
+_INPUT_TYPES = {
+    AttributeType.NUMBER: "number",
+    AttributeType.DATE: "date",
+    AttributeType.TEXT: "text",
+}
+
+
+def _attribute_fields(
+    contact: Contact, definitions: list[AttributeDefinition], submitted: dict[str, str] | None
+) -> list[AttributeField]:
+    values = submitted if submitted is not None else contact.attributes
+    return [
+        AttributeField(d, values.get(d.key, ""), _INPUT_TYPES.get(AttributeType(d.type), ""))
+        for d in definitions
+    ]
+
+
+def _contact_context(
+    request: HtmxHttpRequest,
+    contact: Contact,
+    *,
+    attribute_error: str = "",
+    submitted: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """What the contact panel shows: identities, attributes (editable), value tier, every
+    conversation, open merge suggestions and the merges that can be undone."""
     identities = list(contact.identities.order_by("kind", "value"))
-    labels = dict(AttributeDefinition.objects.values_list("key", "label"))
+    definitions = list(AttributeDefinition.objects.all())
+    labels = {d.key: d.label for d in definitions}
+    agent = _agent(request)
     return {
-        "section": "conversations",
-        "conversation": conversation,
         "contact": contact,
         "contact_name": contact.name or (identities[0].value if identities else f"#{contact.pk}"),
         "identities": identities,
         "attributes": [(labels.get(key, key), value) for key, value in contact.attributes.items()],
+        "attribute_fields": _attribute_fields(contact, definitions, submitted),
+        "attribute_error": attribute_error,
+        "contact_conversations": list(contact_conversations(contact)),
+        "merge_suggestions": open_merge_suggestions(contact),
+        "undoable_merges": [
+            merge for merge in undoable_merges(contact)
+            if merge.merged_by_id == agent.pk or agent.is_supervisor_or_above
+        ],
+    }
+
+
+def _conversation_context(request: HtmxHttpRequest, conversation: Conversation) -> dict[str, Any]:
+    contact = conversation.contact
+    timeline, is_truncated = contact_timeline(contact)
+    # The list the agent came from (its view and filters ride on the URL), for the back
+    # link and the j/k shortcuts.
+    view, filters = _list_params(request)
+    previous_id, next_id = adjacent_conversations(_agent(request), conversation, view, filters)
+    list_query = _list_query(view, filters)
+    conversation_labels = list(conversation.labels.all())
+    return {
+        **_contact_context(request, contact),
+        "section": "conversations",
+        "conversation": conversation,
         "segments": _segments(timeline, conversation),
         "timeline_is_truncated": is_truncated,
-        "contact_conversations": list(contact_conversations(contact)),
         "agents": list(User.objects.filter(is_active=True).order_by("name", "email")),
         "teams": list(Team.objects.order_by("name")),
+        "conversation_labels": conversation_labels,
+        "all_labels": list(Label.objects.order_by("name")),
+        "priorities": Priority.choices,
         "is_resolved": conversation.status == Status.RESOLVED,
-        "list_url": reverse("web:conversations"),
+        "is_snoozed": conversation.status == Status.SNOOZED,
+        "list_url": _with_query(reverse("web:conversations"), list_query),
+        "list_query": list_query,
+        # Appended to the page's form actions so that a write keeps the agent in their list.
+        "list_suffix": f"?{list_query}" if list_query else "",
+        "previous_url": _conversation_url(previous_id, list_query) if previous_id else "",
+        "next_url": _conversation_url(next_id, list_query) if next_id else "",
+        "snooze_minimum": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
     }
+
+
+def _conversation_url(conversation_id: int, list_query: str) -> str:
+    return _with_query(reverse("web:conversation", args=[conversation_id]), list_query)
 
 
 @vary_on_headers("HX-Request")
@@ -217,7 +443,7 @@ def conversation_detail(request: HtmxHttpRequest, conversation_id: int) -> HttpR
     """The conversation page; an htmx request gets only its live part (header, timeline,
     contact panel) for a live refresh."""
     conversation = _access(request, conversation_id)
-    context = _conversation_context(conversation)
+    context = _conversation_context(request, conversation)
     if request.htmx:
         return render(request, "web/_conversation_live.html", context)
     return render(request, "web/conversation.html", context)
@@ -232,6 +458,7 @@ def _after_write(
     fragment swapped into the page's alert region with the error's status.
     """
     agent = _agent(request)
+    page_url = _conversation_url(conversation_id, request.GET.urlencode())
     try:
         write(agent)
     except DomainError as exc:
@@ -239,16 +466,12 @@ def _after_write(
         # the form is an error to show on the page.
         if exc.status == 404 and not Conversation.objects.filter(pk=conversation_id).exists():
             raise Http404(exc.message) from exc
-        text = _error_text(exc)
-        if request.htmx:
-            response = render(request, "web/_alert.html", {"error": text}, status=exc.status)
-            return reswap(retarget(response, "#alerts"), "innerHTML")
-        messages.error(request, text)
-        return HttpResponseRedirect(reverse("web:conversation", args=[conversation_id]))
+        return _error_response(request, exc, page_url)
     if request.htmx:
         conversation = _access(request, conversation_id)
-        return render(request, "web/_conversation_live.html", _conversation_context(conversation))
-    return HttpResponseRedirect(reverse("web:conversation", args=[conversation_id]))
+        context = _conversation_context(request, conversation)
+        return render(request, "web/_conversation_live.html", context)
+    return HttpResponseRedirect(page_url)
 
 
 @require_POST
@@ -302,7 +525,7 @@ def conversation_assign(request: HtmxHttpRequest, conversation_id: int) -> HttpR
 @require_POST
 @agent_required
 def conversation_status(request: HtmxHttpRequest, conversation_id: int) -> HttpResponse:
-    """Resolve, reopen or set pending (snoozing needs a time, not offered here yet)."""
+    """Resolve, reopen or set pending (snoozing has its own form: `conversation_snooze`)."""
     value = request.POST.get("status", "")
 
     def write(agent: User) -> object:
@@ -311,3 +534,156 @@ def conversation_status(request: HtmxHttpRequest, conversation_id: int) -> HttpR
         return actions.set_status(agent, conversation_id, Status(value))
 
     return _after_write(request, conversation_id, write)
+
+
+@require_POST
+@agent_required
+def conversation_priority(request: HtmxHttpRequest, conversation_id: int) -> HttpResponse:
+    value = request.POST.get("priority", "")
+
+    def write(agent: User) -> object:
+        if not value.isdigit():
+            raise InvalidInput("This priority does not exist.")
+        return actions.set_priority(agent, conversation_id, int(value))
+
+    return _after_write(request, conversation_id, write)
+
+
+@require_POST
+@agent_required
+def conversation_label_add(request: HtmxHttpRequest, conversation_id: int) -> HttpResponse:
+    """Add a label by name (an existing one, or a new one when a supervisor types it)."""
+    name = request.POST.get("name", "")
+    return _after_write(
+        request, conversation_id,
+        lambda agent: actions.add_label_by_name(agent, conversation_id, name),
+    )
+
+
+@require_POST
+@agent_required
+def conversation_label_remove(
+    request: HtmxHttpRequest, conversation_id: int, label_id: int
+) -> HttpResponse:
+    return _after_write(
+        request, conversation_id,
+        lambda agent: actions.remove_label(agent, conversation_id, label_id),
+    )
+
+
+def _snooze_until(request: HtmxHttpRequest) -> dt.datetime | None:
+    """`until`: a datetime-local value read in the server's time zone (the team's), or empty
+    with `until_reply` for "until the customer replies"."""
+    if request.POST.get("until_reply"):
+        return None
+    value = request.POST.get("until", "").strip()
+    if not value:
+        raise InvalidInput("Snoozing needs a time to wake up.")
+    try:
+        moment = dt.datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise InvalidInput("The wake-up time is not a date and time.") from exc
+    if timezone.is_naive(moment):
+        moment = timezone.make_aware(moment)
+    return moment
+
+
+@require_POST
+@agent_required
+def conversation_snooze(request: HtmxHttpRequest, conversation_id: int) -> HttpResponse:
+    """Snooze until a date and time, or until the customer replies (`until_reply`)."""
+
+    def write(agent: User) -> object:
+        return actions.snooze(agent, conversation_id, until=_snooze_until(request))
+
+    return _after_write(request, conversation_id, write)
+
+
+# The contact panel: every write is on behalf of the conversation page the agent is on, so
+# that the conversation's access check also guards the contact.
+
+
+@require_POST
+@agent_required
+def contact_attributes(request: HtmxHttpRequest, conversation_id: int) -> HttpResponse:
+    """Save the inline-edited attributes; a refusal is shown in the panel, next to the
+    values the agent typed, so that nothing they typed is lost."""
+    conversation = _access(request, conversation_id)
+    definitions = list(AttributeDefinition.objects.all())
+    submitted = {d.key: request.POST.get(f"attribute-{d.key}", "").strip() for d in definitions}
+    try:
+        contact_actions.update_contact_attributes(
+            conversation.contact, submitted, actor=_agent(request)
+        )
+    except DomainError as exc:
+        if not request.htmx:
+            return _error_response(request, exc, _conversation_url(conversation_id, ""))
+        context = {
+            **_conversation_context(request, conversation),
+            **_contact_context(
+                request, conversation.contact, attribute_error=_error_text(exc),
+                submitted=submitted,
+            ),
+        }
+        return render(request, "web/_contact_panel.html", context, status=exc.status)
+    if not request.htmx:
+        return HttpResponseRedirect(_conversation_url(conversation_id, ""))
+    conversation = _access(request, conversation_id)
+    context = {**_conversation_context(request, conversation), "attributes_saved": True}
+    return render(request, "web/_contact_panel.html", context)
+
+
+@require_POST
+@agent_required
+def contact_merge(request: HtmxHttpRequest, conversation_id: int) -> HttpResponse:
+    """Accept a merge suggestion: the other contact moves into this conversation's contact."""
+    suggestion_id = _optional_id(request.POST.get("suggestion", "")) or 0
+
+    def write(agent: User) -> object:
+        conversation = actions.access_conversation(agent, conversation_id)
+        return contact_actions.merge_suggested_contacts(
+            agent, suggestion_id, keep_contact_id=conversation.contact_id
+        )
+
+    return _after_write(request, conversation_id, write)
+
+
+@require_POST
+@agent_required
+def contact_unmerge(request: HtmxHttpRequest, conversation_id: int) -> HttpResponse:
+    """Undo a merge into this conversation's contact."""
+    merge_id = _optional_id(request.POST.get("merge", "")) or 0
+
+    def write(agent: User) -> object:
+        conversation = actions.access_conversation(agent, conversation_id)
+        # Only a merge into the contact on this page: the page is the access check.
+        if merge_id not in {merge.pk for merge in undoable_merges(conversation.contact)}:
+            raise NotFound(f"No merge {merge_id}.")
+        return contact_actions.undo_merge(agent, merge_id)
+
+    return _after_write(request, conversation_id, write)
+
+
+# Search.
+
+
+@require_GET
+@agent_required
+def search_page(request: HtmxHttpRequest) -> HttpResponse:
+    """Contacts and messages matching the query, highlighted, narrowed by the filters; an
+    htmx request (typing in the search box of this page) gets the results alone."""
+    query = request.GET.get("q", "").strip()
+    filters = SearchFilters.from_query(request.GET)
+    results = search(_agent(request), query, filters)
+    context = {
+        "section": "search",
+        "query": query,
+        "search_filters": filters,
+        "results": results,
+        "channels": ChannelKind.choices,
+        "inboxes": list(Inbox.objects.order_by("name")),
+        "statuses": Status.choices,
+    }
+    if request.htmx:
+        return render(request, "web/_search_results.html", context)
+    return render(request, "web/search.html", context)

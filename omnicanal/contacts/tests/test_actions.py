@@ -9,8 +9,10 @@ from omnicanal.conftest import inbound
 from omnicanal.connectors.base import IdentityKind, Sender, SenderIdentity
 from omnicanal.contacts.actions import (
     merge_contacts,
+    merge_suggested_contacts,
     normalize_identity_value,
     resolve_contact,
+    undo_merge,
     unmerge_contacts,
     update_contact_attributes,
 )
@@ -20,7 +22,7 @@ from omnicanal.contacts.models import (
     Identity,
     MergeSuggestion,
 )
-from omnicanal.conversations.exceptions import Conflict, InvalidInput
+from omnicanal.conversations.exceptions import Conflict, InvalidInput, PermissionDenied
 from omnicanal.conversations.ingest import ingest
 from omnicanal.conversations.models import Conversation, Inbox
 
@@ -196,3 +198,67 @@ class TestAttributes:
             update_contact_attributes(contact, values, actor=admin)
         contact.refresh_from_db()
         assert contact.attributes == {}
+
+
+class TestOneClickMerge:
+    def _suggested_pair(self, api_inbox: Inbox) -> tuple[Contact, Contact, MergeSuggestion]:
+        # The same address claimed unverified by a second sender: a suggestion, no merge.
+        first = ingest(api_inbox, inbound("a", email="jeanne@example.fr", name="Jeanne"))
+        second = ingest(api_inbox, inbound("b", email="jeanne@example.fr", name="J. Martin",
+                                           phone="+33612345678", verified=False))
+        suggestion = MergeSuggestion.objects.get()
+        return (Contact.objects.get(pk=first.contact_id),
+                Contact.objects.get(pk=second.contact_id), suggestion)
+
+    def test_the_contact_on_screen_is_kept_and_the_other_moves_into_it(
+        self, api_inbox: Inbox, agent: User
+    ) -> None:
+        kept, other, suggestion = self._suggested_pair(api_inbox)
+
+        merge = merge_suggested_contacts(agent, suggestion.pk, keep_contact_id=other.pk)
+
+        assert (merge.target_id, merge.source_id) == (other.pk, kept.pk)
+        assert set(Conversation.objects.values_list("contact", flat=True)) == {other.pk}
+        suggestion.refresh_from_db()
+        assert suggestion.status == "accepted"
+
+    def test_undo_by_the_merging_agent_restores_both_contacts(
+        self, api_inbox: Inbox, agent: User
+    ) -> None:
+        kept, _, suggestion = self._suggested_pair(api_inbox)
+        before = {c.pk: (c.name, c.attributes, c.value_tier, c.company_id, c.merged_into_id)
+                  for c in Contact.objects.all()}
+        identities = dict(Identity.objects.values_list("pk", "contact"))
+        conversations = dict(Conversation.objects.values_list("pk", "contact"))
+        merge = merge_suggested_contacts(agent, suggestion.pk, keep_contact_id=kept.pk)
+
+        undo_merge(agent, merge.pk)
+
+        after = {c.pk: (c.name, c.attributes, c.value_tier, c.company_id, c.merged_into_id)
+                 for c in Contact.objects.all()}
+        assert after == before
+        assert dict(Identity.objects.values_list("pk", "contact")) == identities
+        assert dict(Conversation.objects.values_list("pk", "contact")) == conversations
+        suggestion.refresh_from_db()
+        assert suggestion.status == "open"  # offered again
+
+    def test_only_the_merging_agent_or_a_supervisor_may_undo(
+        self, api_inbox: Inbox, agent: User, other_agent: User, supervisor: User
+    ) -> None:
+        kept, _, suggestion = self._suggested_pair(api_inbox)
+        merge = merge_suggested_contacts(agent, suggestion.pk, keep_contact_id=kept.pk)
+
+        with pytest.raises(PermissionDenied):
+            undo_merge(other_agent, merge.pk)
+        undo_merge(supervisor, merge.pk)
+
+        assert Contact.objects.filter(merged_into__isnull=False).count() == 0
+
+    def test_a_suggestion_about_other_contacts_is_refused(
+        self, api_inbox: Inbox, agent: User
+    ) -> None:
+        _, _, suggestion = self._suggested_pair(api_inbox)
+        stranger = Contact.objects.create(name="Quelqu'un d'autre")
+
+        with pytest.raises(InvalidInput):
+            merge_suggested_contacts(agent, suggestion.pk, keep_contact_id=stranger.pk)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django import template
+from django.utils import formats, timezone
 from django.utils.translation import gettext, gettext_lazy
 
 from omnicanal.connectors.base import IdentityKind
-from omnicanal.conversations.models import Message, Status
+from omnicanal.conversations.models import Message, Priority, Status
 
 register = template.Library()
 
@@ -42,7 +45,31 @@ def activity_text(message: Message) -> str:
         }
     if activity == "unassigned":
         return gettext("%(actor)s unassigned the conversation") % {"actor": actor}
+    if activity == "labeled":
+        return gettext("%(actor)s added the label %(label)s") % {"actor": actor, "label": value}
+    if activity == "unlabeled":
+        return gettext("%(actor)s removed the label %(label)s") % {"actor": actor, "label": value}
+    if activity == "priority":
+        try:
+            priority = str(Priority(int(value)).label)
+        except ValueError:
+            priority = value
+        return gettext("%(actor)s set the priority to %(priority)s") % {
+            "actor": actor,
+            "priority": priority,
+        }
     if activity == "status":
+        if value == "woke":
+            return gettext("The conversation woke up from its snooze")
+        if value == "snoozed":
+            return gettext("%(actor)s snoozed the conversation until the customer replies") % {
+                "actor": actor
+            }
+        if value.startswith("snoozed "):
+            return gettext("%(actor)s snoozed the conversation until %(moment)s") % {
+                "actor": actor,
+                "moment": _moment(value.removeprefix("snoozed ")),
+            }
         if value == Status.RESOLVED:
             return gettext("%(actor)s resolved the conversation") % {"actor": actor}
         if value == Status.OPEN:
@@ -52,6 +79,14 @@ def activity_text(message: Message) -> str:
             "status": status_label(value),
         }
     return message.text
+
+
+def _moment(iso: str) -> str:
+    try:
+        moment = dt.datetime.fromisoformat(iso)
+    except ValueError:
+        return iso
+    return formats.date_format(timezone.localtime(moment), "SHORT_DATETIME_FORMAT")
 
 
 _IDENTITY_KIND_LABELS = {
@@ -70,3 +105,21 @@ _IDENTITY_KIND_LABELS = {
 def identity_kind_label(kind: str) -> str:
     label = _IDENTITY_KIND_LABELS.get(kind)  # type: ignore[call-overload]
     return str(label) if label is not None else kind
+
+
+@register.filter
+def merge_reason(reason: str) -> str:
+    """The reason resolve_contact wrote for a suggestion, in the agent's language.
+
+    Reasons are stored in English as written by contacts.actions ("same email x@y.fr",
+    "shares a verified identity with the same sender"); an unknown one shows as stored.
+    """
+    if reason == "shares a verified identity with the same sender":
+        return gettext("Shares a verified identity with the same sender")
+    kind, _, value = reason.removeprefix("same ").partition(" ")
+    if reason.startswith("same ") and value:
+        return gettext("Same %(kind)s: %(value)s") % {
+            "kind": identity_kind_label(kind).lower(),
+            "value": value,
+        }
+    return reason

@@ -8,20 +8,16 @@ from __future__ import annotations
 
 import json
 import queue
-import re
-import shutil
 import threading
 import time
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Any
 
 import pytest
 from django import db
-from django.conf import settings
 from django_tasks_db.management.commands.db_worker import Worker
 
 from omnicanal.accounts.actions import issue_token
@@ -37,32 +33,16 @@ from omnicanal.conversations import actions
 from omnicanal.conversations.ingest import ingest
 from omnicanal.conversations.models import ChannelKind, Inbox, Status
 from omnicanal.testing.live_server import LiveServer
+from omnicanal.web.tests.browser import (
+    BROWSER_MARKS,
+    log_in,
+    screenshot,
+    wait_until_live,
+)
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-ARTIFACTS = settings.PROJECT_DIR / "test-artifacts"
-# The browser logs the 422 of the refusal the test provokes on purpose; nothing else may fail.
-EXPECTED_REFUSAL = re.compile(r"status of 422|Status Error Code 422")
+pytestmark = BROWSER_MARKS
 # What "live" promises the agent: a message shows within a second of its ingestion.
 LIVE_TIMEOUT_MS = 1000
-
-pytestmark = [
-    pytest.mark.browser,
-    # One worker runs them all: a single Chromium at a time keeps the machine responsive.
-    pytest.mark.xdist_group("browser"),
-    pytest.mark.skipif(
-        shutil.which(CHROMIUM) is None,
-        reason=f"browser tests need Debian's Chromium at {CHROMIUM} (apt-get install chromium)",
-    ),
-]
-
 
 @dataclass(frozen=True)
 class Delivery:
@@ -95,33 +75,6 @@ def webhook_receiver() -> Iterator[tuple[str, queue.Queue[Delivery]]]:
         server.server_close()
 
 
-@pytest.fixture
-def playwright_page(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API runs an event loop in this thread; Django would then refuse the
-    # test's own ORM calls, although they are plain synchronous code.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-        )
-        context = browser.new_context(viewport={"width": 1360, "height": 860}, locale="fr-FR")
-        page = context.new_page()
-        page.set_default_timeout(5000)
-        errors: list[str] = []
-        page.on("pageerror", lambda error: errors.append(str(error)))
-        page.on("console", lambda message: message.type == "error"
-                and not EXPECTED_REFUSAL.search(message.text) and errors.append(message.text))
-        try:
-            yield page
-            # A script error would leave the page looking right but no longer live.
-            assert errors == [], errors
-        finally:
-            context.close()
-            browser.close()
-
-
 def post_customer_message(server: LiveServer, token: str, inbox: Inbox, external_id: str,
                           text: str) -> dict[str, Any]:
     """A customer's message through the public API, over the network like an integrator."""
@@ -140,20 +93,6 @@ def post_customer_message(server: LiveServer, token: str, inbox: Inbox, external
         assert response.status == 201
         body: dict[str, Any] = json.loads(response.read())
     return body
-
-
-def screenshot(page: Any, name: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=False)
-
-
-def log_in(page: Any, server: LiveServer, email: str, password: str) -> None:
-    page.goto(f"{server.url}/login/")
-    page.fill("input[name=username]", email)
-    page.fill("input[name=password]", password)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{server.url}/")
-    wait_until_live(page)
 
 
 def run_worker_once() -> None:
@@ -175,10 +114,6 @@ def run_worker_once() -> None:
     worker.start()
     worker.join(timeout=30)
     assert not worker.is_alive(), "the task worker did not finish its batch"
-
-
-def wait_until_live(page: Any) -> None:
-    page.wait_for_selector("#connection[data-state=live]")
 
 
 def test_an_agent_sees_a_message_arrive_live_and_replies_to_a_signed_webhook(
@@ -295,9 +230,3 @@ def test_the_login_page_refuses_a_wrong_password_visibly(
     expect(page.get_by_role("alert")).to_be_visible()
     assert page.url.startswith(f"{asgi_live_server.url}/login/")
     screenshot(page, "login-error")
-
-
-@pytest.fixture(autouse=True)
-def _artifacts_dir() -> Path:
-    ARTIFACTS.mkdir(exist_ok=True)
-    return ARTIFACTS

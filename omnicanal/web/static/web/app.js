@@ -45,9 +45,11 @@
   }
 
   function isBusy(element) {
-    // Replacing a select the agent is choosing from would lose their choice: wait.
+    // Replacing a select the agent is choosing from, or rows they have ticked for a bulk
+    // change, would lose their choice: wait.
     var active = document.activeElement;
-    return active && active.tagName === "SELECT" && element.contains(active);
+    if (active && active.tagName === "SELECT" && element.contains(active)) return true;
+    return element.dataset.live === "list" && !!element.querySelector("input[name=ids]:checked");
   }
 
   function scheduleRefresh(element) {
@@ -145,6 +147,12 @@
       }
       timelineState = null;
     }
+    if (target.id === "conversation-list" && currentId !== null) {
+      // New rows (a refresh, or the answer to a shortcut): the current one stays current,
+      // and gets the focus back if it had it (the focused link left with the old rows).
+      var active = document.activeElement;
+      reselect(!!active && active !== body && !target.contains(active));
+    }
     if (target.dataset && target.dataset.live === "list" && pendingAnnouncement) {
       announce(body.dataset.textNewMessage);
       pendingAnnouncement = false;
@@ -166,6 +174,159 @@
       event.preventDefault();
       field.form.requestSubmit();
     }
+  });
+
+  // Keyboard first: one letter per frequent action, never while typing in a field.
+  // The list keeps a "current" row (j/k); a/e act on it through the bulk endpoint, which
+  // runs the same actions (and permission checks) as the buttons of the conversation page.
+  // The current row is remembered by conversation id, not position: a live refresh can
+  // insert or remove rows above it (even an older answer arriving after a newer one), and
+  // a shortcut must never act on a row the agent did not select.
+  var currentIndex = -1;
+  var currentId = null;
+
+  function rows() {
+    return Array.prototype.slice.call(document.querySelectorAll(".conversation-row"));
+  }
+
+  function selectRow(index, keepFocus) {
+    var all = rows();
+    if (!all.length) { currentIndex = -1; currentId = null; return; }
+    currentIndex = Math.max(0, Math.min(index, all.length - 1));
+    currentId = all[currentIndex].dataset.conversationId;
+    all.forEach(function (row, i) {
+      row.classList.toggle("is-current", i === currentIndex);
+      if (i === currentIndex) row.setAttribute("aria-current", "true");
+      else row.removeAttribute("aria-current");
+    });
+    var link = all[currentIndex].querySelector(".row-contact");
+    if (link && !keepFocus) link.focus();
+  }
+
+  function reselect(keepFocus) {
+    // After the rows were replaced: the same conversation if it is still listed, else the
+    // one that took its place.
+    var all = rows();
+    var index = all.findIndex(function (row) { return row.dataset.conversationId === currentId; });
+    selectRow(index >= 0 ? index : currentIndex, keepFocus);
+  }
+
+  function currentRow() {
+    var all = rows();
+    var focused = document.activeElement && document.activeElement.closest &&
+      document.activeElement.closest(".conversation-row");
+    if (focused) {
+      currentIndex = all.indexOf(focused);
+      currentId = focused.dataset.conversationId;
+      return focused;
+    }
+    if (currentId === null) return null;
+    var index = all.findIndex(function (row) { return row.dataset.conversationId === currentId; });
+    if (index < 0) return null;
+    currentIndex = index;
+    return all[index];
+  }
+
+  function actOnCurrentRow(operation) {
+    var row = currentRow();
+    var region = document.getElementById("conversation-list");
+    if (!row || !region) return;
+    // The request's source is not the list region: htmx queues requests per element, and a
+    // live refresh of the region arriving meanwhile would replace the queued change.
+    htmx.ajax("POST", region.dataset.bulkUrl, {
+      source: document.getElementById("row-action-source"),
+      target: "#conversation-list",
+      swap: "innerHTML",
+      values: { ids: row.dataset.conversationId, operation: operation }
+    });
+  }
+
+  function click(id) {
+    var element = document.getElementById(id);
+    if (element) element.click();
+    return !!element;
+  }
+
+  function follow(id) {
+    var link = document.getElementById(id);
+    if (link) window.location.assign(link.href);
+    else announce(body.dataset.textNoMore);
+  }
+
+  var help = document.getElementById("shortcuts-help");
+
+  function openHelp() {
+    if (help && !help.open) help.showModal();
+  }
+
+  document.querySelectorAll("[data-open-help]").forEach(function (button) {
+    button.addEventListener("click", openHelp);
+  });
+
+  function isTyping(element) {
+    if (!element) return false;
+    var tag = element.tagName;
+    return tag === "TEXTAREA" || tag === "SELECT" || element.isContentEditable ||
+      (tag === "INPUT" && ["checkbox", "radio", "button", "submit"].indexOf(element.type) < 0);
+  }
+
+  document.addEventListener("keydown", function (event) {
+    if (event.ctrlKey || event.metaKey || event.altKey) return;
+    if (event.key === "Escape" && isTyping(event.target)) {
+      event.target.blur();
+      return;
+    }
+    if (isTyping(event.target) || (help && help.open)) return;
+    var onList = !!document.getElementById("conversation-list");
+    var onConversation = !!document.getElementById("conversation-live");
+    var handled = true;
+    switch (event.key) {
+      case "?":
+        openHelp();
+        break;
+      case "/":
+        var search = document.getElementById("search-query") || document.getElementById("search-input");
+        if (search) { search.focus(); search.select(); }
+        break;
+      case "j":
+        if (onList) selectRow(currentRow() ? currentIndex + 1 : 0);
+        else if (onConversation) follow("next-conversation");
+        else handled = false;
+        break;
+      case "k":
+        if (onList) selectRow(currentRow() ? currentIndex - 1 : 0);
+        else if (onConversation) follow("previous-conversation");
+        else handled = false;
+        break;
+      case "x":
+        var row = onList && currentRow();
+        var box = row && row.querySelector(".row-select");
+        if (box) box.checked = !box.checked;
+        else handled = false;
+        break;
+      case "a":
+        if (onList) actOnCurrentRow("assign_me");
+        else handled = onConversation && click("assign-me");
+        break;
+      case "e":
+        if (onList) actOnCurrentRow("resolve");
+        else {
+          var status = document.getElementById("status-button");
+          handled = !!status && !status.hasAttribute("data-reopen") && click("status-button");
+        }
+        break;
+      case "r":
+        var reply = document.getElementById("reply-text");
+        if (reply) reply.focus(); else handled = false;
+        break;
+      case "n":
+        var note = document.getElementById("note-text");
+        if (note) note.focus(); else handled = false;
+        break;
+      default:
+        handled = false;
+    }
+    if (handled) event.preventDefault();
   });
 
   scrollToEnd();
