@@ -8,6 +8,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("webhooks/", include("omnicanal.connectors.urls")),
+    path("", include("omnicanal.public_urls")),
     path("", include("omnicanal.accounts.urls")),
     path("", include("omnicanal.web.urls")),
 ]

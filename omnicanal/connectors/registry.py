@@ -15,6 +15,7 @@ ADAPTERS: dict[str, str] = {
     "messenger": "omnicanal.connectors.meta.adapter.MessengerAdapter",
     "instagram": "omnicanal.connectors.meta.adapter.InstagramAdapter",
     "telegram": "omnicanal.connectors.telegram.adapter.TelegramAdapter",
+    "webchat": "omnicanal.connectors.webchat.adapter.WebchatAdapter",
 }
 
 

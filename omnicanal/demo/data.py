@@ -63,6 +63,7 @@ from omnicanal.conversations.models import (
     Status,
 )
 from omnicanal.demo import texts
+from omnicanal.knowledge.demo import load_help_center_demo
 from omnicanal.settings import env
 
 DEFAULT_SEED = 42
@@ -198,6 +199,7 @@ def load_demo_data(
                 is_password_current=admin.check_password(password),
             )
         _Importer(random.Random(seed), now, scale, password).run()
+        load_help_center_demo()
     return DemoSummary(
         is_already_loaded=False, counts=demo_counts(), seconds=time.monotonic() - started
     )

@@ -8,9 +8,7 @@ test database is a file for the same reason, see settings).
 
 from __future__ import annotations
 
-import importlib
 import socket
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -41,20 +39,10 @@ class LiveServer:
 
 
 def workspace_application() -> Any:
-    """`omnicanal.asgi.application` with static files, as the demo command serves it.
+    """`omnicanal.asgi.application` with static files, as the demo command serves it."""
+    from omnicanal.asgi import application
 
-    The websocket origin check copies ALLOWED_HOSTS when `omnicanal.asgi` is imported, so the
-    module is re-imported when it was first imported before the test allowed our host.
-    """
-    module = sys.modules.get("omnicanal.asgi")
-    if module is None:
-        module = importlib.import_module("omnicanal.asgi")
-    else:
-        websocket_app = module.application.application_mapping["websocket"]
-        allowed = getattr(websocket_app, "allowed_origins", ["*"])
-        if HOST not in allowed and "*" not in allowed:
-            module = importlib.reload(module)
-    return ASGIStaticFilesHandler(module.application)
+    return ASGIStaticFilesHandler(application)
 
 
 @contextmanager

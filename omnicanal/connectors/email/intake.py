@@ -179,7 +179,12 @@ def receive_email(inbox: Inbox, raw: bytes) -> IntakeResult:
     # ingest() refuses longer text; a long mail is still a customer's mail, so it is cut
     # (the full original stays in the customer's and the server's mailbox).
     inbound = replace(inbound, external_id=external_id_for(parsed), text=inbound.text[:limit])
-    result = ingest(inbox, inbound, threading=find_conversation)
+    # An answer to a web chat reply we mailed belongs to that chat, not to this inbox.
+    from omnicanal.connectors.webchat.mail import receive_webchat_reply
+
+    result = receive_webchat_reply(parsed, inbound) or ingest(
+        inbox, inbound, threading=find_conversation
+    )
     return IntakeResult(
         "duplicate" if result.is_duplicate else "created",
         message_id=result.message_id,

@@ -1,0 +1,363 @@
+"""What a web chat visitor can do, whatever the transport (websocket or HTTP long polling).
+
+A visitor is a random id the widget keeps in the browser's localStorage. It becomes a
+verified WEBCHAT identity (`<inbox id>:<visitor id>`): it is our own token, nobody else can
+assert it. A site that knows its user passes `user_id`, `email`, `name` and `user_hash`, the
+HMAC-SHA256 of `user_id` under the inbox's secret, computed on the site's server: a good hash
+makes the user id (EXTERNAL `<inbox id>:<user id>`) and the e-mail verified identities, so the
+chat lands on the customer's contact with their e-mail history. A bad hash is refused. An
+e-mail the visitor types is unverified: it never merges, at most it suggests a merge.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import transaction
+from django.utils import timezone
+
+from omnicanal.connectors.base import IdentityKind, InboundMessage, Sender, SenderIdentity
+from omnicanal.connectors.webchat.config import WebchatSettings
+from omnicanal.contacts.actions import normalize_identity_value
+from omnicanal.contacts.models import Contact, Identity
+from omnicanal.conversations.actions import apply_delivery_update
+from omnicanal.conversations.events import WORKSPACE_GROUP, record_event
+from omnicanal.conversations.exceptions import DomainError, InvalidInput, NotFound
+from omnicanal.conversations.ingest import IngestResult, ingest
+from omnicanal.conversations.models import (
+    ChannelKind,
+    Conversation,
+    DeliveryStatus,
+    Direction,
+    Inbox,
+    Message,
+)
+
+VISITOR_ID = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+CLIENT_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+# A chat line, not a letter: longer text is refused before it reaches ingest().
+MAX_TEXT_LENGTH = 5000
+MAX_MESSAGES_PER_PAGE = 200
+# Visitor ids of the help center's contact form; the widget's ids start with "v".
+FORM_VISITOR_PREFIX = "form-"
+
+
+class IdentityRefused(DomainError):
+    """A `user_hash` that does not sign the `user_id`: the site's snippet is wrong, or
+    someone tries to speak as another user."""
+
+    status = 403
+
+
+class OriginRefused(DomainError):
+    status = 403
+
+
+def find_inbox(site_token: str) -> Inbox:
+    inbox = (
+        Inbox.objects.filter(
+            channel=ChannelKind.WEBCHAT, is_active=True, settings__site_token=site_token
+        ).first()
+        if site_token
+        else None
+    )
+    if inbox is None:
+        raise NotFound("No web chat for this site token.")
+    return inbox
+
+
+def check_origin(inbox: Inbox, origin: str | None) -> WebchatSettings:
+    config = WebchatSettings.parse(inbox.settings)
+    if not config.allows(origin):
+        raise OriginRefused(f"The origin {origin or '(none)'} may not use this web chat.")
+    return config
+
+
+def user_hash(secret: str, user_id: str) -> str:
+    """What the site's server computes: hex HMAC-SHA256(inbox secret, user id)."""
+    return hmac.new(secret.encode(), user_id.encode(), hashlib.sha256).hexdigest()
+
+
+@dataclass(frozen=True)
+class Visitor:
+    inbox: Inbox
+    visitor_id: str
+    user_id: str = ""
+    # Verified, from an identified user; a typed address is never stored here.
+    email: str = ""
+    name: str = ""
+
+    @property
+    def identity_value(self) -> str:
+        return f"{self.inbox.pk}:{self.visitor_id}"
+
+    @property
+    def group(self) -> str:
+        return visitor_group(self.inbox.pk, self.visitor_id)
+
+    def verified_identities(self) -> list[SenderIdentity]:
+        identities = []
+        if self.user_id:
+            identities.append(
+                SenderIdentity(IdentityKind.EXTERNAL, f"{self.inbox.pk}:{self.user_id}")
+            )
+        if self.email:
+            identities.append(SenderIdentity(IdentityKind.EMAIL, self.email))
+        identities.append(SenderIdentity(IdentityKind.WEBCHAT, self.identity_value))
+        return identities
+
+    def sender(self, typed_email: str = "", typed_name: str = "") -> Sender:
+        identities = self.verified_identities()
+        if typed_email:
+            email = normalize_identity_value(IdentityKind.EMAIL, typed_email)
+            if email != self.email:
+                identities.append(SenderIdentity(IdentityKind.EMAIL, email, is_verified=False))
+        return Sender(identities, self.name or typed_name.strip()[:200])
+
+
+def visitor_group(inbox_id: int, visitor_id: str) -> str:
+    # Channel layer group names allow only ASCII letters, digits, "-", "_" and ".".
+    digest = hashlib.sha256(visitor_id.encode()).hexdigest()[:32]
+    return f"webchat.{inbox_id}.{digest}"
+
+
+def identify(inbox: Inbox, visitor_id: str, identity: Mapping[str, Any] | None = None) -> Visitor:
+    """The visitor behind a request; raises IdentityRefused for a forged `user_hash`."""
+    if not isinstance(visitor_id, str) or not VISITOR_ID.match(visitor_id):
+        raise InvalidInput("The visitor id must be 16 to 64 letters, digits, - or _.")
+    identity = identity or {}
+    user_id = str(identity.get("user_id") or "").strip()[:200]
+    if not user_id:
+        return Visitor(inbox, visitor_id)
+    given = str(identity.get("user_hash") or "")
+    if not hmac.compare_digest(given.lower(), user_hash(inbox.secret, user_id)):
+        raise IdentityRefused(
+            "The user_hash does not match the user_id: compute it on your server as "
+            "HMAC-SHA256(inbox secret, user_id) in hex."
+        )
+    email = str(identity.get("email") or "").strip()
+    return Visitor(
+        inbox,
+        visitor_id,
+        user_id=user_id,
+        email=normalize_identity_value(IdentityKind.EMAIL, email) if email else "",
+        name=str(identity.get("name") or "").strip()[:200],
+    )
+
+
+def _check_text(text: Any) -> str:
+    if not isinstance(text, str) or not text.strip():
+        raise InvalidInput("The message is empty.")
+    if len(text) > MAX_TEXT_LENGTH:
+        raise InvalidInput(f"A message is at most {MAX_TEXT_LENGTH} characters long.")
+    return text.strip()
+
+
+def post_message(
+    visitor: Visitor, client_id: Any, text: Any, *, email: str = "", name: str = ""
+) -> IngestResult:
+    """A visitor's message, stored once: the widget's own id is the external id, so a
+    message re-sent after a lost connection (or by two transports) is stored one time."""
+    if not isinstance(client_id, str) or not CLIENT_ID.match(client_id):
+        raise InvalidInput("The message id must be 8 to 64 letters, digits, - or _.")
+    inbound = InboundMessage(
+        external_id=f"{visitor.visitor_id}:{client_id}",
+        sender=visitor.sender(email, name),
+        text=_check_text(text),
+        sent_at=timezone.now(),
+    )
+    result = ingest(visitor.inbox, inbound)
+    if not result.is_duplicate:
+        # The visitor's other tabs show it too; the sending tab knows it by its client id.
+        message = Message.objects.select_related("author").get(pk=result.message_id)
+        payload = serialize_message(message)
+        transaction.on_commit(lambda: push_to_visitor_groups([visitor.group], payload))
+    return result
+
+
+def visitor_contact_ids(visitor: Visitor) -> list[int]:
+    values = [i.value for i in visitor.verified_identities() if i.kind != IdentityKind.EMAIL]
+    contact_ids = set(
+        Identity.objects.filter(is_verified=True, value__in=values).values_list(
+            "contact_id", flat=True
+        )
+    )
+    # A merged contact's identities moved, but an id read mid-merge may still point at it.
+    merged = Contact.objects.filter(pk__in=contact_ids, merged_into__isnull=False)
+    contact_ids |= {c.merged_into_id for c in merged if c.merged_into_id}
+    return sorted(contact_ids)
+
+
+def _visible_messages(visitor: Visitor) -> Any:
+    return Message.objects.filter(
+        inbox=visitor.inbox,
+        conversation__contact_id__in=visitor_contact_ids(visitor),
+        direction__in=[Direction.INCOMING, Direction.OUTGOING],
+    )
+
+
+def serialize_message(message: Message) -> dict[str, Any]:
+    """What the widget shows. Plain text only: the widget renders it with textContent."""
+    is_visitor = message.direction == Direction.INCOMING
+    client_id = ""
+    if is_visitor and message.external_id and ":" in message.external_id:
+        client_id = message.external_id.split(":", 1)[1]
+    author = ""
+    if not is_visitor and message.author is not None:
+        author = message.author.display_name
+    return {
+        "id": message.pk,
+        "client_id": client_id,
+        "from": "visitor" if is_visitor else "agent",
+        "author": author,
+        "text": message.text,
+        "at": (message.sent_at or message.created_at).isoformat(),
+        "status": message.delivery_status,
+    }
+
+
+def messages_since(visitor: Visitor, since: int = 0) -> list[dict[str, Any]]:
+    rows = (
+        _visible_messages(visitor)
+        .filter(pk__gt=since)
+        .select_related("author")
+        .order_by("id")[:MAX_MESSAGES_PER_PAGE]
+    )
+    return [serialize_message(m) for m in rows]
+
+
+def acknowledge(visitor: Visitor, up_to: Any, *, is_read: bool) -> list[int]:
+    """The widget shows the agent's messages up to `up_to` (read when the panel is open and
+    the page visible, delivered otherwise). Cumulative, so a repeated ack is harmless and a
+    lost one is made good by the next. Returns the ids whose status moved."""
+    try:
+        up_to = int(up_to)
+    except (TypeError, ValueError):
+        raise InvalidInput("up_to must be a message id.") from None
+    status = DeliveryStatus.READ if is_read else DeliveryStatus.DELIVERED
+    behind = [DeliveryStatus.SENT] + ([DeliveryStatus.DELIVERED] if is_read else [])
+    # A message still "pending" has no provider id yet (the send task has not recorded it):
+    # the widget's next ack (every ping) catches it.
+    provider_ids = (
+        _visible_messages(visitor)
+        .filter(pk__lte=up_to, direction=Direction.OUTGOING, delivery_status__in=behind)
+        .exclude(provider_message_id="")
+        .order_by("-id")
+        .values_list("provider_message_id", flat=True)[:50]
+    )
+    moved = []
+    for provider_id in list(provider_ids):
+        updated = apply_delivery_update(visitor.inbox.pk, provider_id, status)
+        if updated is not None:
+            moved.append(updated.pk)
+    return moved
+
+
+def current_conversation(visitor: Visitor) -> Conversation | None:
+    return (
+        Conversation.objects.filter(
+            inbox=visitor.inbox, contact_id__in=visitor_contact_ids(visitor)
+        )
+        .order_by("-last_activity_at", "-id")
+        .first()
+    )
+
+
+def notify_visitor_typing(visitor: Visitor, is_typing: bool) -> dict[str, Any] | None:
+    """Tell the agents' workspaces the visitor is typing. Ephemeral: no outbox row, a lost
+    indicator is of no consequence. Returns the event pushed (None before any message)."""
+    conversation = current_conversation(visitor)
+    if conversation is None:
+        return None
+    event = {
+        "kind": "conversation.typing",
+        "conversation_id": conversation.pk,
+        "inbox_id": conversation.inbox_id,
+        "contact_id": conversation.contact_id,
+        "assignee_id": conversation.assignee_id,
+        "by": "customer",
+        "is_typing": bool(is_typing),
+    }
+    _group_send(WORKSPACE_GROUP, {"type": "omnicanal.event", "event": event})
+    return event
+
+
+def contact_groups(inbox_id: int, contact_id: int) -> list[str]:
+    """Every visitor group (one per browser the customer chatted from) of a contact."""
+    prefix = f"{inbox_id}:"
+    values = (
+        Identity.objects.filter(
+            contact_id=contact_id, kind=IdentityKind.WEBCHAT, is_verified=True,
+            value__startswith=prefix,
+        )
+        # The help center's contact form (knowledge.actions) has no widget to push to.
+        .exclude(value__startswith=f"{prefix}{FORM_VISITOR_PREFIX}")
+        .values_list("value", flat=True)
+    )
+    return [visitor_group(inbox_id, v.removeprefix(prefix)) for v in values]
+
+
+def notify_agent_typing(conversation: Conversation, agent_name: str, is_typing: bool) -> int:
+    """Show "<agent> is typing…" in the visitor's widget; returns the groups reached."""
+    groups = contact_groups(conversation.inbox_id, conversation.contact_id)
+    for group in groups:
+        _group_send(
+            group, {"type": "webchat.typing", "name": agent_name, "is_typing": bool(is_typing)}
+        )
+    return len(groups)
+
+
+def push_to_visitor_groups(groups: list[str], payload: dict[str, Any]) -> None:
+    for group in groups:
+        _group_send(group, {"type": "webchat.message", "message": payload})
+
+
+def _group_send(group: str, message: dict[str, Any]) -> None:
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    async_to_sync(layer.group_send)(group, message)
+
+
+def record_email_copy(message_id: int, email_message_id: str, recipient: str) -> Message:
+    """Note on the agent's reply that it went by e-mail (the visitor had left): the
+    Message-ID threads the customer's mail answer back here (see `mail.py`)."""
+    with transaction.atomic():
+        message = (
+            Message.objects.select_for_update().select_related("conversation").get(pk=message_id)
+        )
+        message.metadata = {
+            **message.metadata,
+            "email": {
+                "message_id": email_message_id,
+                "to": recipient,
+                "sent_at": timezone.now().isoformat(),
+            },
+        }
+        message.save(update_fields=["metadata"])
+        record_event(
+            "conversation.updated", message.conversation, message_id=message.pk,
+            change="webchat_emailed",
+        )
+    return message
+
+
+def is_seen(message: Message) -> bool:
+    return message.delivery_status in (DeliveryStatus.DELIVERED, DeliveryStatus.READ)
+
+
+def opening_status(config: WebchatSettings, now: dt.datetime | None = None) -> dict[str, Any]:
+    now = now or timezone.now()
+    next_opening = config.business_hours.next_opening(now)
+    return {
+        "is_open": config.business_hours.is_open(now),
+        "next_opening": next_opening.isoformat() if next_opening else None,
+    }

@@ -1,0 +1,70 @@
+"""The web chat channel: agents' replies go to the visitor's open widget.
+
+Inbound messages do not come through webhooks but through the widget's socket and HTTP
+endpoints (`consumers.py`, `views.py`), which call `actions.post_message` → ingest().
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from django.utils import timezone
+
+from omnicanal.connectors.base import InboundRequest, OutboundMessage, ParsedWebhook
+from omnicanal.connectors.webchat.actions import (
+    contact_groups,
+    push_to_visitor_groups,
+    serialize_message,
+)
+from omnicanal.connectors.webchat.config import WebchatSettings
+from omnicanal.conversations.models import Message
+
+logger = logging.getLogger(__name__)
+
+
+def provider_id(message_id: int) -> str:
+    return f"webchat:{message_id}"
+
+
+class WebchatAdapter:
+    kind = "webchat"
+
+    def verify(self, request: InboundRequest, settings: Mapping[str, Any]) -> bool:
+        return False
+
+    def parse(self, request: InboundRequest, settings: Mapping[str, Any]) -> ParsedWebhook:
+        return ParsedWebhook(ignored_reason="web chat messages come through the widget")
+
+    def send(self, message: OutboundMessage, settings: Mapping[str, Any]) -> str:
+        """Push the reply to every open widget of the customer; it is already stored, so a
+        widget polling or reconnecting later gets it too. If no widget shows it within
+        `away_after_seconds`, `tasks.email_unseen_reply` sends it by e-mail."""
+        from omnicanal.connectors.webchat.tasks import email_unseen_reply
+
+        stored = (
+            Message.objects.select_related("conversation", "author")
+            .filter(pk=message.message_id)
+            .first()
+        )
+        if stored is None:
+            return provider_id(message.message_id)
+        conversation = stored.conversation
+        groups = contact_groups(conversation.inbox_id, conversation.contact_id)
+        payload = serialize_message(stored)
+        # Seen from the widget, the reply is sent from here on.
+        payload["status"] = "sent"
+        try:
+            push_to_visitor_groups(groups, payload)
+        except Exception:
+            # The push is a convenience: the widget's next sync reads the stored message.
+            logger.exception("web chat push failed for message %s", stored.pk)
+        config = WebchatSettings.parse(settings)
+        # No widget ever opened (a help-center form): no reason to wait.
+        delay = config.away_after_seconds if groups else 0
+        email_unseen_reply.using(
+            run_after=timezone.now() + dt.timedelta(seconds=delay)
+        ).enqueue(stored.pk)
+        return provider_id(stored.pk)

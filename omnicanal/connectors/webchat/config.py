@@ -1,0 +1,122 @@
+"""A web chat inbox's settings (`Inbox.settings`), parsed once.
+
+Keys:
+- `site_token`: the public token in the embed snippet (`data-site-token`); it names the
+  inbox, it is no secret. The inbox's `secret` signs identified users (`user_hash`).
+- `allowed_origins`: the sites allowed to embed the widget (`https://shop.example`); any
+  other origin is refused on the socket and the HTTP endpoints, and gets no CORS headers.
+- `business_hours`: `{"timezone": "Europe/Paris", "days": {"mon": [["09:00", "18:00"]], …}}`;
+  absent means always open.
+- `wait_message`: `{"fr": "…", "en": "…"}` shown under "Chat now".
+- `email_inbox_id`: the e-mail inbox whose SMTP settings and address carry replies to
+  visitors who left, and where their mail answers arrive (see `tasks.py`).
+- `away_after_seconds`: how long an agent's reply may stay unseen by the widget before it
+  goes by e-mail (default 120 s, see `tasks.py`).
+- `help_center_url`: where "Search the help center" leads (default: this server's /help/).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from omnicanal.conversations.exceptions import InvalidInput
+
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+DEFAULT_AWAY_AFTER_SECONDS = 120
+
+Ranges = tuple[tuple[dt.time, dt.time], ...]
+
+
+def normalize_origin(origin: str) -> str:
+    return origin.strip().rstrip("/").lower()
+
+
+def _ranges(value: Any) -> Ranges:
+    ranges = []
+    for pair in value or ():
+        try:
+            start, end = (dt.time.fromisoformat(str(part)) for part in pair)
+        except (TypeError, ValueError):
+            raise InvalidInput(
+                f"{pair!r} is not an opening range like ['09:00', '18:00']."
+            ) from None
+        ranges.append((start, end))
+    return tuple(ranges)
+
+
+@dataclass(frozen=True)
+class BusinessHours:
+    timezone: str = "UTC"
+    # Monday first; an empty day is closed. None means always open.
+    days: tuple[Ranges, ...] | None = None
+
+    @classmethod
+    def parse(cls, value: Mapping[str, Any] | None) -> BusinessHours:
+        if not value:
+            return cls()
+        timezone = str(value.get("timezone") or "UTC")
+        try:
+            zoneinfo.ZoneInfo(timezone)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            raise InvalidInput(f"Unknown time zone {timezone!r}.") from None
+        days = value.get("days") or {}
+        return cls(timezone, tuple(_ranges(days.get(day)) for day in DAYS))
+
+    def is_open(self, at: dt.datetime) -> bool:
+        if self.days is None:
+            return True
+        local = at.astimezone(zoneinfo.ZoneInfo(self.timezone))
+        moment = local.time()
+        return any(start <= moment < end for start, end in self.days[local.weekday()])
+
+    def next_opening(self, at: dt.datetime) -> dt.datetime | None:
+        """When the team is next in, if closed at `at`; None when open or never open."""
+        if self.days is None or self.is_open(at):
+            return None
+        zone = zoneinfo.ZoneInfo(self.timezone)
+        local = at.astimezone(zone)
+        for offset in range(8):
+            day = local.date() + dt.timedelta(days=offset)
+            for start, _end in sorted(self.days[day.weekday()]):
+                opening = dt.datetime.combine(day, start, tzinfo=zone)
+                if opening > local:
+                    return opening
+        return None
+
+
+@dataclass(frozen=True)
+class WebchatSettings:
+    site_token: str = ""
+    allowed_origins: Sequence[str] = ()
+    business_hours: BusinessHours = field(default_factory=BusinessHours)
+    wait_message: Mapping[str, str] = field(default_factory=dict)
+    email_inbox_id: int | None = None
+    away_after_seconds: int = DEFAULT_AWAY_AFTER_SECONDS
+    help_center_url: str = ""
+
+    @classmethod
+    def parse(cls, settings: Mapping[str, Any]) -> WebchatSettings:
+        wait = settings.get("wait_message") or {}
+        if isinstance(wait, str):
+            wait = {"fr": wait, "en": wait}
+        email_inbox_id = settings.get("email_inbox_id")
+        return cls(
+            site_token=str(settings.get("site_token") or ""),
+            allowed_origins=tuple(
+                normalize_origin(str(o)) for o in settings.get("allowed_origins") or ()
+            ),
+            business_hours=BusinessHours.parse(settings.get("business_hours")),
+            wait_message={str(k): str(v) for k, v in dict(wait).items()},
+            email_inbox_id=int(email_inbox_id) if email_inbox_id else None,
+            away_after_seconds=int(
+                settings.get("away_after_seconds") or DEFAULT_AWAY_AFTER_SECONDS
+            ),
+            help_center_url=str(settings.get("help_center_url") or ""),
+        )
+
+    def allows(self, origin: str | None) -> bool:
+        return bool(origin) and normalize_origin(origin or "") in self.allowed_origins

@@ -1,0 +1,155 @@
+"""Every write to the help center, and its search."""
+
+from __future__ import annotations
+
+import secrets
+
+import nh3
+from django.db import connection
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.text import slugify
+
+from omnicanal.connectors.base import (
+    IdentityKind,
+    InboundMessage,
+    Sender,
+    SenderIdentity,
+    ThreadHints,
+)
+from omnicanal.connectors.webchat.actions import FORM_VISITOR_PREFIX
+from omnicanal.conversations.exceptions import InvalidInput, NotFound
+from omnicanal.conversations.ingest import IngestResult, ingest
+from omnicanal.conversations.models import ChannelKind, Inbox
+from omnicanal.knowledge.models import (
+    Article,
+    ArticleFeedback,
+    ArticleStatus,
+    BodyFormat,
+    Category,
+)
+
+MAX_COMMENT_LENGTH = 2000
+MAX_QUERY_WORDS = 8
+ARTICLE_TAGS = {
+    "p", "br", "strong", "em", "b", "i", "u", "ul", "ol", "li", "a", "h2", "h3", "h4",
+    "blockquote", "code", "pre", "img", "table", "thead", "tbody", "tr", "th", "td", "hr",
+}
+
+
+def clean_body(body: str, body_format: str) -> str:
+    if body_format == BodyFormat.HTML:
+        return nh3.clean(body, tags=ARTICLE_TAGS, url_schemes={"http", "https", "mailto"})
+    return body
+
+
+def save_article(article: Article) -> Article:
+    """Clean the HTML, fill the slug, stamp the first publication; then save."""
+    article.body = clean_body(article.body, article.body_format)
+    if not article.slug:
+        article.slug = slugify(article.title)[:200] or secrets.token_hex(4)
+    if article.status == ArticleStatus.PUBLISHED and article.published_at is None:
+        article.published_at = timezone.now()
+    article.save()
+    return article
+
+
+def published_article(locale: str, slug: str) -> Article:
+    article = (
+        Article.objects.published().select_related("category").filter(locale=locale, slug=slug)
+    ).first()
+    if article is None:
+        raise NotFound("No such article.")
+    return article
+
+
+def search_articles(locale: str, query: str) -> QuerySet[Article]:
+    """Published articles of the language whose title or body holds every word of the query.
+
+    PostgreSQL ranks with its full-text search (the language's stemming: "commandes" finds
+    "commande"); SQLite matches each word as a substring, which is enough for a help center
+    of a few hundred articles.
+    """
+    words = query.split()[:MAX_QUERY_WORDS]
+    articles = Article.objects.published().filter(locale=locale).select_related("category")
+    if not words:
+        return articles.none()
+    if connection.vendor == "postgresql":
+        from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+
+        config = "french" if locale == "fr" else "english"
+        vector = SearchVector("title", weight="A", config=config) + SearchVector(
+            "body", weight="B", config=config
+        )
+        search = SearchQuery(" ".join(words), config=config)
+        return (
+            articles.annotate(rank=SearchRank(vector, search))
+            .filter(rank__gt=0)
+            .order_by("-rank", "title")
+        )
+    condition = Q()
+    for word in words:
+        condition &= Q(title__icontains=word) | Q(body__icontains=word)
+    return articles.filter(condition).order_by("title")
+
+
+def categories_with_articles(locale: str) -> list[tuple[Category | None, list[Article]]]:
+    articles = list(
+        Article.objects.published().filter(locale=locale).select_related("category")
+        .order_by("category__position", "category__name", "title")
+    )
+    groups: dict[int | None, tuple[Category | None, list[Article]]] = {}
+    for article in articles:
+        key = article.category_id
+        groups.setdefault(key, (article.category, []))[1].append(article)
+    return list(groups.values())
+
+
+def record_feedback(article: Article, is_helpful: bool, comment: str = "") -> ArticleFeedback:
+    if article.status != ArticleStatus.PUBLISHED:
+        raise NotFound("No such article.")
+    return ArticleFeedback.objects.create(
+        article=article, is_helpful=is_helpful, comment=comment.strip()[:MAX_COMMENT_LENGTH]
+    )
+
+
+def contact_inbox() -> Inbox | None:
+    """Where the help center's contact form lands: the inbox whose settings say
+    `"help_center_contact": true`, else the first active web chat inbox (its replies go by
+    e-mail through the web chat's e-mail fallback, as the writer has no widget open)."""
+    active = Inbox.objects.filter(is_active=True)
+    return (
+        active.filter(settings__help_center_contact=True).order_by("id").first()
+        or active.filter(channel=ChannelKind.WEBCHAT).order_by("id").first()
+    )
+
+
+def submit_contact_form(
+    *, form_id: str, name: str, email: str, subject: str, text: str
+) -> IngestResult:
+    """The contact form as a customer message. The address is typed, so unverified: it
+    never joins an existing contact, at most suggests a merge. `form_id` (a token the form
+    carries) makes a double submission one message."""
+    inbox = contact_inbox()
+    if inbox is None:
+        raise NotFound("The contact form is not available.")
+    if not text.strip():
+        raise InvalidInput("The message is empty.")
+    identities = [SenderIdentity(IdentityKind.EMAIL, email, is_verified=False)]
+    if inbox.channel == ChannelKind.WEBCHAT:
+        # The form is a visitor of the web chat: the verified handle that lets the
+        # customer's mail answer find this conversation again (webchat/mail.py).
+        identities.insert(
+            0, SenderIdentity(IdentityKind.WEBCHAT, f"{inbox.pk}:{FORM_VISITOR_PREFIX}{form_id}")
+        )
+    subject = subject.strip()[:300]
+    return ingest(
+        inbox,
+        InboundMessage(
+            external_id=f"helpform:{form_id}",
+            sender=Sender(identities, name.strip()[:200]),
+            text=text.strip(),
+            thread=ThreadHints(subject=subject),
+            sent_at=timezone.now(),
+        ),
+    )

@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from omnicanal.knowledge.actions import save_article
+from omnicanal.knowledge.models import Article, ArticleFeedback, Category
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = ["name", "locale", "position"]
+    list_filter = ["locale"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(Article)
+class ArticleAdmin(admin.ModelAdmin):
+    list_display = ["title", "locale", "category", "status", "updated_at"]
+    list_filter = ["locale", "status", "category"]
+    search_fields = ["title", "body"]
+    prepopulated_fields = {"slug": ["title"]}
+
+    def save_model(self, request: HttpRequest, obj: Article, form: Any, change: bool) -> None:
+        save_article(obj)
+
+
+@admin.register(ArticleFeedback)
+class ArticleFeedbackAdmin(admin.ModelAdmin):
+    list_display = ["article", "is_helpful", "comment", "created_at"]
+    list_filter = ["is_helpful"]
+    readonly_fields = ["article", "is_helpful", "comment", "created_at"]

@@ -1,0 +1,98 @@
+"""The help center: categories and articles in French and English, and readers' feedback."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+
+class Locale(models.TextChoices):
+    FR = "fr", _("French")
+    EN = "en", _("English")
+
+
+class Category(models.Model):
+    locale = models.CharField(_("language"), max_length=5, choices=Locale.choices)
+    name = models.CharField(_("name"), max_length=120)
+    slug = models.SlugField(max_length=120)
+    description = models.CharField(_("description"), max_length=300, blank=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["locale", "position", "name"]
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+        constraints = [
+            models.UniqueConstraint(fields=["locale", "slug"], name="unique_category_slug")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.locale})"
+
+
+class ArticleStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    PUBLISHED = "published", _("Published")
+
+
+class BodyFormat(models.TextChoices):
+    TEXT = "text", _("Plain text")
+    HTML = "html", _("HTML")
+
+
+class ArticleQuerySet(models.QuerySet["Article"]):
+    def published(self) -> ArticleQuerySet:
+        return self.filter(status=ArticleStatus.PUBLISHED)
+
+
+class Article(models.Model):
+    locale = models.CharField(_("language"), max_length=5, choices=Locale.choices)
+    category = models.ForeignKey(
+        Category, null=True, blank=True, on_delete=models.SET_NULL, related_name="articles"
+    )
+    title = models.CharField(_("title"), max_length=200)
+    slug = models.SlugField(max_length=200)
+    status = models.CharField(
+        _("status"), max_length=10, choices=ArticleStatus.choices, default=ArticleStatus.DRAFT
+    )
+    body_format = models.CharField(
+        _("format"), max_length=5, choices=BodyFormat.choices, default=BodyFormat.TEXT
+    )
+    # Plain text, or HTML cleaned by nh3 when saved through `actions.save_article` (and the
+    # admin, which calls it): the page renders it as is.
+    body = models.TextField(_("body"))
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["locale", "title"]
+        verbose_name = _("article")
+        constraints = [
+            models.UniqueConstraint(fields=["locale", "slug"], name="unique_article_slug")
+        ]
+        indexes = [models.Index(fields=["locale", "status"], name="article_locale_status")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("knowledge:article", args=[self.locale, self.slug])
+
+
+class ArticleFeedback(models.Model):
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="feedback")
+    is_helpful = models.BooleanField(_("helpful"))
+    comment = models.TextField(_("comment"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("article feedback")
+        verbose_name_plural = _("article feedback")
+
+    def __str__(self) -> str:
+        return f"{self.article_id}: {'+' if self.is_helpful else '-'}"
