@@ -119,8 +119,11 @@ def validate_priority(priority: object) -> int:
 
 def _locked_profile(agent_id: int) -> AgentProfile:
     """The agent's profile, created offline if missing, locked until the transaction ends."""
-    AgentProfile.objects.get_or_create(agent_id=agent_id)
-    return AgentProfile.objects.select_for_update().get(pk=agent_id)
+    profile = AgentProfile.objects.select_for_update().filter(pk=agent_id).first()
+    if profile is None:
+        AgentProfile.objects.get_or_create(agent_id=agent_id)
+        profile = AgentProfile.objects.select_for_update().get(pk=agent_id)
+    return profile
 
 
 def _dispatch_on_commit(
