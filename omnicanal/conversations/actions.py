@@ -23,6 +23,7 @@ from omnicanal.conversations.models import (
     Priority,
     Status,
 )
+from omnicanal.routing import actions as routing
 
 
 def visible_conversations(user: User) -> QuerySet[Conversation]:
@@ -152,6 +153,9 @@ def assign(
         if changed:
             conversation.save(update_fields=changed)
             record_event("conversation.assigned", conversation)
+        if "assignee" in changed:
+            # A person's choice counts against the new agent's capacity and frees the old one.
+            routing.assign_manually(conversation.pk, assignee)
     return conversation
 
 
@@ -165,6 +169,7 @@ def unassign(user: User, conversation_id: int) -> Conversation:
             conversation.save(update_fields=["assignee"])
             _activity(conversation, user, "unassigned")
             record_event("conversation.assigned", conversation)
+            routing.assign_manually(conversation.pk, None)
     return conversation
 
 
@@ -195,6 +200,7 @@ def _change_status(
     activity_value: str | None = None,
 ) -> None:
     """The one place a status changes; the caller holds the row lock."""
+    was_resolved = conversation.status == Status.RESOLVED
     conversation.status = status
     conversation.resolved_at = timezone.now() if status == Status.RESOLVED else None
     conversation.snoozed_until = snoozed_until if status == Status.SNOOZED else None
@@ -205,6 +211,10 @@ def _change_status(
         conversation, user, "status", str(status) if activity_value is None else activity_value
     )
     record_event("conversation.status_changed", conversation)
+    if status == Status.RESOLVED:
+        routing.release(conversation.pk)
+    elif was_resolved:
+        routing.route_conversation(conversation)
 
 
 def snooze(user: User, conversation_id: int, *, until: dt.datetime | None) -> Conversation:

@@ -29,6 +29,7 @@ from omnicanal.conversations.models import (
     Message,
     Status,
 )
+from omnicanal.routing.actions import route_conversation
 
 logger = logging.getLogger(__name__)
 
@@ -116,6 +117,8 @@ def _store(inbox: Inbox, inbound: InboundMessage, threading: ThreadingRule | Non
             update_fields=["status", "last_activity_at", "waiting_since", "snoozed_until",
                            "resolved_at"]
         )
+    if not inbound.is_auto_reply:
+        route_conversation(conversation)
     message = Message.objects.create(
         conversation=conversation,
         inbox=inbox,

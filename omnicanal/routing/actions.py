@@ -332,6 +332,13 @@ def enqueue_conversation(
     return True
 
 
+def route_conversation(conversation: Conversation) -> None:
+    """A customer waits for an answer: queue the conversation for an agent, or, when it was
+    reopened and still has its agent, count it against that agent instead of re-queueing."""
+    if enqueue_conversation(conversation) and conversation.assignee_id is not None:
+        assign_manually(conversation.pk, conversation.assignee, dispatch=False)
+
+
 def release(conversation_id: int, *, now: dt.datetime | None = None,
             dispatch: bool = True) -> bool:
     """The conversation is resolved: it frees its agent's slot, or leaves the queue if it was

@@ -188,7 +188,7 @@ def test_the_email_fallback_waits_only_while_a_widget_may_show_the_reply(
     for conversation_id in (chatted.conversation_id, asked.conversation_id):
         send_message.call(reply(agent, conversation_id, "Réponse").pk)
 
-    fallbacks = DBTaskResult.objects.filter(task_path__endswith="email_unseen_reply").order_by("id")
+    fallbacks = DBTaskResult.objects.filter(task_path__endswith="email_unseen_reply").order_by("enqueued_at")
     delays = [(task.run_after - before) for task in fallbacks]
     # The chat's visitor has 120 s to see it in the widget; the form's writer has no widget.
     assert delays[0] >= dt.timedelta(seconds=119)
