@@ -13,12 +13,13 @@ from omnicanal.connectors.webchat.tests.conftest import (
     TOKEN,
     VISITOR,
     chat_inbox,
+    mail_inbox,
     smtp_server,
     support_mail,
 )
 from omnicanal.conversations.models import Inbox
 
-__all__ = ["chat_inbox", "smtp_server", "support_mail"]
+__all__ = ["chat_inbox", "mail_inbox", "smtp_server", "support_mail"]
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

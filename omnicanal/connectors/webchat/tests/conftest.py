@@ -6,10 +6,10 @@ from typing import Any
 import pytest
 from django.core.cache import cache
 
-from omnicanal.connectors.email.tests.conftest import SUPPORT_ADDRESS, SmtpRecorder, smtp_server
+from omnicanal.connectors.email.tests.conftest import mail_inbox, smtp_server
 from omnicanal.conversations.models import ChannelKind, Inbox
 
-__all__ = ["smtp_server"]
+__all__ = ["mail_inbox", "smtp_server"]
 
 SITE = "https://shop.example"
 TOKEN = "site-token-123"
@@ -25,18 +25,9 @@ def fresh_rate_limits() -> Iterator[None]:
 
 
 @pytest.fixture
-def support_mail(db: Any, smtp_server: SmtpRecorder) -> Inbox:
-    return Inbox.objects.create(
-        name="Support mail",
-        channel=ChannelKind.EMAIL,
-        settings={
-            "from_address": SUPPORT_ADDRESS,
-            "from_name": "Support Omnicanal",
-            "smtp_host": "127.0.0.1",
-            "smtp_port": smtp_server.port,
-            "smtp_security": "none",
-        },
-    )
+def support_mail(mail_inbox: Inbox) -> Inbox:
+    """The e-mail inbox that replies go out through when the visitor has left."""
+    return mail_inbox
 
 
 @pytest.fixture
