@@ -8,6 +8,11 @@ urlpatterns = [
     path("", views.conversation_list, name="conversations"),
     path("conversations/bulk/", views.conversations_bulk, name="conversations_bulk"),
     path("search/", views.search_page, name="search"),
+    path(
+        "attachments/<int:attachment_id>/",
+        views.attachment_download,
+        name="attachment_download",
+    ),
     path("conversations/<int:conversation_id>/", views.conversation_detail, name="conversation"),
     path(
         "conversations/<int:conversation_id>/reply/",

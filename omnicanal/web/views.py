@@ -17,7 +17,8 @@ from typing import Any, TypeVar
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -29,11 +30,13 @@ from django_htmx.http import reswap, retarget
 from django_htmx.middleware import HtmxDetails
 
 from omnicanal.accounts.models import Team, User
+from omnicanal.connectors.messaging import reply_restriction
 from omnicanal.contacts import actions as contact_actions
 from omnicanal.contacts.models import AttributeDefinition, AttributeType, Contact
 from omnicanal.conversations import actions
 from omnicanal.conversations.exceptions import DomainError, InvalidInput, NotFound
 from omnicanal.conversations.models import (
+    Attachment,
     ChannelKind,
     Conversation,
     Inbox,
@@ -62,7 +65,7 @@ class HtmxHttpRequest(HttpRequest):
     htmx: HtmxDetails
 
 
-View = TypeVar("View", bound=Callable[..., HttpResponse])
+View = TypeVar("View", bound=Callable[..., HttpResponseBase])
 
 # The actions' messages are English; those an agent can trigger from these pages are listed
 # here so that makemessages extracts them and `gettext(exc.message)` finds a translation.
@@ -126,7 +129,7 @@ def agent_required(view: View) -> View:
     outlived a deactivation; checking here keeps that true whatever backend is configured."""
 
     @wraps(view)
-    def wrapper(request: HtmxHttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: HtmxHttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not request.user.is_active:
             return redirect_to_login(request.get_full_path())
         return view(request, *args, **kwargs)
@@ -409,6 +412,7 @@ def _conversation_context(request: HtmxHttpRequest, conversation: Conversation) 
     previous_id, next_id = adjacent_conversations(_agent(request), conversation, view, filters)
     list_query = _list_query(view, filters)
     conversation_labels = list(conversation.labels.all())
+    is_webchat = conversation.inbox.channel == ChannelKind.WEBCHAT
     return {
         **_contact_context(request, contact),
         "section": "conversations",
@@ -429,6 +433,13 @@ def _conversation_context(request: HtmxHttpRequest, conversation: Conversation) 
         "previous_url": _conversation_url(previous_id, list_query) if previous_id else "",
         "next_url": _conversation_url(next_id, list_query) if next_id else "",
         "snooze_minimum": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+        # Why the channel would refuse a free-form reply now (a closed WhatsApp window...).
+        "reply_restriction": reply_restriction(conversation),
+        # Typing both ways exists on the web chat only.
+        "is_webchat": is_webchat,
+        "agent_typing_url": (
+            reverse("webchat:agent_typing", args=[conversation.pk]) if is_webchat else ""
+        ),
     }
 
 
@@ -597,6 +608,41 @@ def conversation_snooze(request: HtmxHttpRequest, conversation_id: int) -> HttpR
         return actions.snooze(agent, conversation_id, until=_snooze_until(request))
 
     return _after_write(request, conversation_id, write)
+
+
+# Attachments.
+
+# Shown inline by the browser; anything else (SVG included: it can carry scripts) is a
+# download, so that a customer's file never runs as a page of the workspace.
+_INLINE_CONTENT_TYPES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp"})
+
+
+@require_GET
+@agent_required
+def attachment_download(request: HtmxHttpRequest, attachment_id: int) -> HttpResponseBase:
+    """A stored attachment, for an agent who may see its conversation; 404 while the
+    provider's media has not been fetched yet."""
+    attachment = Attachment.objects.select_related("message").filter(pk=attachment_id).first()
+    if attachment is None:
+        raise Http404("No such attachment.")
+    _access(request, attachment.message.conversation_id)
+    if not attachment.file:
+        raise Http404("This attachment has not been fetched yet.")
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404("This attachment's file is missing.") from exc
+    content_type = (attachment.content_type or "").split(";")[0].strip().lower()
+    is_inline = content_type in _INLINE_CONTENT_TYPES
+    response = FileResponse(
+        handle,
+        content_type=content_type or "application/octet-stream",
+        as_attachment=not is_inline,
+        filename=attachment.filename or attachment.file.name.rsplit("/", 1)[-1],
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
 
 
 # The contact panel: every write is on behalf of the conversation page the agent is on, so

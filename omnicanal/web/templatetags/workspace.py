@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django import template
+from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext, gettext_lazy
 
@@ -123,3 +125,40 @@ def merge_reason(reason: str) -> str:
             "value": value,
         }
     return reason
+
+
+@dataclass(frozen=True)
+class ShownAttachment:
+    """An attachment as the timeline shows it: a link once fetched, else why it is missing."""
+
+    name: str
+    url: str
+    error: str
+
+
+@register.filter
+def shown_attachments(message: Message) -> list[ShownAttachment]:
+    """The message's attachments (prefetched) with the reasons recorded when a fetch failed."""
+    errors = (message.metadata or {}).get("media_errors") or {}
+    if not isinstance(errors, dict):
+        errors = {}
+    shown = []
+    for attachment in message.attachments.all():
+        name = attachment.filename or gettext("attachment")
+        url = reverse("web:attachment_download", args=[attachment.pk]) if attachment.file else ""
+        shown.append(ShownAttachment(name, url, str(errors.get(str(attachment.pk), ""))))
+    return shown
+
+
+@register.filter
+def reaction_emojis(message: Message) -> list[str]:
+    """The customers' reactions to a message: `{who: {"emoji", "at"}}` (or `{who: emoji}`)."""
+    reactions = (message.metadata or {}).get("reactions") or {}
+    if not isinstance(reactions, dict):
+        return []
+    emojis = []
+    for value in reactions.values():
+        emoji = value.get("emoji", "") if isinstance(value, dict) else value
+        if isinstance(emoji, str) and emoji:
+            emojis.append(emoji)
+    return emojis

@@ -69,8 +69,77 @@
     document.querySelectorAll("[data-live]").forEach(scheduleRefresh);
   }
 
+  // Typing, both ways, on a web chat conversation: the customer's shows in an aria-live
+  // spot of the composer; the agent's is posted (throttled) to the web chat endpoint.
+  var CUSTOMER_TYPING_TIMEOUT_MS = 6000;
+  var AGENT_TYPING_THROTTLE_MS = 3000;
+  var AGENT_TYPING_IDLE_MS = 4000;
+  var customerTypingTimer = null;
+
+  function showCustomerTyping(isTyping) {
+    var spot = document.getElementById("customer-typing");
+    if (!spot) return;
+    window.clearTimeout(customerTypingTimer);
+    spot.textContent = isTyping ? spot.dataset.textCustomerTyping : "";
+    if (isTyping) {
+      customerTypingTimer = window.setTimeout(function () { spot.textContent = ""; },
+        CUSTOMER_TYPING_TIMEOUT_MS);
+    }
+  }
+
+  function onTyping(event) {
+    var spot = document.getElementById("customer-typing");
+    if (!spot || event.by !== "customer" ||
+        String(event.conversation_id) !== spot.dataset.conversationId) return;
+    showCustomerTyping(!!event.is_typing);
+  }
+
+  var agentTypingSentAt = 0;
+  var agentIdleTimer = null;
+
+  function postAgentTyping(form, isTyping) {
+    var token = form.querySelector("input[name=csrfmiddlewaretoken]");
+    var data = new URLSearchParams();
+    data.set("is_typing", isTyping ? "1" : "0");
+    window.fetch(form.dataset.agentTypingUrl, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "X-CSRFToken": token ? token.value : "" },
+      body: data
+    }).catch(function () { /* a lost typing signal is harmless */ });
+  }
+
+  function agentStoppedTyping(form) {
+    window.clearTimeout(agentIdleTimer);
+    agentIdleTimer = null;
+    if (!agentTypingSentAt) return;
+    agentTypingSentAt = 0;
+    postAgentTyping(form, false);
+  }
+
+  document.querySelectorAll("form[data-agent-typing-url]").forEach(function (form) {
+    form.addEventListener("input", function () {
+      var now = Date.now();
+      if (now - agentTypingSentAt >= AGENT_TYPING_THROTTLE_MS) {
+        agentTypingSentAt = now;
+        postAgentTyping(form, true);
+      }
+      window.clearTimeout(agentIdleTimer);
+      agentIdleTimer = window.setTimeout(function () { agentStoppedTyping(form); },
+        AGENT_TYPING_IDLE_MS);
+    });
+    form.addEventListener("submit", function () { agentStoppedTyping(form); });
+    form.addEventListener("htmx:beforeRequest", function () { agentStoppedTyping(form); });
+  });
+
   function onEvent(event) {
+    if (event.kind === "conversation.typing") {
+      // Nothing to re-read: typing changes no fragment.
+      onTyping(event);
+      return;
+    }
     if (event.kind === "message.created" && event.direction === "incoming") {
+      onTyping({ by: "customer", conversation_id: event.conversation_id, is_typing: false });
       pendingAnnouncement = true;
     }
     document.querySelectorAll("[data-live]").forEach(function (element) {
