@@ -5,17 +5,24 @@ flagged \\Seen (or moved) and BEFORE the cursor's last UID passes it. A worker k
 in between re-reads the mail on its next run, and ingest()'s idempotency on the Message-ID
 turns the re-read into a no-op: nothing lost, nothing duplicated. Mail is fetched with
 BODY.PEEK[] so that reading alone never marks it \\Seen.
+
+Between passes `fetch_mail` waits with IMAP IDLE (RFC 2177) where the server offers it
+(wait_for_mail), so new mail is read within seconds instead of at the next poll.
 """
 
 from __future__ import annotations
 
+import base64
 import logging
+import selectors
 import ssl
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
+import time
+from collections.abc import Callable, Collection, Iterator, Sequence
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
 
 from imapclient import IMAPClient
+from imapclient.exceptions import LoginError
 from imapclient.imapclient import SEEN
 
 from omnicanal.connectors.email.config import EmailSettings
@@ -29,6 +36,8 @@ logger = logging.getLogger(__name__)
 IMAP_TIMEOUT_SECONDS = 30
 # Mails fetched per round trip: bounds memory (attachments) while saving round trips.
 BATCH_SIZE = 20
+# RFC 2177: servers may log an idle client off after 30 minutes; re-issue IDLE before that.
+IDLE_REFRESH_SECONDS = 29 * 60
 
 Receiver = Callable[[Inbox, bytes], IntakeResult]
 
@@ -71,13 +80,35 @@ def connect(config: EmailSettings) -> Iterator[IMAPClient]:
     try:
         if config.imap_security == "starttls":
             client.starttls(context)
-        client.login(config.imap_username, config.imap_password)
+        _login(client, config)
         yield client
     finally:
         try:
             client.logout()
         except Exception:  # the connection may already be gone; nothing left to release
             logger.debug("IMAP logout failed", exc_info=True)
+
+
+def _login(client: IMAPClient, config: EmailSettings) -> None:
+    if config.imap_auth == "password":
+        client.login(config.imap_username, config.imap_password)
+        return
+    token = config.imap_token()
+    try:
+        # AUTHENTICATE XOAUTH2 with base64("user=..\\1auth=Bearer ..\\1\\1"). imapclient's
+        # own logger redacts AUTHENTICATE lines; imaplib logs only the literal's size.
+        client.oauth2_login(config.imap_username, token)
+    except LoginError as exc:
+        # The server's answer, not ours, but never let a token through should it echo one.
+        raise LoginError(_scrub(str(exc), token)) from None
+
+
+def _scrub(text: str, secret: str) -> str:
+    if not secret:
+        return text
+    for form in (secret, base64.b64encode(secret.encode()).decode()):
+        text = text.replace(form, "***")
+    return text
 
 
 def _cursor(inbox: Inbox, mailbox: str, uidvalidity: int) -> MailboxCursor:
@@ -183,3 +214,110 @@ def _count(report: FetchReport, result: IntakeResult) -> None:
         report.ignored += 1
     else:
         report.reports += 1
+
+
+# --- Waiting for new mail between passes ----------------------------------------------------
+
+
+@dataclass
+class WaitResult:
+    # Inboxes whose IDLE reported new mail (or that already had mail waiting).
+    woken: list[int] = field(default_factory=list)
+    # Inboxes that were idling, and those left to polling (no IDLE, an error, a bad config).
+    idled: list[int] = field(default_factory=list)
+    polled: list[int] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+def _has_new_mail(client: IMAPClient, inbox: Inbox, config: EmailSettings) -> bool:
+    """Mail the last pass did not see: delivered between its SEARCH and this IDLE."""
+    status = client.select_folder(config.imap_mailbox, readonly=True)
+    cursor = MailboxCursor.objects.filter(inbox=inbox, mailbox=config.imap_mailbox).first()
+    if cursor is None or cursor.uidvalidity != int(status[b"UIDVALIDITY"]):
+        return True
+    return bool(_pending_uids(client, cursor.last_uid))
+
+
+def wait_for_mail(
+    inboxes: Sequence[Inbox],
+    *,
+    interval: float,
+    refresh: float = IDLE_REFRESH_SECONDS,
+    poll_only: Collection[int] = (),
+) -> WaitResult:
+    """Wait until one inbox has new mail or it is time for the next pass.
+
+    Every inbox whose server offers IDLE gets a connection idling on its mailbox; the wait
+    ends as soon as one of them reports new mail (EXISTS/RECENT), else after `refresh`
+    seconds (at most 29 minutes, RFC 2177: the next pass re-issues IDLE on a fresh
+    connection). Inboxes without IDLE, and those in `poll_only` (their last pass failed:
+    a mail that keeps failing must not wake us in a loop), are polled: while there is one,
+    the wait lasts at most `interval` seconds. Every wait is bounded by one of the two."""
+    started = time.monotonic()
+    result = WaitResult()
+    with ExitStack() as stack, selectors.DefaultSelector() as selector:
+        for inbox in inboxes:
+            if inbox.pk in poll_only:
+                result.polled.append(inbox.pk)
+                continue
+            try:
+                config = EmailSettings.parse(inbox.settings)
+                client = stack.enter_context(connect(config))
+                if not client.has_capability("IDLE"):
+                    result.polled.append(inbox.pk)
+                    continue
+                if _has_new_mail(client, inbox, config):
+                    result.woken.append(inbox.pk)
+                    break
+                client.idle()
+                stack.callback(_end_idle, client)
+            except Exception as exc:
+                logger.warning(
+                    "inbox %s: cannot IDLE, polling: %s: %s", inbox.pk, type(exc).__name__, exc
+                )
+                result.polled.append(inbox.pk)
+                continue
+            result.idled.append(inbox.pk)
+            selector.register(client.socket(), selectors.EVENT_READ, (inbox.pk, client))
+        if result.woken:
+            result.seconds = time.monotonic() - started
+            return result
+        limit = min(refresh, IDLE_REFRESH_SECONDS)
+        if result.polled or not result.idled:
+            limit = min(limit, interval)
+        deadline = started + limit
+        while selector.get_map() and not result.woken:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                break
+            for key, _ in selector.select(timeout=remaining):
+                inbox_id, client = key.data
+                try:
+                    responses = client.idle_check(timeout=0)
+                except Exception as exc:
+                    responses = []
+                    logger.warning("inbox %s: IDLE failed: %s", inbox_id, type(exc).__name__)
+                if not responses:
+                    # Readable but nothing to read: the server closed the connection. Stop
+                    # watching it (no busy loop); the next pass reconnects.
+                    selector.unregister(key.fileobj)
+                    result.polled.append(inbox_id)
+                elif any(_is_new_mail(response) for response in responses):
+                    result.woken.append(inbox_id)
+        if not result.woken:
+            remaining = deadline - time.monotonic()
+            if remaining > 0:
+                time.sleep(remaining)
+    result.seconds = time.monotonic() - started
+    return result
+
+
+def _is_new_mail(response: tuple[object, ...]) -> bool:
+    return len(response) >= 2 and response[1] in (b"EXISTS", b"RECENT")
+
+
+def _end_idle(client: IMAPClient) -> None:
+    try:
+        client.idle_done()
+    except Exception:  # the connection may be gone; logout (next) releases what is left
+        logger.debug("IMAP IDLE DONE failed", exc_info=True)

@@ -10,16 +10,20 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import email.utils
+import json
 import os
 import shutil
 import signal
 import socket
 import subprocess
 import tempfile
+import threading
 import time
+import urllib.parse
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from email.message import EmailMessage
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -129,7 +133,10 @@ ssl = yes
 ssl_cert = <{base}/cert.pem
 ssl_key = <{base}/key.pem
 disable_plaintext_auth = no
-auth_mechanisms = plain login
+auth_mechanisms = plain login xoauth2 oauthbearer
+# Failed logins are tested on purpose: no 2 s delay after each. (Dovecot's per-IP auth
+# penalty still delays the next XOAUTH2 login after a failure by a few seconds.)
+auth_failure_delay = 0
 default_login_user = dovenull
 default_internal_user = dovecot
 first_valid_uid = 1
@@ -148,11 +155,58 @@ passdb {{
   driver = passwd-file
   args = scheme=PLAIN username_format=%u {base}/passwd
 }}
+# XOAUTH2/OAUTHBEARER: the bearer token is checked against a local introspection stub.
+# A wrong password for the passwd-file passdb falls through to this one, which rejects it too.
+passdb {{
+  driver = oauth2
+  mechanisms = xoauth2 oauthbearer
+  args = {base}/dovecot-oauth2.conf.ext
+}}
 userdb {{
   driver = static
   args = uid=dovecot gid=dovecot home={base}/mail/%u
 }}
 """
+
+
+OAUTH2_CONFIG = """\
+introspection_mode = post
+introspection_url = http://127.0.0.1:{port}/introspect
+username_attribute = username
+active_attribute = active
+active_value = true
+"""
+
+# The one access token the introspection stub accepts, for the Dovecot user "support".
+OAUTH2_TOKEN = "ya29.test-access-token-7f3c"
+
+
+class _IntrospectionHandler(BaseHTTPRequestHandler):
+    """RFC 7662 token introspection: `token=...` in a form body (POST) or the query (GET)."""
+
+    def _answer(self, token: str) -> None:
+        if token == OAUTH2_TOKEN:
+            body: dict[str, Any] = {"active": True, "username": "support"}
+        else:
+            body = {"active": False}
+        data = json.dumps(body).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def do_POST(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        form = urllib.parse.parse_qs(self.rfile.read(length).decode())
+        self._answer((form.get("token") or [""])[0])
+
+    def do_GET(self) -> None:
+        query = urllib.parse.parse_qs(urllib.parse.urlsplit(self.path).query)
+        self._answer((query.get("token") or [""])[0])
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
 
 
 @dataclass(frozen=True)
@@ -221,6 +275,11 @@ def dovecot() -> Iterator[Dovecot]:
     shutil.chown(base / "mail", "dovecot", "dovecot")
     (base / "passwd").write_text("support:{PLAIN}imap-secret-42\n")
     (base / "passwd").chmod(0o644)
+    introspection = ThreadingHTTPServer(("127.0.0.1", 0), _IntrospectionHandler)
+    threading.Thread(target=introspection.serve_forever, daemon=True).start()
+    (base / "dovecot-oauth2.conf.ext").write_text(
+        OAUTH2_CONFIG.format(port=introspection.server_address[1])
+    )
     config = base / "dovecot.conf"
     config.write_text(DOVECOT_CONFIG.format(base=base, port=port, tls_port=tls_port))
     output = open(base / "start.log", "wb")  # noqa: SIM115 - closed in the finally below
@@ -238,6 +297,8 @@ def dovecot() -> Iterator[Dovecot]:
             "127.0.0.1", port, tls_port, "support", "imap-secret-42", str(base / "cert.pem")
         )
     finally:
+        introspection.shutdown()
+        introspection.server_close()
         server.terminate()
         try:
             server.wait(timeout=10)

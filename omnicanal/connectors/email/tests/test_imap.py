@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import base64
 import email
 import email.policy
 import itertools
+import logging
 import ssl
+import threading
+import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,11 +21,19 @@ from imapclient import IMAPClient
 
 from omnicanal.accounts.models import User
 from omnicanal.connectors.email import imap as imap_module
+from omnicanal.connectors.email.config import EmailSettings
 from omnicanal.connectors.email.intake import IntakeResult, receive_email
-from omnicanal.connectors.email.tests.conftest import Dovecot, SmtpRecorder, make_mail
+from omnicanal.connectors.email.tests.conftest import (
+    OAUTH2_TOKEN,
+    Dovecot,
+    SmtpRecorder,
+    make_mail,
+)
+from omnicanal.connectors.management.commands import fetch_mail as fetch_mail_command
 from omnicanal.connectors.models import MailboxCursor
 from omnicanal.connectors.tasks import send_message
 from omnicanal.conversations.actions import reply
+from omnicanal.conversations.exceptions import InvalidInput
 from omnicanal.conversations.models import Conversation, Inbox, Message
 
 pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("dovecot")]
@@ -202,20 +215,6 @@ def test_processed_mail_can_be_moved_to_a_folder(
         assert client.select_folder(done)[b"EXISTS"] == 1
 
 
-def test_a_wrong_password_fails_the_command_without_printing_it(
-    imap_inbox: Inbox, capsys: pytest.CaptureFixture[str]
-) -> None:
-    imap_inbox.settings["imap_password"] = "not-the-password-9"
-    imap_inbox.save()
-
-    with pytest.raises(CommandError):
-        call_command("fetch_mail", "--once")
-
-    output = capsys.readouterr()
-    assert "not-the-password-9" not in output.out + output.err
-    assert f"inbox {imap_inbox.pk}" in output.err
-
-
 @pytest.mark.parametrize("security", ["ssl", "starttls"])
 def test_mail_is_fetched_over_tls(
     mail_inbox: Inbox, dovecot: Dovecot, mailbox: str, security: str
@@ -240,3 +239,226 @@ def test_an_untrusted_certificate_is_refused(
         imap_module.fetch_inbox(mail_inbox)
 
     assert not Message.objects.exists()
+
+
+# --- OAuth2 (XOAUTH2) ------------------------------------------------------------------------
+# The throwaway Dovecot has an oauth2 passdb that checks bearer tokens with a local RFC 7662
+# introspection stub (conftest.py): only OAUTH2_TOKEN is active, for the user "support".
+
+
+def _xoauth2(dovecot: Dovecot, mailbox: str, **extra: str) -> dict[str, Any]:
+    settings = dovecot.settings(mailbox)
+    del settings["imap_password"]
+    return {**settings, "imap_auth": "xoauth2", **extra}
+
+
+def test_xoauth2_login_reads_mail_and_keeps_the_token_out_of_logs(
+    mail_inbox: Inbox, dovecot: Dovecot, mailbox: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    mail_inbox.settings.update(_xoauth2(dovecot, mailbox, imap_access_token=OAUTH2_TOKEN))
+    mail_inbox.save()
+    deliver(dovecot, mailbox, make_mail(message_id="<oauth@example.fr>"))
+
+    report = imap_module.fetch_inbox(mail_inbox)
+
+    assert report.created == 1
+    assert "AUTHENTICATE" in caplog.text  # imapclient logged the command, redacted
+    _assert_token_absent(OAUTH2_TOKEN, caplog.text)
+    assert OAUTH2_TOKEN not in repr(EmailSettings.parse(mail_inbox.settings))
+
+
+def test_xoauth2_token_is_read_from_a_file_at_each_login(
+    mail_inbox: Inbox, dovecot: Dovecot, mailbox: str, tmp_path: Path
+) -> None:
+    token_file = tmp_path / "token"
+    token_file.write_text(f"{OAUTH2_TOKEN}\n")
+    mail_inbox.settings.update(_xoauth2(dovecot, mailbox, imap_access_token_file=str(token_file)))
+    mail_inbox.save()
+    deliver(dovecot, mailbox, make_mail(message_id="<oauth-file-1@example.fr>"))
+    assert imap_module.fetch_inbox(mail_inbox).created == 1
+
+    # Read again at the next login: gone (an outside refresher is rewriting it), then back.
+    token_file.unlink()
+    deliver(dovecot, mailbox, make_mail(message_id="<oauth-file-2@example.fr>"))
+    with pytest.raises(InvalidInput, match="token cannot be read"):
+        imap_module.fetch_inbox(mail_inbox)
+    token_file.write_text(OAUTH2_TOKEN)
+
+    assert imap_module.fetch_inbox(mail_inbox).created == 1
+
+
+def _assert_token_absent(token: str, text: str) -> None:
+    auth_string = f"user=support\1auth=Bearer {token}\1\1".encode()
+    assert token not in text
+    assert base64.b64encode(auth_string).decode() not in text
+    assert base64.b64encode(token.encode()).decode() not in text
+
+
+@pytest.mark.parametrize(
+    ("settings", "message"),
+    [
+        ({"imap_auth": "xoauth2"}, "needs imap_access_token"),
+        ({"imap_auth": "kerberos"}, "Unknown imap_auth"),
+    ],
+)
+def test_imap_auth_settings_are_checked(settings: dict[str, str], message: str) -> None:
+    with pytest.raises(InvalidInput, match=message):
+        EmailSettings.parse({"imap_host": "imap.example.com", **settings})
+
+
+def test_an_unreadable_token_file_is_named_but_nothing_else(tmp_path: Path) -> None:
+    config = EmailSettings.parse(
+        {"imap_auth": "xoauth2", "imap_access_token_file": str(tmp_path / "missing")}
+    )
+    with pytest.raises(InvalidInput, match="missing cannot be read: No such file"):
+        config.imap_token()
+
+
+# --- IDLE ----------------------------------------------------------------------------------
+
+
+def _record_waits(monkeypatch: pytest.MonkeyPatch) -> list[imap_module.WaitResult]:
+    """Keep the loop's wait results. Also keeps the test's database connection: the loop's
+    close_old_connections() would close it, as it is inside the test's transaction."""
+    monkeypatch.setattr(fetch_mail_command, "close_old_connections", lambda: None)
+    waits: list[imap_module.WaitResult] = []
+
+    def recording(*args: Any, **kwargs: Any) -> imap_module.WaitResult:
+        result = imap_module.wait_for_mail(*args, **kwargs)
+        waits.append(result)
+        return result
+
+    monkeypatch.setattr(fetch_mail_command, "wait_for_mail", recording)
+    return waits
+
+
+def test_loop_mode_idles_and_ingests_mail_appended_while_idling(
+    imap_inbox: Inbox, dovecot: Dovecot, mailbox: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    waits = _record_waits(monkeypatch)
+    idling = threading.Event()
+    original_idle = IMAPClient.idle
+
+    def idle(client: IMAPClient) -> None:
+        original_idle(client)
+        idling.set()
+
+    monkeypatch.setattr(IMAPClient, "idle", idle)
+    delivered_at: list[float] = []
+
+    def deliver_once_idling() -> None:
+        if idling.wait(timeout=15):
+            deliver(dovecot, mailbox, make_mail(message_id="<while-idle@example.fr>"))
+            delivered_at.append(time.monotonic())
+
+    deliverer = threading.Thread(target=deliver_once_idling, daemon=True)
+    deliverer.start()
+    # A 60 s poll interval and a 20 s IDLE bound: only IDLE can make this quick.
+    call_command(
+        "fetch_mail", "--inbox", str(imap_inbox.pk), "--max-cycles", "2",
+        "--interval", "60", "--idle-refresh", "20",
+    )
+    finished = time.monotonic()
+    deliverer.join(timeout=5)
+
+    assert delivered_at, "the IDLE never started"
+    assert Message.objects.get().external_id == "<while-idle@example.fr>"
+    assert finished - delivered_at[0] < 5
+    assert [(w.idled, w.woken, w.polled) for w in waits] == [
+        ([imap_inbox.pk], [imap_inbox.pk], [])
+    ]
+
+
+def test_mail_delivered_just_before_the_idle_is_not_left_waiting(
+    imap_inbox: Inbox, dovecot: Dovecot, mailbox: str
+) -> None:
+    imap_module.fetch_inbox(imap_inbox)
+    deliver(dovecot, mailbox, make_mail(message_id="<between@example.fr>"))
+
+    result = imap_module.wait_for_mail([imap_inbox], interval=60, refresh=20)
+
+    assert result.woken == [imap_inbox.pk] and result.seconds < 2
+
+
+def test_an_idle_without_mail_ends_at_the_refresh_bound(
+    imap_inbox: Inbox, dovecot: Dovecot
+) -> None:
+    imap_module.fetch_inbox(imap_inbox)
+
+    result = imap_module.wait_for_mail([imap_inbox], interval=60, refresh=1)
+
+    assert (result.idled, result.woken) == ([imap_inbox.pk], [])
+    assert 0.9 < result.seconds < 3
+
+
+def test_without_idle_the_loop_polls_at_the_interval(
+    imap_inbox: Inbox, dovecot: Dovecot, mailbox: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    waits = _record_waits(monkeypatch)
+    original = IMAPClient.has_capability
+
+    def no_idle(client: IMAPClient, capability: str) -> bool:
+        return capability.upper() != "IDLE" and original(client, capability)
+
+    monkeypatch.setattr(IMAPClient, "has_capability", no_idle)
+    # Delivered after the first pass has run (it sees an empty mailbox), before the second.
+    timer = threading.Timer(0.3, deliver, (dovecot, mailbox, make_mail(message_id="<p@x.fr>")))
+    timer.start()
+    started = time.monotonic()
+    call_command(
+        "fetch_mail", "--inbox", str(imap_inbox.pk), "--max-cycles", "3", "--interval", "0.5"
+    )
+    timer.join(timeout=5)
+
+    assert Message.objects.get().external_id == "<p@x.fr>"
+    assert [w.polled for w in waits] == [[imap_inbox.pk]] * 2
+    assert all(0.45 < w.seconds < 2 for w in waits)
+    assert time.monotonic() - started < 10
+
+
+def test_a_failing_inbox_is_polled_not_idled_on(
+    imap_inbox: Inbox, dovecot: Dovecot
+) -> None:
+    result = imap_module.wait_for_mail(
+        [imap_inbox], interval=0.2, refresh=20, poll_only={imap_inbox.pk}
+    )
+
+    assert (result.polled, result.idled) == ([imap_inbox.pk], [])
+    assert result.seconds < 2
+
+
+def test_a_wrong_password_fails_the_command_without_printing_it(
+    imap_inbox: Inbox, capsys: pytest.CaptureFixture[str]
+) -> None:
+    imap_inbox.settings["imap_password"] = "not-the-password-9"
+    imap_inbox.save()
+
+    with pytest.raises(CommandError):
+        call_command("fetch_mail", "--once")
+
+    output = capsys.readouterr()
+    assert "not-the-password-9" not in output.out + output.err
+    assert f"inbox {imap_inbox.pk}" in output.err
+
+
+# These two come last on purpose: after a refused login Dovecot delays the next logins from
+# 127.0.0.1 by a few seconds (its per-IP auth penalty), which would slow every later test.
+def test_a_refused_token_fails_the_command_without_printing_it(
+    mail_inbox: Inbox,
+    dovecot: Dovecot,
+    mailbox: str,
+    capsys: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    wrong = "ya29.revoked-token-0d1e"
+    mail_inbox.settings.update(_xoauth2(dovecot, mailbox, imap_access_token=wrong))
+    mail_inbox.save()
+
+    with pytest.raises(CommandError):
+        call_command("fetch_mail", "--once")
+
+    output = capsys.readouterr()
+    assert f"inbox {mail_inbox.pk}: LoginError" in output.err
+    _assert_token_absent(wrong, output.out + output.err + caplog.text)
