@@ -1,8 +1,9 @@
 """The JSON API: one NinjaAPI, each app's router mounted once."""
 
 from ninja import NinjaAPI
+from ninja.security import SessionAuth
 
-from omnicanal.accounts.auth import BearerTokenAuth, SessionAuth
+from omnicanal.accounts.auth import BearerTokenAuth
 from omnicanal.connectors.email.api import router as email_router
 from omnicanal.conversations.api import router as conversations_router
 from omnicanal.conversations.exceptions import DomainError

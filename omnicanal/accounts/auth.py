@@ -1,12 +1,10 @@
-"""API authentication: a bearer token, or the browser's session (with CSRF)."""
+"""API authentication by bearer token (the browser's session, with CSRF, is ninja's own
+SessionAuth, listed beside it in omnicanal/api.py)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.http import HttpRequest
 from ninja.security import HttpBearer
-from ninja.security import SessionAuth as NinjaSessionAuth
 
 from omnicanal.accounts.actions import authenticate_token
 from omnicanal.accounts.models import User
@@ -21,7 +19,3 @@ class BearerTokenAuth(HttpBearer):
             request.user = user
         return user
 
-
-class SessionAuth(NinjaSessionAuth):
-    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
-        return super().authenticate(request, key)

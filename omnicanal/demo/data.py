@@ -64,7 +64,6 @@ from omnicanal.conversations.models import (
 )
 from omnicanal.demo import texts
 from omnicanal.knowledge.demo import load_help_center_demo
-from omnicanal.settings import env
 
 DEFAULT_SEED = 42
 # Full size: what a team of eight handles in a month, enough to make lists and filters real.
@@ -149,7 +148,7 @@ class DemoSummary:
 def demo_password() -> str:
     """One password for every demo account: DEMO_PASSWORD, or one generated once into the data
     directory (mode 600) so that later runs print the same."""
-    configured = env("DEMO_PASSWORD")
+    configured = settings.DEMO_PASSWORD
     if configured:
         return configured
     path = settings.DATA_DIR / "demo_password"

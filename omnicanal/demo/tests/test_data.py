@@ -51,7 +51,7 @@ FRENCH_WORDS = re.compile(
 @pytest.fixture
 def data_dir(settings: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     settings.DATA_DIR = tmp_path
-    monkeypatch.delenv("DEMO_PASSWORD", raising=False)
+    settings.DEMO_PASSWORD = ""
     return tmp_path
 
 
@@ -194,10 +194,8 @@ def test_the_password_is_generated_once_and_readable_by_the_owner_only(
     assert demo_password() == password
 
 
-def test_demo_password_from_the_environment_wins(
-    data_dir: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("DEMO_PASSWORD", "montre-moi-la-demo")
+def test_a_configured_demo_password_wins(data_dir: Path, settings: Any) -> None:
+    settings.DEMO_PASSWORD = "montre-moi-la-demo"
 
     assert demo_password() == "montre-moi-la-demo"
     assert not (data_dir / "demo_password").exists()
