@@ -49,7 +49,7 @@ FRENCH_WORDS = re.compile(
 
 
 @pytest.fixture
-def data_dir(settings: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def data_dir(settings: Any, tmp_path: Path) -> Path:
     settings.DATA_DIR = tmp_path
     settings.DEMO_PASSWORD = ""
     return tmp_path
