@@ -149,13 +149,29 @@
 
   var retryDelay = 500;
   var hasConnected = false;
+  var currentSocket = null;
+
+  // Other workspace scripts (collision, notifications, supervisor) share this one socket:
+  // they listen for "omnicanal:event" on document and send through omnicanal.send(), and
+  // "omnicanal:connected" tells them to re-announce their state after a reconnection.
+  window.omnicanal = {
+    send: function (payload) {
+      if (currentSocket && currentSocket.readyState === WebSocket.OPEN) {
+        currentSocket.send(JSON.stringify(payload));
+        return true;
+      }
+      return false;
+    }
+  };
 
   function connect() {
     var scheme = window.location.protocol === "https:" ? "wss://" : "ws://";
     var socket = new WebSocket(scheme + window.location.host + websocketPath);
+    currentSocket = socket;
     socket.addEventListener("open", function () {
       retryDelay = 500;
       setConnection("live");
+      document.dispatchEvent(new CustomEvent("omnicanal:connected"));
       // Events sent while we were away are lost to this page: catch up once.
       if (hasConnected) refreshAll();
       hasConnected = true;
@@ -168,6 +184,7 @@
         return;
       }
       onEvent(event);
+      document.dispatchEvent(new CustomEvent("omnicanal:event", { detail: event }));
     });
     socket.addEventListener("close", function () {
       setConnection("offline");
