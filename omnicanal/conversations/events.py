@@ -11,7 +11,9 @@ from typing import Any, Literal
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
+from django.utils import timezone
 
+from omnicanal.conversations import outbox
 from omnicanal.conversations.models import Conversation, OutboxEvent
 
 logger = logging.getLogger(__name__)
@@ -43,7 +45,8 @@ def realtime_paused() -> Iterator[None]:
 
 
 def record_event(kind: EventKind, conversation: Conversation, **payload: Any) -> OutboxEvent:
-    """Write the event with the caller's transaction; push it to open workspaces after commit."""
+    """Write the event with the caller's transaction; after commit, push it to open workspaces
+    and hand it to its subscribers (an event nobody subscribes to is stored as processed)."""
     body = {
         "conversation_id": conversation.pk,
         "inbox_id": conversation.inbox_id,
@@ -52,10 +55,18 @@ def record_event(kind: EventKind, conversation: Conversation, **payload: Any) ->
         "status": conversation.status,
         **payload,
     }
-    event = OutboxEvent.objects.create(kind=kind, conversation=conversation, payload=body)
+    has_subscribers = outbox.has_subscribers(kind)
+    event = OutboxEvent.objects.create(
+        kind=kind,
+        conversation=conversation,
+        payload=body,
+        processed_at=None if has_subscribers else timezone.now(),
+    )
     if not _is_realtime_paused.get():
         message = {"type": "omnicanal.event", "event": event.as_dict()}
         transaction.on_commit(lambda: push_realtime(message))
+    if has_subscribers:
+        outbox.dispatch_after_commit(event.pk)
     return event
 
 
