@@ -14,6 +14,8 @@ from omnicanal.conversations.collision import RepliedMeanwhile
 from omnicanal.conversations.models import Direction, Message
 
 EXCERPT_CHARACTERS = 160
+# "0 seconds ago" reads as a glitch; under this, "just now".
+JUST_NOW_SECONDS = 5
 
 
 @dataclass(frozen=True)
@@ -32,6 +34,8 @@ class ReplyWarning:
 
 def _ago(moment: dt.datetime, now: dt.datetime) -> str:
     seconds = max(0, int((now - moment).total_seconds()))
+    if seconds < JUST_NOW_SECONDS:
+        return gettext("just now")
     if seconds < 60:
         return ngettext("%(count)d second ago", "%(count)d seconds ago", seconds) % {
             "count": seconds

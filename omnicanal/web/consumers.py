@@ -1,4 +1,11 @@
-"""The workspace socket: authenticated agents receive domain events as they happen."""
+"""The workspace socket: authenticated agents receive domain events as they happen.
+
+Collision detection rides on it (collision.js). The page sends
+`{"type": "viewing", "conversation_id": N}` on connecting and every HEARTBEAT_SECONDS,
+`{"type": "leaving", ...}` when it goes, and `{"type": "typing", ..., "box": "reply"|"note",
+"is_typing": bool}`; it receives `collision.viewers` (the others viewing N),
+`collision.typing` and `collision.refused` (N is not visible to this agent).
+"""
 
 from __future__ import annotations
 

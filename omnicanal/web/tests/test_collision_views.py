@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 from omnicanal.accounts.models import Language, User
 from omnicanal.conftest import inbound
 from omnicanal.conversations import actions
-from omnicanal.conversations.collision import latest_message_id
+from omnicanal.conversations.collision import RepliedMeanwhile, latest_message_id
 from omnicanal.conversations.ingest import ingest
 from omnicanal.conversations.models import Conversation, Direction, Inbox
+from omnicanal.web.collision import reply_warning
 
 pytestmark = pytest.mark.django_db
 
@@ -66,7 +69,7 @@ def test_a_reply_crossing_a_colleagues_is_held_back_with_a_warning_in_the_form(
     assert response.status_code == 409
     assert response["HX-Retarget"] == "#reply-warning"
     html = response.content.decode()
-    assert re.search(r"Carol Agent replied \d+ seconds? ago:", html)
+    assert re.search(r"Carol Agent replied (just now|\d+ seconds? ago):", html)
     assert "Your parcel leaves tomorrow." in html
     assert 'name="confirm" value="1"' in html and "Send anyway" in html
     # The form now says the agent has seen the colleague's reply.
@@ -104,7 +107,7 @@ def test_a_plain_post_crossing_a_customer_message_shows_the_page_with_the_text_k
 
     assert response.status_code == 409
     html = response.content.decode()
-    assert re.search(r"Jeanne Martin wrote \d+ seconds? ago:", html)
+    assert re.search(r"Jeanne Martin wrote (just now|\d+ seconds? ago):", html)
     assert "I am chasing the carrier.</textarea>" in html
     assert not conversation.messages.filter(direction=Direction.OUTGOING).exists()
 
@@ -118,3 +121,24 @@ def test_a_reply_form_without_a_seen_message_sends_as_before(
 
     assert response.status_code == 200
     assert conversation.messages.filter(text="Bonjour", author=agent).exists()
+
+
+def test_the_warning_says_how_long_ago_in_the_agents_words(
+    other_agent: User, conversation: Conversation
+) -> None:
+    colleague_reply = actions.reply(other_agent, conversation.pk, "Votre colis part demain.")
+    refusal = RepliedMeanwhile([colleague_reply], colleague_reply.pk)
+    sent_at = colleague_reply.created_at
+
+    with translation.override("en"):
+        summaries = [
+            reply_warning(refusal, now=sent_at + dt.timedelta(seconds=seconds)).arrived[0].summary
+            for seconds in (2, 20, 150, 7300)
+        ]
+
+    assert summaries == [
+        "Carol Agent replied just now:",
+        "Carol Agent replied 20 seconds ago:",
+        "Carol Agent replied 2 minutes ago:",
+        "Carol Agent replied 2 hours ago:",
+    ]
