@@ -12,6 +12,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from omnicanal.accounts.models import Team, User
+from omnicanal.conversations.collision import check_nothing_arrived
 from omnicanal.conversations.events import record_event
 from omnicanal.conversations.exceptions import InvalidInput, NotFound, PermissionDenied
 from omnicanal.conversations.models import (
@@ -54,13 +55,22 @@ def _check_text(text: str) -> str:
     return text
 
 
-def reply(user: User, conversation_id: int, text: str) -> Message:
-    """An agent's answer to the customer, sent on the conversation's channel by a task."""
+def reply(
+    user: User, conversation_id: int, text: str, *, seen_message_id: int | None = None
+) -> Message:
+    """An agent's answer to the customer, sent on the conversation's channel by a task.
+
+    With `seen_message_id` (the newest message the agent had on screen), nothing is sent if
+    the customer wrote or someone else answered since: RepliedMeanwhile says what arrived.
+    The agent who has read it sends again without the id (the warning's "Send anyway").
+    """
     from omnicanal.connectors.tasks import send_message
 
     text = _check_text(text)
     with transaction.atomic():
         conversation = access_conversation(user, conversation_id, lock=True)
+        if seen_message_id is not None:
+            check_nothing_arrived(user, conversation, seen_message_id)
         now = timezone.now()
         message = Message.objects.create(
             conversation=conversation,

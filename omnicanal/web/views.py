@@ -34,6 +34,7 @@ from omnicanal.connectors.messaging import reply_restriction
 from omnicanal.contacts import actions as contact_actions
 from omnicanal.contacts.models import AttributeDefinition, AttributeType, Contact
 from omnicanal.conversations import actions
+from omnicanal.conversations.collision import RepliedMeanwhile, latest_message_id
 from omnicanal.conversations.exceptions import DomainError, InvalidInput, NotFound
 from omnicanal.conversations.models import (
     Attachment,
@@ -59,6 +60,8 @@ from omnicanal.conversations.queries import (
     view_counts,
 )
 from omnicanal.conversations.search import SearchFilters, search
+from omnicanal.web.collision import reply_warning
+from omnicanal.web.presence import HEARTBEAT_SECONDS
 
 
 class HtmxHttpRequest(HttpRequest):
@@ -440,6 +443,9 @@ def _conversation_context(request: HtmxHttpRequest, conversation: Conversation) 
         "agent_typing_url": (
             reverse("webchat:agent_typing", args=[conversation.pk]) if is_webchat else ""
         ),
+        # Collision detection: what the reply form says the agent saw; collision.js's beat.
+        "latest_message_id": latest_message_id(conversation.pk),
+        "viewing_heartbeat_seconds": HEARTBEAT_SECONDS,
     }
 
 
@@ -472,6 +478,8 @@ def _after_write(
     page_url = _conversation_url(conversation_id, request.GET.urlencode())
     try:
         write(agent)
+    except RepliedMeanwhile:
+        raise  # conversation_reply answers with its warning
     except DomainError as exc:
         # An unknown conversation is a 404 page, as for a GET; an unknown agent or team in
         # the form is an error to show on the page.
@@ -488,11 +496,33 @@ def _after_write(
 @require_POST
 @agent_required
 def conversation_reply(request: HtmxHttpRequest, conversation_id: int) -> HttpResponse:
-    """Send a reply to the customer on the conversation's channel."""
+    """Send a reply to the customer on the conversation's channel. Held back with a warning
+    (409) when someone wrote since `seen_message_id`, the newest message the page showed,
+    unless the agent confirms (`confirm`, the warning's "Send anyway")."""
     text = request.POST.get("text", "")
-    return _after_write(
-        request, conversation_id, lambda agent: actions.reply(agent, conversation_id, text)
-    )
+    seen = request.POST.get("seen_message_id", "")
+    seen_message_id = int(seen) if seen.isdigit() and not request.POST.get("confirm") else None
+    try:
+        return _after_write(
+            request, conversation_id,
+            lambda agent: actions.reply(
+                agent, conversation_id, text, seen_message_id=seen_message_id
+            ),
+        )
+    except RepliedMeanwhile as exc:
+        warning, status = reply_warning(exc), exc.status
+    if request.htmx:
+        # Into the reply form, which keeps the agent's text.
+        response = render(
+            request, "web/_reply_warning.html", {"reply_warning": warning}, status=status
+        )
+        return reswap(retarget(response, "#reply-warning"), "innerHTML")
+    context = {
+        **_conversation_context(request, _access(request, conversation_id)),
+        "reply_warning": warning,
+        "reply_text": text,
+    }
+    return render(request, "web/conversation.html", context, status=status)
 
 
 @require_POST

@@ -133,6 +133,8 @@
   });
 
   function onEvent(event) {
+    // Who views and types (collision.js) changes no fragment either.
+    if (String(event.kind).indexOf("collision.") === 0) return;
     if (event.kind === "conversation.typing") {
       // Nothing to re-read: typing changes no fragment.
       onTyping(event);
