@@ -156,6 +156,9 @@ def assign(
         if "assignee" in changed:
             # A person's choice counts against the new agent's capacity and frees the old one.
             routing.assign_manually(conversation.pk, assignee)
+        if "team" in changed:
+            # Another team's queue, where another team's agents may take it.
+            routing.follow_conversation(conversation)
     return conversation
 
 
@@ -280,6 +283,7 @@ def set_priority(user: User, conversation_id: int, priority: int) -> Conversatio
         conversation.save(update_fields=["priority"])
         _activity(conversation, user, "priority", str(priority))
         record_event("conversation.updated", conversation, change="priority", priority=priority)
+        routing.follow_conversation(conversation)
     return conversation
 
 
