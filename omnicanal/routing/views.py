@@ -19,7 +19,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext, gettext_noop, ngettext
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
@@ -129,7 +129,7 @@ def reassign(request: HtmxHttpRequest) -> HttpResponse:
     assignee = request.POST.get("assignee", "")
     try:
         if not assignee.isdigit():
-            raise InvalidInput("Choose an agent.")
+            raise InvalidInput(gettext_noop("Choose an agent."))
         assignee_id = int(assignee)
         outcome = conversation_actions.for_each_conversation(
             supervisor_user, ids,

@@ -91,3 +91,19 @@ def test_a_resolved_conversation_stays_out_of_the_queues(
 
     assert positions() == {}
     assert ConversationRouting.objects.get(pk=conversation_id).priority == Priority.NORMAL
+
+
+def test_an_agent_answering_a_waiting_conversation_takes_it_out_of_the_queue(
+    agent: User, other_agent: User, api_inbox: Inbox, django_capture_on_commit_callbacks: Any
+) -> None:
+    configure_agent(agent, capacity={"chat": 2})
+    configure_agent(other_agent, capacity={"chat": 2})
+    with django_capture_on_commit_callbacks(execute=True):
+        conversation_id = arrive(api_inbox, "m-1", "a@example.fr")
+        actions.reply(agent, conversation_id, "Bonjour, je regarde tout de suite.")
+        # Carol comes online with room: the conversation is Bob's, not hers.
+        set_presence(other_agent, "online")
+
+    assert Conversation.objects.get(pk=conversation_id).assignee == agent
+    assert positions() == {}
+    assert AgentCapacity.objects.get(profile=agent.pk, channel="chat").load == 1
