@@ -105,3 +105,24 @@ def test_an_idle_agent_turns_away_and_comes_back_online_when_active_again(
     page.mouse.move(200, 300)
     page.mouse.move(260, 340)
     expect(page.locator("#presence[data-presence=online]")).to_have_count(1)
+
+
+def test_a_presence_chosen_in_one_tab_shows_in_the_others(
+    asgi_live_server: LiveServer, playwright_page: Any, agent: User
+) -> None:
+    from playwright.sync_api import expect
+
+    first = playwright_page
+    log_in(first, asgi_live_server, "bob@example.com", "pw-bob-123")
+    second = first.context.new_page()
+    second.set_default_timeout(5000)
+    second.goto(f"{asgi_live_server.url}/search/")
+    wait_until_live(second)
+    expect(second.locator("#presence")).to_have_attribute("data-presence", "offline")
+
+    first.locator("#presence").get_by_role("button", name="Absent").click()
+
+    expect(second.locator("#presence")).to_have_attribute("data-presence", "away")
+    expect(second.locator("#presence").get_by_role("button", name="Absent")).to_have_attribute(
+        "aria-pressed", "true"
+    )

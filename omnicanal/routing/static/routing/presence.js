@@ -75,6 +75,7 @@
     if (!form || detail.kind !== "agent.presence_changed" ||
         String(detail.agent_id) !== form.dataset.agentId ||
         detail.presence === form.dataset.presence) return;
-    htmx.ajax("GET", form.getAttribute("action"), { source: form, target: form, swap: "outerHTML" });
+    // No source: a GET from the form would put its CSRF token in the URL.
+    htmx.ajax("GET", form.getAttribute("action"), { target: form, swap: "outerHTML" });
   });
 })();
