@@ -119,21 +119,31 @@ def supervisor(request: HtmxHttpRequest) -> HttpResponse:
     return render(request, "routing/supervisor.html", context)
 
 
+# The reassignment form's choice that sends conversations back to wait for the dispatcher.
+BACK_TO_QUEUE = "queue"
+
+
+def _reassignment(choice: str) -> Callable[[User, int], object]:
+    if choice == BACK_TO_QUEUE:
+        # At its original place in the queue (assign_manually keeps the arrival time).
+        return conversation_actions.unassign
+    if not choice.isdigit():
+        raise InvalidInput(gettext_noop("Choose an agent."))
+    assignee_id = int(choice)
+    return lambda user, pk: conversation_actions.assign(user, pk, assignee_id=assignee_id)
+
+
 @require_POST
 @supervisor_required
 def reassign(request: HtmxHttpRequest) -> HttpResponse:
-    """Give the ticked conversations (waiting or held) to one agent, each through the
-    assignment action: its own transaction, permission check, event and load counts."""
+    """Give the ticked conversations (waiting or held) to one agent, or send them back to the
+    queue, each through the conversation's action: its own transaction, permission check,
+    event and load counts."""
     supervisor_user = _user(request)
     ids = [int(value) for value in request.POST.getlist("ids") if value.isdigit()]
-    assignee = request.POST.get("assignee", "")
     try:
-        if not assignee.isdigit():
-            raise InvalidInput(gettext_noop("Choose an agent."))
-        assignee_id = int(assignee)
         outcome = conversation_actions.for_each_conversation(
-            supervisor_user, ids,
-            lambda user, pk: conversation_actions.assign(user, pk, assignee_id=assignee_id),
+            supervisor_user, ids, _reassignment(request.POST.get("assignee", ""))
         )
     except DomainError as exc:
         summary, refusals = "", [gettext(exc.message)]

@@ -191,6 +191,23 @@ class TestReassign:
         assert not ConversationRouting.objects.filter(agent__isnull=True).exists()
         assert "No conversation is waiting." in text(response.content)
 
+    def test_a_held_conversation_goes_back_to_the_queue_and_frees_its_agents_slot(
+        self, supervisor: User, agent: User, api_inbox: Inbox
+    ) -> None:
+        actions.configure_agent(agent, capacity={"chat": 1})
+        held = arrive(api_inbox, "m-1", "a@example.fr", "Anne Premier")
+        Conversation.objects.filter(pk=held).update(assignee=agent)
+        actions.assign_manually(held, agent, dispatch=False)
+
+        response = client_for(supervisor).post(
+            reverse("routing:reassign"), {"ids": [held], "assignee": "queue"}, **HTMX
+        )
+
+        assert "1 conversation reassigned." in text(response.content)
+        assert Conversation.objects.get(pk=held).assignee is None
+        assert load(agent) == 0
+        assert re.search(r"No team · Chat \(1\) .*? 1 Anne Premier", text(response.content))
+
     def test_without_an_agent_nothing_changes_and_the_supervisor_is_told(
         self, supervisor: User, api_inbox: Inbox
     ) -> None:
