@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from django.conf import settings
@@ -44,10 +44,17 @@ def periodic_tasks() -> dict[str, float]:
 def enqueue_due(*, now: dt.datetime | None = None) -> list[str]:
     """Enqueue every periodic task that is due; returns their paths."""
     now = now or timezone.now()
+    tasks = periodic_tasks()
+    last = _last_enqueued(tasks)
     enqueued = []
-    for path, interval in periodic_tasks().items():
+    for path, interval in tasks.items():
         task = import_string(path)
-        PeriodicTaskRun.objects.get_or_create(task_path=path)
+        enqueued_at = last.get(path)
+        if path not in last:
+            PeriodicTaskRun.objects.get_or_create(task_path=path)
+        elif enqueued_at is not None and (now - enqueued_at).total_seconds() < interval:
+            # Not due: no write transaction (on SQLite, one would take the database's lock).
+            continue
         is_due = Q(last_enqueued_at__isnull=True) | Q(
             last_enqueued_at__lte=now - dt.timedelta(seconds=interval)
         )
@@ -67,11 +74,7 @@ def seconds_until_next(*, now: dt.datetime | None = None) -> float:
     tasks = periodic_tasks()
     if not tasks:
         return MAX_SLEEP_SECONDS
-    last = dict(
-        PeriodicTaskRun.objects.filter(task_path__in=tasks).values_list(
-            "task_path", "last_enqueued_at"
-        )
-    )
+    last = _last_enqueued(tasks)
     waits = []
     for path, interval in tasks.items():
         enqueued_at = last.get(path)
@@ -79,6 +82,14 @@ def seconds_until_next(*, now: dt.datetime | None = None) -> float:
             return MIN_SLEEP_SECONDS
         waits.append((enqueued_at - now).total_seconds() + interval)
     return max(MIN_SLEEP_SECONDS, min(MAX_SLEEP_SECONDS, min(waits)))
+
+
+def _last_enqueued(paths: Collection[str]) -> dict[str, dt.datetime | None]:
+    return dict(
+        PeriodicTaskRun.objects.filter(task_path__in=paths).values_list(
+            "task_path", "last_enqueued_at"
+        )
+    )
 
 
 class Scheduler(threading.Thread):
