@@ -20,7 +20,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext, gettext_noop, ngettext
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from omnicanal.accounts.models import User
@@ -53,7 +53,7 @@ def supervisor_required(view: Callable[..., HttpResponseBase]) -> Callable[..., 
 # Presence.
 
 
-def presence_context(agent: User) -> dict[str, Any]:
+def presence_context(agent: User, next_url: str) -> dict[str, Any]:
     profile = AgentProfile.objects.filter(pk=agent.pk).first()
     return {
         "presence": profile.presence if profile else Presence.OFFLINE,
@@ -61,10 +61,13 @@ def presence_context(agent: User) -> dict[str, Any]:
         "presence_choices": Presence.choices,
         "away_after_seconds": settings.PRESENCE_AWAY_AFTER_SECONDS,
         "agent_id": agent.pk,
+        # Where a plain (script-less) post of the toggle returns.
+        "next_url": next_url,
     }
 
 
 @vary_on_headers("HX-Request")
+@require_http_methods(["GET", "POST"])
 @agent_required
 def presence(request: HtmxHttpRequest) -> HttpResponseBase:
     """GET: the toggle (re-read when another tab changed the presence). POST: the agent's
@@ -84,9 +87,9 @@ def presence(request: HtmxHttpRequest) -> HttpResponseBase:
             return HttpResponse(gettext("This presence does not exist."), status=400)
         if not request.htmx:
             return HttpResponseRedirect(_safe_next(request))
-    elif request.method != "GET":
-        return HttpResponse(status=405, headers={"Allow": "GET, POST"})
-    return render(request, "routing/_presence.html", presence_context(agent))
+    page = request.htmx.current_url_abs_path if request.htmx else None
+    return render(request, "routing/_presence.html",
+                  presence_context(agent, page or reverse("web:conversations")))
 
 
 def _safe_next(request: HtmxHttpRequest) -> str:

@@ -18,5 +18,6 @@ def presence_toggle(context: RequestContext) -> dict[str, Any]:
     user = context["request"].user
     if not isinstance(user, User):
         return {}
-    return {**presence_context(user), "request": context["request"],
+    request = context["request"]
+    return {**presence_context(user, request.get_full_path()), "request": request,
             "csrf_token": context.get("csrf_token")}

@@ -70,6 +70,13 @@ class TestPresence:
         assert response.status_code == 302
         assert response["Location"] == "/search/"
 
+    def test_the_swapped_toggle_still_returns_to_the_page_it_is_on(self, agent: User) -> None:
+        response = client_for(agent).post(
+            reverse("routing:presence"), {"presence": "online"},
+            HTTP_HX_CURRENT_URL="http://testserver/search/?q=colis", **HTMX,
+        )
+        assert 'name="next" value="/search/?q=colis"' in response.content.decode()
+
     def test_it_never_redirects_to_another_site(self, agent: User) -> None:
         response = client_for(agent).post(
             reverse("routing:presence"), {"presence": "offline", "next": "https://evil.example/"}
