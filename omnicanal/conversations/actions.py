@@ -89,6 +89,10 @@ def reply(
             conversation.assignee = user
             update_fields.append("assignee")
         conversation.save(update_fields=update_fields)
+        if "assignee" in update_fields:
+            # Out of the queue and counted against the agent, or a dispatcher would later
+            # hand the conversation to someone else.
+            routing.assign_manually(conversation.pk, user)
         record_event("message.created", conversation, message_id=message.pk, direction="outgoing")
         transaction.on_commit(lambda: send_message.enqueue(message.pk))
     return message
@@ -166,6 +170,9 @@ def assign(
         if "assignee" in changed:
             # A person's choice counts against the new agent's capacity and frees the old one.
             routing.assign_manually(conversation.pk, assignee)
+        if "team" in changed:
+            # Another team's queue, where another team's agents may take it.
+            routing.follow_conversation(conversation)
     return conversation
 
 
@@ -232,7 +239,8 @@ def snooze(user: User, conversation_id: int, *, until: dt.datetime | None) -> Co
 
     Whatever the time, a customer's message wakes it at once (ingest reopens it); a passed
     time wakes it through `wake_due_conversations`, run every minute by the `wake_snoozed`
-    command (a cron line or the demo's worker loop). Waking is a write with an event and an
+    task (PERIODIC_TASKS, enqueued by `omnicanal serve` or `omnicanal tick`) or by the
+    `wake_snoozed` command. Waking is a write with an event and an
     activity line, so it happens in that command rather than as a filter at read time.
     """
     if until is not None:
@@ -290,6 +298,7 @@ def set_priority(user: User, conversation_id: int, priority: int) -> Conversatio
         conversation.save(update_fields=["priority"])
         _activity(conversation, user, "priority", str(priority))
         record_event("conversation.updated", conversation, change="priority", priority=priority)
+        routing.follow_conversation(conversation)
     return conversation
 
 
