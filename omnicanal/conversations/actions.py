@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -18,6 +19,7 @@ from omnicanal.conversations.models import (
     Conversation,
     DeliveryStatus,
     Direction,
+    Inbox,
     Label,
     Message,
     Priority,
@@ -54,8 +56,18 @@ def _check_text(text: str) -> str:
     return text
 
 
-def reply(user: User, conversation_id: int, text: str) -> Message:
-    """An agent's answer to the customer, sent on the conversation's channel by a task."""
+def reply(
+    user: User,
+    conversation_id: int,
+    text: str,
+    *,
+    via: Inbox | None = None,
+    metadata: dict[str, Any] | None = None,
+) -> Message:
+    """An agent's answer to the customer, sent on the conversation's channel by a task.
+
+    `via` sends it through another inbox instead (`tools.reply_via` checks that choice and
+    puts the recipient in `metadata`)."""
     from omnicanal.connectors.tasks import send_message
 
     text = _check_text(text)
@@ -64,12 +76,13 @@ def reply(user: User, conversation_id: int, text: str) -> Message:
         now = timezone.now()
         message = Message.objects.create(
             conversation=conversation,
-            inbox=conversation.inbox,
+            inbox=via or conversation.inbox,
             direction=Direction.OUTGOING,
             author=user,
             text=text,
             delivery_status=DeliveryStatus.PENDING,
             sent_at=now,
+            metadata=metadata or {},
         )
         conversation.last_activity_at = now
         conversation.waiting_since = None

@@ -106,6 +106,7 @@ def _store(inbox: Inbox, inbound: InboundMessage, threading: ThreadingRule | Non
     conversation = threading(inbox, contact, inbound) if threading else None
     if conversation is None:
         conversation = _default_conversation(inbox, contact, now)
+    conversation = _follow_merges(conversation)
     is_new = conversation.pk is None
     _apply_customer_activity(conversation, inbound, now)
     if is_new:
@@ -154,6 +155,18 @@ def _default_conversation(inbox: Inbox, contact: Contact, now: dt.datetime) -> C
     if latest is not None and latest.resolved_at and now - latest.resolved_at <= window:
         return latest
     return Conversation(inbox=inbox, contact=contact, previous=latest, last_activity_at=now)
+
+
+def _follow_merges(conversation: Conversation) -> Conversation:
+    """The conversation an agent merged this one into, if any (tools.merge_conversations):
+    the customer's new message joins the thread the agents now answer."""
+    seen = set()
+    while conversation.merged_into_id is not None and conversation.pk not in seen:
+        seen.add(conversation.pk)
+        conversation = Conversation.objects.select_for_update().get(
+            pk=conversation.merged_into_id
+        )
+    return conversation
 
 
 def _apply_customer_activity(

@@ -404,6 +404,9 @@ def _contact_context(
 
 
 def _conversation_context(request: HtmxHttpRequest, conversation: Conversation) -> dict[str, Any]:
+    # Imported here: that module builds on this one's helpers.
+    from omnicanal.web.conversation_tools import tools_context
+
     contact = conversation.contact
     timeline, is_truncated = contact_timeline(contact)
     # The list the agent came from (its view and filters ride on the URL), for the back
@@ -440,6 +443,7 @@ def _conversation_context(request: HtmxHttpRequest, conversation: Conversation) 
         "agent_typing_url": (
             reverse("webchat:agent_typing", args=[conversation.pk]) if is_webchat else ""
         ),
+        **tools_context(conversation),
     }
 
 
@@ -488,7 +492,11 @@ def _after_write(
 @require_POST
 @agent_required
 def conversation_reply(request: HtmxHttpRequest, conversation_id: int) -> HttpResponse:
-    """Send a reply to the customer on the conversation's channel."""
+    """Send a reply to the customer on the conversation's channel, or on the one chosen."""
+    if request.POST.get("via"):
+        from omnicanal.web.conversation_tools import reply_via
+
+        return reply_via(request, conversation_id)
     text = request.POST.get("text", "")
     return _after_write(
         request, conversation_id, lambda agent: actions.reply(agent, conversation_id, text)
