@@ -111,21 +111,23 @@ def merge_conversations(user: User, source_id: int, target_id: int) -> Conversat
         source.merged_at = now
         source.waiting_since = None
         source.save(update_fields=["merged_into", "merged_at", "waiting_since"])
+        # The source's lines first, then the target's: the contact's timeline groups
+        # consecutive lines by conversation.
         _activity(source, user, "merged_into", str(target.pk))
-        _activity(target, user, "merged_from", str(source.pk))
         record_event(
             "conversation.updated", source, change="merged_into", target_id=target.pk,
-            message_ids=moved_ids,
-        )
-        record_event(
-            "conversation.updated", target, change="merged_from", source_id=source.pk,
             message_ids=moved_ids,
         )
         if not source_was_resolved:
             # Resolving frees the source's place in routing (its agent's slot or the queue).
             _change_status(source, user, Status.RESOLVED)
-            if target.status == Status.RESOLVED:
-                _change_status(target, user, Status.OPEN)
+        _activity(target, user, "merged_from", str(source.pk))
+        record_event(
+            "conversation.updated", target, change="merged_from", source_id=source.pk,
+            message_ids=moved_ids,
+        )
+        if not source_was_resolved and target.status == Status.RESOLVED:
+            _change_status(target, user, Status.OPEN)
     return target
 
 
