@@ -490,3 +490,21 @@ def test_an_inactive_agent_reaches_none_of_the_tools(
     with pytest.raises(NotFound):
         tools.split_message(agent, by_chat.messages.get().pk)
 
+
+
+def test_a_mail_sent_from_an_sms_conversation_threads_on_mails_only(
+    agent: User, email_inbox: Inbox, sms_inbox: Inbox
+) -> None:
+    conversation = receive(sms_inbox, "SM-in-1", "Pouvez-vous m'envoyer la facture ?",
+                           phone="+33612345678")
+    actions.reply(agent, conversation.pk, "Je vous l'envoie par mail.")
+    Message.objects.filter(direction=Direction.OUTGOING).update(provider_message_id="SM123")
+    email = Identity.objects.get(kind="email")
+
+    message = tools.reply_via(agent, conversation.pk, "Voici votre facture.",
+                              inbox_id=email_inbox.pk, identity_id=email.pk)
+    outbound = build_outbound(message)
+
+    assert outbound.recipient == "jeanne.martin@example.fr"
+    # The SMS ids are not Message-IDs: a mail client would not thread on them.
+    assert (outbound.in_reply_to, tuple(outbound.references)) == ("", ())
