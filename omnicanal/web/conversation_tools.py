@@ -21,7 +21,7 @@ from omnicanal.accounts.models import User
 from omnicanal.connectors.messaging import reply_restriction
 from omnicanal.conversations import export, tools
 from omnicanal.conversations.exceptions import DomainError, InvalidInput, NotFound
-from omnicanal.conversations.models import Attachment, Conversation, Message
+from omnicanal.conversations.models import Attachment, Conversation, Direction, Message
 from omnicanal.web.views import (
     HtmxHttpRequest,
     _access,
@@ -72,6 +72,8 @@ class ReplyChannelOption:
 def tools_context(conversation: Conversation) -> dict[str, Any]:
     """What the "More" menu and the composer's channel choice show."""
     return {
+        # A lone message has nothing to be split from: no button the action would refuse.
+        "can_split": conversation.messages.exclude(direction=Direction.ACTIVITY)[1:2].exists(),
         "merge_candidates": tools.merge_candidates(conversation),
         "reply_channel_options": [
             ReplyChannelOption(

@@ -193,6 +193,10 @@ def test_each_customer_message_of_the_conversation_has_a_split_button(
         assert f'action="{split_url}"' in html
 
 
+def test_a_lone_message_has_no_split_button(agent: User, by_email: Conversation) -> None:
+    assert "message-split" not in page(agent, by_email)
+
+
 def test_splitting_moves_the_message_and_links_the_new_conversation(
     agent: User, api_inbox: Inbox
 ) -> None:
