@@ -321,6 +321,41 @@ class TestReplyVia:
         outbound = build_outbound(message)
         assert outbound.recipient == "+33612345678"
 
+    def test_the_customers_answer_on_that_channel_continues_the_conversation(
+        self, agent: User, by_email_with_phone: Conversation, sms_inbox: Inbox
+    ) -> None:
+        phone = Identity.objects.get(kind="phone")
+        tools.reply_via(agent, by_email_with_phone.pk, "Je vous rappelle à 14 h ?",
+                        inbox_id=sms_inbox.pk, identity_id=phone.pk)
+
+        answer = receive(sms_inbox, "SM-in-1", "Oui, parfait", email=None,
+                         phone="+33612345678")
+
+        assert answer == by_email_with_phone
+        assert by_email_with_phone.messages.get(external_id="SM-in-1").inbox == sms_inbox
+
+    def test_without_our_message_on_that_channel_the_customer_starts_a_new_conversation(
+        self, by_email_with_phone: Conversation, sms_inbox: Inbox
+    ) -> None:
+        answer = receive(sms_inbox, "SM-in-1", "Autre question", email=None,
+                         phone="+33612345678")
+
+        assert answer != by_email_with_phone
+        assert answer.inbox == sms_inbox
+
+    def test_a_resolved_conversation_is_not_continued_from_the_other_channel(
+        self, agent: User, by_email_with_phone: Conversation, sms_inbox: Inbox
+    ) -> None:
+        phone = Identity.objects.get(kind="phone")
+        tools.reply_via(agent, by_email_with_phone.pk, "C'est réglé.",
+                        inbox_id=sms_inbox.pk, identity_id=phone.pk)
+        actions.set_status(agent, by_email_with_phone.pk, Status.RESOLVED)
+
+        answer = receive(sms_inbox, "SM-in-1", "Nouvelle question", email=None,
+                         phone="+33612345678")
+
+        assert answer != by_email_with_phone
+
     def test_an_identity_of_another_contact_is_refused(
         self, agent: User, by_email_with_phone: Conversation, sms_inbox: Inbox,
         api_inbox: Inbox,
