@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -19,6 +20,7 @@ from omnicanal.conversations.models import (
     Conversation,
     DeliveryStatus,
     Direction,
+    Inbox,
     Label,
     Message,
     Priority,
@@ -56,13 +58,21 @@ def _check_text(text: str) -> str:
 
 
 def reply(
-    user: User, conversation_id: int, text: str, *, seen_message_id: int | None = None
+    user: User,
+    conversation_id: int,
+    text: str,
+    *,
+    seen_message_id: int | None = None,
+    via: Inbox | None = None,
+    metadata: dict[str, Any] | None = None,
 ) -> Message:
     """An agent's answer to the customer, sent on the conversation's channel by a task.
 
     With `seen_message_id` (the newest message the agent had on screen), nothing is sent if
     the customer wrote or someone else answered since: RepliedMeanwhile says what arrived.
     The agent who has read it sends again without the id (the warning's "Send anyway").
+    `via` sends it through another inbox instead (`tools.reply_via` checks that choice and
+    puts the recipient in `metadata`).
     """
     from omnicanal.connectors.tasks import send_message
 
@@ -74,12 +84,13 @@ def reply(
         now = timezone.now()
         message = Message.objects.create(
             conversation=conversation,
-            inbox=conversation.inbox,
+            inbox=via or conversation.inbox,
             direction=Direction.OUTGOING,
             author=user,
             text=text,
             delivery_status=DeliveryStatus.PENDING,
             sent_at=now,
+            metadata=metadata or {},
         )
         conversation.last_activity_at = now
         conversation.waiting_since = None

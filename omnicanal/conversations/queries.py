@@ -261,7 +261,7 @@ def contact_timeline(
     and author; then attachments) whatever the number of messages."""
     newest_first = list(
         Message.objects.filter(conversation__contact=contact)
-        .select_related("conversation__inbox", "author")
+        .select_related("conversation__inbox", "inbox", "author")
         .prefetch_related("attachments")
         .order_by("-created_at", "-id")[: limit + 1]
     )

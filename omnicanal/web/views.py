@@ -407,6 +407,9 @@ def _contact_context(
 
 
 def _conversation_context(request: HtmxHttpRequest, conversation: Conversation) -> dict[str, Any]:
+    # Imported here: that module builds on this one's helpers.
+    from omnicanal.web.conversation_tools import tools_context
+
     contact = conversation.contact
     timeline, is_truncated = contact_timeline(contact)
     # The list the agent came from (its view and filters ride on the URL), for the back
@@ -446,6 +449,7 @@ def _conversation_context(request: HtmxHttpRequest, conversation: Conversation) 
         # Collision detection: what the reply form says the agent saw; collision.js's beat.
         "latest_message_id": latest_message_id(conversation.pk),
         "viewing_heartbeat_seconds": HEARTBEAT_SECONDS,
+        **tools_context(conversation),
     }
 
 
@@ -496,19 +500,24 @@ def _after_write(
 @require_POST
 @agent_required
 def conversation_reply(request: HtmxHttpRequest, conversation_id: int) -> HttpResponse:
-    """Send a reply to the customer on the conversation's channel. Held back with a warning
-    (409) when someone wrote since `seen_message_id`, the newest message the page showed,
-    unless the agent confirms (`confirm`, the warning's "Send anyway")."""
+    """Send a reply to the customer on the conversation's channel, or on the one chosen
+    (`via`). Held back with a warning (409) when someone wrote since `seen_message_id`, the
+    newest message the page showed, unless the agent confirms (`confirm`, the warning's
+    "Send anyway")."""
     text = request.POST.get("text", "")
     seen = request.POST.get("seen_message_id", "")
     seen_message_id = int(seen) if seen.isdigit() and not request.POST.get("confirm") else None
+    via = request.POST.get("via", "")
+
+    def write(agent: User) -> object:
+        if via:
+            from omnicanal.web.conversation_tools import reply_via
+
+            return reply_via(agent, conversation_id, text, via, seen_message_id=seen_message_id)
+        return actions.reply(agent, conversation_id, text, seen_message_id=seen_message_id)
+
     try:
-        return _after_write(
-            request, conversation_id,
-            lambda agent: actions.reply(
-                agent, conversation_id, text, seen_message_id=seen_message_id
-            ),
-        )
+        return _after_write(request, conversation_id, write)
     except RepliedMeanwhile as exc:
         warning, status = reply_warning(exc), exc.status
     if request.htmx:
