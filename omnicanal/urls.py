@@ -10,5 +10,6 @@ urlpatterns = [
     path("webhooks/", include("omnicanal.connectors.urls")),
     path("", include("omnicanal.public_urls")),
     path("", include("omnicanal.accounts.urls")),
+    path("notifications/", include("omnicanal.notifications.urls")),
     path("", include("omnicanal.web.urls")),
 ]

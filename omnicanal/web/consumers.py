@@ -7,6 +7,7 @@ from typing import Any
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from omnicanal.conversations.events import WORKSPACE_GROUP
+from omnicanal.notifications.actions import agent_group
 
 
 class WorkspaceConsumer(AsyncJsonWebsocketConsumer):
@@ -16,10 +17,18 @@ class WorkspaceConsumer(AsyncJsonWebsocketConsumer):
             await self.close(code=4401)
             return
         await self.channel_layer.group_add(WORKSPACE_GROUP, self.channel_name)
+        # This agent's notifications (the bell's count, browser notifications).
+        self.agent_group = agent_group(user.pk)
+        await self.channel_layer.group_add(self.agent_group, self.channel_name)
         await self.accept()
 
     async def disconnect(self, code: int) -> None:
         await self.channel_layer.group_discard(WORKSPACE_GROUP, self.channel_name)
+        if hasattr(self, "agent_group"):
+            await self.channel_layer.group_discard(self.agent_group, self.channel_name)
 
     async def omnicanal_event(self, message: dict[str, Any]) -> None:
+        await self.send_json(message["event"])
+
+    async def notification_push(self, message: dict[str, Any]) -> None:
         await self.send_json(message["event"])

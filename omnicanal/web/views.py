@@ -185,6 +185,7 @@ def _view_labels() -> dict[ListView, str]:
         # "list" context: French tab names are plural ("Résolues"), unlike the status
         # of one conversation ("Résolue").
         ListView.MINE: gettext("Mine"),
+        ListView.MENTIONS: gettext("Mentions"),
         ListView.UNASSIGNED: pgettext("list", "Unassigned"),
         ListView.TEAM: gettext("My teams"),
         ListView.ALL: gettext("All"),
