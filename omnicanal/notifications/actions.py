@@ -270,3 +270,15 @@ def mark_all_read(user: User) -> int:
         if marked:
             _push_unread_count(user)
     return marked
+
+
+def mark_conversation_read(user: User, conversation_id: int) -> int:
+    """The agent is looking at the conversation: what the bell says about it is known now
+    (and new messages arriving while they read it start no group)."""
+    with transaction.atomic():
+        marked = Notification.objects.filter(
+            recipient=user, conversation_id=conversation_id, read_at__isnull=True
+        ).update(read_at=timezone.now())
+        if marked:
+            _push_unread_count(user)
+    return marked

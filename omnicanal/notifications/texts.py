@@ -32,7 +32,7 @@ def _moment(value: object) -> str:
 def _conversation_label(notification: Notification) -> str:
     if notification.conversation_id is None:
         return ""
-    return gettext("#%(number)d") % {"number": notification.conversation_id}
+    return f"#{notification.conversation_id}"
 
 
 def _contact_name(notification: Notification) -> str:

@@ -221,3 +221,19 @@ def test_the_mentions_tab_counts_the_conversations_i_was_mentioned_in(
     assert re.search(r'view=mentions" aria-current="page">Mentions <span class="count" '
                      r'data-count>1</span>', page.content.decode())
     assert f'data-conversation-id="{conversation.pk}"' in page.content.decode()
+
+
+def test_reading_the_conversation_marks_what_the_bell_says_about_it_read(
+    agent: User, supervisor: User, conversation: Conversation, api_inbox: Inbox
+) -> None:
+    about_it = mention(agent, supervisor, conversation)
+    other = Conversation.objects.get(pk=ingest(api_inbox, inbound("m-2", email="x@example.fr",
+                                                                  name="Xavier")).conversation_id)
+    about_another = mention(agent, supervisor, other)
+
+    client_for(agent).get(reverse("web:conversation", args=[conversation.pk]))
+
+    about_it.refresh_from_db()
+    about_another.refresh_from_db()
+    assert about_it.is_read
+    assert not about_another.is_read
