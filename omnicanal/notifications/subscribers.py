@@ -10,7 +10,7 @@ from omnicanal.conversations import outbox
 from omnicanal.conversations.models import Conversation, Direction, Message, OutboxEvent
 from omnicanal.notifications.actions import notify, notify_many
 from omnicanal.notifications.mentions import mentioned_agent_ids
-from omnicanal.notifications.models import Kind, Mention
+from omnicanal.notifications.models import Kind, Mention, Notification
 
 
 def _conversation(event: OutboxEvent) -> Conversation | None:
@@ -56,11 +56,21 @@ def on_message_created(event: OutboxEvent) -> None:
 
 def _notify_new_message(event: OutboxEvent) -> None:
     """The conversation's agent; an unassigned conversation is the lists' business, not one
-    person's bell."""
+    person's bell.
+
+    While the agent has not opened the notification that the conversation was given to them,
+    its messages are no further news: routing assigns a new conversation as its first
+    message arrives, and that is one notification, not two.
+    """
     conversation = _conversation(event)
     if conversation is None or conversation.assignee is None:
         return
-    notify(conversation.assignee, Kind.NEW_MESSAGE, conversation=conversation)
+    is_assignment_unread = Notification.objects.filter(
+        recipient=conversation.assignee, conversation=conversation, kind=Kind.ASSIGNED,
+        read_at__isnull=True,
+    ).exists()
+    if not is_assignment_unread:
+        notify(conversation.assignee, Kind.NEW_MESSAGE, conversation=conversation)
 
 
 def _notify_mentions(event: OutboxEvent) -> None:

@@ -21,7 +21,7 @@ register = template.Library()
 def notification_bell(context: Any) -> dict[str, Any]:
     user = context.get("user")
     count = actions.unread_count(user) if isinstance(user, User) else 0
-    return {"unread_count": count, "csrf_token": context.get("csrf_token")}
+    return {"unread_count": count}
 
 
 @register.filter

@@ -47,7 +47,9 @@ def notification_text(notification: Notification) -> str:
 
 
 def received(user: User) -> list[tuple[str, int]]:
-    return list(Notification.objects.filter(recipient=user).values_list("kind", "count"))
+    return list(
+        Notification.objects.filter(recipient=user).order_by("pk").values_list("kind", "count")
+    )
 
 
 def customer_writes(
@@ -110,6 +112,7 @@ def test_new_messages_on_my_conversation_fold_into_one_unread_notification(
     supervisor: User,
 ) -> None:
     committed(actions.assign, supervisor, conversation.pk, assignee_id=agent.pk)
+    notifications.mark_all_read(agent)
     for number in range(2, 5):
         customer_writes(api_inbox, committed, f"m-{number}")
 
@@ -125,6 +128,7 @@ def test_a_message_after_i_read_the_group_starts_a_new_one(
     supervisor: User,
 ) -> None:
     committed(actions.assign, supervisor, conversation.pk, assignee_id=agent.pk)
+    notifications.mark_all_read(agent)
     customer_writes(api_inbox, committed, "m-2")
     customer_writes(api_inbox, committed, "m-3")
     notifications.mark_all_read(agent)
@@ -132,6 +136,17 @@ def test_a_message_after_i_read_the_group_starts_a_new_one(
 
     counts = Notification.objects.filter(recipient=agent, kind=Kind.NEW_MESSAGE).order_by("pk")
     assert [(n.count, n.is_read) for n in counts] == [(2, True), (1, False)]
+
+
+def test_messages_on_a_conversation_whose_assignment_is_unread_add_nothing(
+    committed: Callable[..., Any], conversation: Conversation, api_inbox: Inbox, agent: User,
+    supervisor: User,
+) -> None:
+    # As when routing assigns a new conversation on its first message: one notification.
+    committed(actions.assign, supervisor, conversation.pk, assignee_id=agent.pk)
+    customer_writes(api_inbox, committed, "m-2")
+
+    assert received(agent) == [(Kind.ASSIGNED, 1)]
 
 
 def test_new_messages_on_an_unassigned_conversation_notify_nobody(
@@ -234,12 +249,14 @@ def test_browser_notifications_pop_at_most_once_a_minute_per_conversation(
         agent, {Kind.NEW_MESSAGE: notifications.Channels(is_in_app=True, is_browser=True)}
     )
     committed(actions.assign, supervisor, conversation.pk, assignee_id=agent.pk)
+    notifications.mark_all_read(agent)
     customer_writes(api_inbox, committed, "m-2")
     customer_writes(api_inbox, committed, "m-3")
 
     popped = Notification.objects.filter(recipient=agent, popped_at__isnull=False)
     # The assignment popped; the messages right after it fold into the bell quietly.
-    assert list(popped.values_list("kind", flat=True)) == [Kind.ASSIGNED]
+    assert list(popped.values_list("kind", "count")) == [(Kind.ASSIGNED, 1)]
+    assert received(agent) == [(Kind.ASSIGNED, 1), (Kind.NEW_MESSAGE, 2)]
 
     Notification.objects.filter(recipient=agent).update(
         popped_at=timezone.now() - notifications.BROWSER_INTERVAL - dt.timedelta(seconds=1)
