@@ -58,12 +58,15 @@ def _notify_new_message(event: OutboxEvent) -> None:
     """The conversation's agent; an unassigned conversation is the lists' business, not one
     person's bell.
 
-    While the agent has not opened the notification that the conversation was given to them,
-    its messages are no further news: routing assigns a new conversation as its first
-    message arrives, and that is one notification, not two.
+    Only the agent who held the conversation when the message arrived: a conversation that
+    routing assigns because of this very message is one notification (the assignment), not
+    two. And while the agent has not opened the notification that the conversation was
+    given to them, its messages are no further news.
     """
     conversation = _conversation(event)
     if conversation is None or conversation.assignee is None:
+        return
+    if conversation.assignee_id != event.payload.get("assignee_id"):
         return
     is_assignment_unread = Notification.objects.filter(
         recipient=conversation.assignee, conversation=conversation, kind=Kind.ASSIGNED,

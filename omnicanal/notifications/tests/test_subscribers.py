@@ -19,6 +19,7 @@ from omnicanal.conversations.queries import ListView, view_conversations, view_c
 from omnicanal.notifications import actions as notifications
 from omnicanal.notifications.models import Kind, Mention, Notification
 from omnicanal.notifications.texts import notification_text as _notification_text
+from omnicanal.routing.actions import configure_agent, set_presence
 
 pytestmark = pytest.mark.django_db
 
@@ -147,6 +148,18 @@ def test_messages_on_a_conversation_whose_assignment_is_unread_add_nothing(
     customer_writes(api_inbox, committed, "m-2")
 
     assert received(agent) == [(Kind.ASSIGNED, 1)]
+
+
+def test_a_conversation_routed_on_arrival_is_one_notification_from_omnicanal(
+    committed: Callable[..., Any], api_inbox: Inbox, agent: User
+) -> None:
+    configure_agent(agent, capacity={"chat": 1})
+    set_presence(agent, "online")
+    customer_writes(api_inbox, committed, "m-1")
+
+    [notification] = Notification.objects.filter(recipient=agent)
+    assert notification.actor is None
+    assert notification_text(notification).startswith("Omnicanal assigned you conversation #")
 
 
 def test_new_messages_on_an_unassigned_conversation_notify_nobody(
