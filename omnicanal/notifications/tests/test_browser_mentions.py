@@ -20,6 +20,26 @@ from omnicanal.web.tests.browser import BROWSER_MARKS, log_in, screenshot, wait_
 
 pytestmark = BROWSER_MARKS
 
+# The browser's Notification API and page visibility, as Carol's browser would have them with
+# the workspace in a background tab: what our script asks for and shows is recorded.
+FAKE_BACKGROUND_TAB = """
+window.__asked = 0;
+window.__pops = [];
+Object.defineProperty(Document.prototype, "hidden", { get: () => true, configurable: true });
+class RecordedNotification {
+  constructor(title, options) { window.__pops.push({ title, ...options }); }
+  addEventListener() {}
+  close() {}
+  static requestPermission() {
+    window.__asked += 1;
+    RecordedNotification.permission = "granted";
+    return Promise.resolve("granted");
+  }
+}
+RecordedNotification.permission = "default";
+window.Notification = RecordedNotification;
+"""
+
 
 def test_a_mention_notifies_the_colleague_live_and_lists_the_conversation(
     asgi_live_server: LiveServer, playwright_page: Any, agent: User, other_agent: User
@@ -41,9 +61,20 @@ def test_a_mention_notifies_the_colleague_live_and_lists_the_conversation(
     carol.set_default_timeout(5000)
     carol_errors: list[str] = []
     carol.on("pageerror", lambda error: carol_errors.append(str(error)))
+    context.add_init_script(FAKE_BACKGROUND_TAB)
     log_in(carol, server, "carol@example.com", "pw-carol-123")
     count = carol.locator("#notification-count")
     expect(count).to_be_hidden()
+    # Never asked on page load; asked once when she clicks the button in the dropdown.
+    assert carol.evaluate("window.__asked") == 0
+    carol.locator("#notification-bell").click()
+    panel = carol.locator("#notification-panel")
+    expect(panel.locator(".notification-item")).to_have_count(0)
+    enable = panel.locator("[data-enable-browser-notifications]")
+    enable.click()
+    expect(enable).to_be_hidden()
+    assert carol.evaluate("window.__asked") == 1
+    carol.keyboard.press("Escape")
 
     # Bob writes a note, choosing Carol from the suggestions with the keyboard.
     bob = playwright_page
@@ -68,11 +99,17 @@ def test_a_mention_notifies_the_colleague_live_and_lists_the_conversation(
     mentions_tab = carol.locator("#view-tabs a[href*='view=mentions']")
     expect(mentions_tab.locator("[data-count]")).to_have_text("1")
 
+    # Her tab is in the background: the desktop shows it too.
+    # (Texts are checked in English below: French ones come with the merged catalogue.)
+    [pop] = carol.evaluate("window.__pops")
+    assert pop["title"] == "Omnicanal"
+    assert "Bob Agent" in pop["body"] and f"#{conversation_id}" in pop["body"]
+    assert pop["tag"] == f"omnicanal-conversation-{conversation_id}"
+
     carol.locator("#notification-bell").click()
-    panel = carol.locator("#notification-panel")
-    expect(panel.locator(".notification-item.is-unread")).to_contain_text(
-        f"Bob Agent mentioned you in conversation #{conversation_id}"
-    )
+    unread = panel.locator(".notification-item.is-unread")
+    expect(unread).to_contain_text("Bob Agent")
+    expect(unread).to_contain_text(f"#{conversation_id}")
     screenshot(carol, "notifications-open-fr")
 
     panel.locator(".notification-open").first.click()
@@ -92,6 +129,9 @@ def test_a_mention_notifies_the_colleague_live_and_lists_the_conversation(
     wait_until_live(carol)
     carol.locator("#notification-bell").click()
     expect(panel.locator(".notification-item")).to_have_count(1)
+    expect(panel.locator(".notification-item")).to_contain_text(
+        f"Bob Agent mentioned you in conversation #{conversation_id}"
+    )
     expect(panel.get_by_role("link", name="Notification preferences")).to_be_visible()
     screenshot(carol, "notifications-open-en")
 

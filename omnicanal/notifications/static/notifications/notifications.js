@@ -66,10 +66,15 @@
   });
 
   document.addEventListener("keydown", function (event) {
-    if (event.key === "Escape" && isOpen() && root.contains(document.activeElement)) {
+    if (event.key !== "Escape" || !isOpen()) return;
+    var active = document.activeElement;
+    // From inside the dropdown (or nowhere: a button that hid itself), the focus goes back to
+    // the bell; from a field elsewhere, app.js still gets the key to leave the field.
+    var isOurs = !active || active === document.body || root.contains(active);
+    closePanel(isOurs);
+    if (isOurs) {
       event.preventDefault();
       event.stopPropagation();
-      closePanel(true);
     }
   }, true);
 
