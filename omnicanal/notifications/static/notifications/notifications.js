@@ -49,7 +49,7 @@
     bell.setAttribute("aria-expanded", "true");
     panel.hidden = false;
     loadPanel().then(function () {
-      var first = panel.querySelector(".notification-open, a, button");
+      var first = panel.querySelector(".notification-open") || panel.querySelector("a, button");
       if (first) first.focus();
     }).catch(function () { closePanel(); window.location.assign(bell.href); });
   }
