@@ -275,10 +275,15 @@ def mark_all_read(user: User) -> int:
 def mark_conversation_read(user: User, conversation_id: int) -> int:
     """The agent is looking at the conversation: what the bell says about it is known now
     (and new messages arriving while they read it start no group)."""
+    unread = Notification.objects.filter(
+        recipient=user, conversation_id=conversation_id, read_at__isnull=True
+    )
+    # Called on every view of a conversation: a read first, so that the usual case (nothing
+    # unread) takes no write lock (SQLite's transactions here are IMMEDIATE).
+    if not unread.exists():
+        return 0
     with transaction.atomic():
-        marked = Notification.objects.filter(
-            recipient=user, conversation_id=conversation_id, read_at__isnull=True
-        ).update(read_at=timezone.now())
+        marked = unread.update(read_at=timezone.now())
         if marked:
             _push_unread_count(user)
     return marked
