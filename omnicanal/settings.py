@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "omnicanal.connectors",
     "omnicanal.routing",
     "omnicanal.knowledge",
+    "omnicanal.notifications",
     "omnicanal.web",
 ]
 

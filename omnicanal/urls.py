@@ -11,5 +11,6 @@ urlpatterns = [
     path("", include("omnicanal.public_urls")),
     path("", include("omnicanal.accounts.urls")),
     path("", include("omnicanal.routing.urls")),
+    path("notifications/", include("omnicanal.notifications.urls")),
     path("", include("omnicanal.web.urls")),
 ]

@@ -26,6 +26,7 @@ from omnicanal.conversations.models import (
     Priority,
     Status,
 )
+from omnicanal.notifications.mentions import resolve_mentions
 from omnicanal.routing import actions as routing
 
 
@@ -114,12 +115,16 @@ def add_note(user: User, conversation_id: int, text: str) -> Message:
     text = _check_text(text)
     with transaction.atomic():
         conversation = access_conversation(user, conversation_id, lock=True)
+        mentions = resolve_mentions(text)
         message = Message.objects.create(
             conversation=conversation,
             inbox=conversation.inbox,
             direction=Direction.NOTE,
             author=user,
             text=text,
+            # Resolved now, while the names mean these agents: the notifications app tells
+            # them, and the timeline highlights these ranges.
+            metadata={"mentions": [span.as_dict() for span in mentions]} if mentions else {},
             delivery_status=DeliveryStatus.SENT,
         )
         record_event("message.created", conversation, message_id=message.pk, direction="note")
@@ -177,7 +182,7 @@ def assign(
             _activity(conversation, user, "team", team.name if team else "")
         if changed:
             conversation.save(update_fields=changed)
-            record_event("conversation.assigned", conversation)
+            record_event("conversation.assigned", conversation, actor_id=user.pk, changed=changed)
         if "assignee" in changed:
             # A person's choice counts against the new agent's capacity and frees the old one.
             routing.assign_manually(conversation.pk, assignee)
@@ -196,7 +201,7 @@ def unassign(user: User, conversation_id: int) -> Conversation:
             conversation.assignee = None
             conversation.save(update_fields=["assignee"])
             _activity(conversation, user, "unassigned")
-            record_event("conversation.assigned", conversation)
+            record_event("conversation.assigned", conversation, actor_id=user.pk)
             routing.assign_manually(conversation.pk, None)
     return conversation
 

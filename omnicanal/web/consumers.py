@@ -17,6 +17,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from omnicanal.conversations.events import WORKSPACE_GROUP
 from omnicanal.conversations.exceptions import DomainError
+from omnicanal.notifications.actions import agent_group
 from omnicanal.web import presence
 
 TYPING_BOXES = ("reply", "note")
@@ -34,11 +35,16 @@ class WorkspaceConsumer(AsyncJsonWebsocketConsumer):
             await self.close(code=4401)
             return
         await self.channel_layer.group_add(WORKSPACE_GROUP, self.channel_name)
+        # This agent's notifications (the bell's count, browser notifications).
+        self.agent_group = agent_group(user.pk)
+        await self.channel_layer.group_add(self.agent_group, self.channel_name)
         await self.accept()
 
     async def disconnect(self, code: int) -> None:
         await self.channel_layer.group_discard(WORKSPACE_GROUP, self.channel_name)
         await self._stop_viewing()
+        if hasattr(self, "agent_group"):
+            await self.channel_layer.group_discard(self.agent_group, self.channel_name)
 
     async def omnicanal_event(self, message: dict[str, Any]) -> None:
         await self.send_json(message["event"])
@@ -149,6 +155,9 @@ class WorkspaceConsumer(AsyncJsonWebsocketConsumer):
             "box": message["box"],
             "is_typing": message["is_typing"],
         })
+
+    async def notification_push(self, message: dict[str, Any]) -> None:
+        await self.send_json(message["event"])
 
 
 def _viewers_message(conversation_id: int, viewers: list[presence.Viewer]) -> dict[str, Any]:

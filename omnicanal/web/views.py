@@ -60,6 +60,7 @@ from omnicanal.conversations.queries import (
     view_counts,
 )
 from omnicanal.conversations.search import SearchFilters, search
+from omnicanal.notifications import actions as notification_actions
 from omnicanal.web.collision import reply_warning
 from omnicanal.web.presence import HEARTBEAT_SECONDS
 
@@ -188,6 +189,7 @@ def _view_labels() -> dict[ListView, str]:
         # "list" context: French tab names are plural ("Résolues"), unlike the status
         # of one conversation ("Résolue").
         ListView.MINE: gettext("Mine"),
+        ListView.MENTIONS: gettext("Mentions"),
         ListView.UNASSIGNED: pgettext("list", "Unassigned"),
         ListView.TEAM: gettext("My teams"),
         ListView.ALL: gettext("All"),
@@ -464,6 +466,8 @@ def conversation_detail(request: HtmxHttpRequest, conversation_id: int) -> HttpR
     """The conversation page; an htmx request gets only its live part (header, timeline,
     contact panel) for a live refresh."""
     conversation = _access(request, conversation_id)
+    # Live refreshes too: a message arriving while the agent reads it is not news to them.
+    notification_actions.mark_conversation_read(_agent(request), conversation.pk)
     context = _conversation_context(request, conversation)
     if request.htmx:
         return render(request, "web/_conversation_live.html", context)
