@@ -27,6 +27,7 @@ a clock stopped or paused after its deadline records its breach then, if the tas
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -442,6 +443,16 @@ def sla_statuses(
     for clock in clocks:
         by_conversation.setdefault(clock.conversation_id, []).append(_status(clock, now))
     return {pk: min(statuses, key=_pressing_first) for pk, statuses in by_conversation.items()}
+
+
+def attach_sla_statuses(
+    conversations: Sequence[Conversation], *, now: dt.datetime | None = None
+) -> None:
+    """Set `sla_status` on each conversation of a list page, in one query for the page."""
+    statuses = sla_statuses([conversation.pk for conversation in conversations], now=now)
+    for conversation in conversations:
+        # Like the page's annotations (preview_text…): read by the row template.
+        setattr(conversation, "sla_status", statuses.get(conversation.pk))  # noqa: B010
 
 
 def sla_status(conversation: Conversation, *, now: dt.datetime | None = None) -> SlaStatus | None:

@@ -1,0 +1,75 @@
+"""The SLA badge on the conversation page and in the list."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from omnicanal.accounts.models import Language, User
+from omnicanal.conftest import inbound
+from omnicanal.conversations import outbox
+from omnicanal.conversations.ingest import ingest
+from omnicanal.conversations.models import Inbox
+from omnicanal.routing.models import SlaPolicy
+from omnicanal.routing.sla import check_sla_clocks
+
+pytestmark = pytest.mark.django_db
+
+HOUR = dt.timedelta(hours=1)
+
+
+@pytest.fixture
+def english_agent(agent: User) -> Client:
+    User.objects.filter(pk=agent.pk).update(language=Language.ENGLISH)
+    client = Client()
+    client.force_login(agent)
+    return client
+
+
+@pytest.fixture
+def policy(db: Any) -> SlaPolicy:
+    # No calendar: around the clock, so that the test does not depend on today's hours.
+    return SlaPolicy.objects.create(name="Standard", first_response_time=HOUR,
+                                    resolution_time=8 * HOUR)
+
+
+def receive(inbox: Inbox, external_id: str, email: str) -> int:
+    conversation_id = ingest(inbox, inbound(external_id, email=email)).conversation_id
+    outbox.process_pending_events()
+    return conversation_id
+
+
+def test_the_conversation_header_shows_the_first_response_deadline_then_the_breach(
+    english_agent: Client, api_inbox: Inbox, policy: SlaPolicy
+) -> None:
+    conversation_id = receive(api_inbox, "m-1", "a@example.fr")
+    url = reverse("web:conversation", args=[conversation_id])
+
+    page = english_agent.get(url).content.decode()
+    assert 'data-sla-target="first_response"' in page
+    assert "First response due" in page
+
+    check_sla_clocks(now=timezone.now() + 2 * HOUR)
+    page = english_agent.get(url).content.decode()
+    assert "First response overdue" in page
+
+
+def test_the_list_shows_each_rows_deadline_for_the_same_number_of_queries(
+    english_agent: Client, api_inbox: Inbox, policy: SlaPolicy,
+    django_assert_max_num_queries: Any,
+) -> None:
+    receive(api_inbox, "m-0", "first@example.fr")
+    with django_assert_max_num_queries(100) as one:
+        english_agent.get(reverse("web:conversations"), HTTP_HX_REQUEST="true")
+    for number in range(1, 6):
+        receive(api_inbox, f"m-{number}", f"customer{number}@example.fr")
+    with django_assert_max_num_queries(100) as six:
+        page = english_agent.get(reverse("web:conversations"), HTTP_HX_REQUEST="true")
+
+    assert page.content.decode().count("First response due") == 6
+    assert len(six.captured_queries) == len(one.captured_queries)
