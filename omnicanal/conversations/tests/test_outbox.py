@@ -49,8 +49,11 @@ def test_a_subscriber_sees_each_new_message_once_right_after_commit(
 def test_events_nobody_subscribes_to_are_stored_as_processed(api_inbox: Inbox) -> None:
     ingest(api_inbox, inbound("m-1", "Bonjour"))
 
-    assert OutboxEvent.objects.exists()
-    assert not OutboxEvent.objects.filter(processed_at__isnull=True).exists()
+    # message.created has subscribers (the SLA clocks); conversation.created has none.
+    unheard = OutboxEvent.objects.filter(kind="conversation.created")
+    assert not outbox.has_subscribers("conversation.created")
+    assert unheard.exists()
+    assert not unheard.filter(processed_at__isnull=True).exists()
 
 
 def test_events_left_pending_by_a_crash_are_caught_up_once(
