@@ -293,6 +293,7 @@ class BusinessCalendar(models.Model):
     class Meta:
         ordering = ["name"]
         verbose_name = _("business calendar")
+        verbose_name_plural = _("business calendars")
         constraints = [
             models.UniqueConstraint(
                 fields=["is_default"], condition=models.Q(is_default=True),
@@ -378,6 +379,7 @@ class SpecialDay(models.Model):
     class Meta:
         ordering = ["date", "opens_at"]
         verbose_name = _("special day")
+        verbose_name_plural = _("special days")
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(opens_at__isnull=True, closes_at__isnull=True)
@@ -398,6 +400,7 @@ class TeamCalendar(models.Model):
 
     class Meta:
         verbose_name = _("team calendar")
+        verbose_name_plural = _("team calendars")
 
     def __str__(self) -> str:
         return f"{self.team_id}: {self.calendar_id}"
@@ -440,7 +443,7 @@ class SlaPolicy(models.Model):
     next_response_time = models.DurationField(_("next response"), null=True, blank=True)
     resolution_time = models.DurationField(_("resolution"), null=True, blank=True)
     warning_percent = models.PositiveSmallIntegerField(
-        _("warn at % of the target"), null=True, blank=True, default=80,
+        _("warning at this percentage of the target"), null=True, blank=True, default=80,
         validators=[MinValueValidator(1), MaxValueValidator(99)],
     )
     warning_before = models.DurationField(
@@ -514,6 +517,7 @@ class SlaClock(models.Model):
 
     class Meta:
         verbose_name = _("SLA clock")
+        verbose_name_plural = _("SLA clocks")
         constraints = [
             models.UniqueConstraint(
                 fields=["conversation", "target"], condition=ACTIVE_CLOCK,

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from omnicanal.conversations.events import record_event
@@ -479,7 +479,7 @@ def conversations_at_risk(now: dt.datetime | None = None, limit: int = 50) -> li
     chosen: dict[int, AtRisk] = {}
     # Bounded: every active at-risk clock of a conversation counts once, so a few times the
     # limit covers the page even when conversations have several targets at risk.
-    for clock in at_risk.order_by("due_at")[: limit * 3]:
+    for clock in at_risk.order_by(F("due_at").asc(nulls_first=True))[: limit * 3]:
         status = _status(clock, now)
         current = chosen.get(clock.conversation_id)
         if current is None or _pressing_first(status) < _pressing_first(current.status):

@@ -15,7 +15,7 @@ from omnicanal.accounts.models import Team, User
 from omnicanal.conftest import inbound
 from omnicanal.contacts.models import Contact, ValueTier
 from omnicanal.conversations import actions, outbox
-from omnicanal.conversations.ingest import ingest
+from omnicanal.conversations.ingest import ingest, ingest_echo
 from omnicanal.conversations.models import Inbox, OutboxEvent, Status
 from omnicanal.routing.models import (
     BusinessCalendar,
@@ -341,3 +341,33 @@ def test_clocks_follow_events_handled_right_after_commit(
         conversation_id = ingest(api_inbox, inbound("m-1")).conversation_id
 
     assert clock_of(conversation_id, SlaTarget.FIRST_RESPONSE).due_at == paris(2026, 11, 23, 11)
+
+
+def test_a_customer_answering_a_message_we_sent_first_is_owed_a_next_response(
+    clock: Clock, api_inbox: Inbox, policy: SlaPolicy
+) -> None:
+    # Sent from the provider's own app (WhatsApp Business): an echo, written by a person.
+    clock.set(paris(2026, 11, 23, 9, 30))
+    ingest_echo(api_inbox, inbound("echo-1", "Votre colis est prêt."))
+    outbox.process_pending_events()
+    conversation_id = customer_writes(clock, api_inbox, paris(2026, 11, 23, 10), "m-1")
+
+    targets = set(SlaClock.objects.filter(conversation_id=conversation_id)
+                  .values_list("target", flat=True))
+    assert targets == {SlaTarget.NEXT_RESPONSE, SlaTarget.RESOLUTION}
+
+
+def test_breached_conversations_come_before_those_merely_at_risk(
+    clock: Clock, api_inbox: Inbox, policy: SlaPolicy
+) -> None:
+    late = customer_writes(clock, api_inbox, paris(2026, 11, 23, 9), "m-1", email="a@example.fr")
+    soon = customer_writes(clock, api_inbox, paris(2026, 11, 23, 9, 40), "m-2",
+                           email="b@example.fr")
+    customer_writes(clock, api_inbox, paris(2026, 11, 23, 10, 15), "m-3", email="c@example.fr")
+    check_sla_clocks(now=paris(2026, 11, 23, 10, 30))
+
+    at_risk = conversations_at_risk(paris(2026, 11, 23, 10, 30))
+    # The third conversation has used 15 of its 60 minutes: not at risk yet.
+    assert [(row.conversation.pk, row.status.is_breached) for row in at_risk] == [
+        (late, True), (soon, False)
+    ]
