@@ -396,7 +396,9 @@ class TeamCalendar(models.Model):
     """A team's calendar (one per team)."""
 
     team = models.OneToOneField("accounts.Team", on_delete=models.CASCADE, related_name="+")
-    calendar = models.ForeignKey(BusinessCalendar, on_delete=models.CASCADE, related_name="+")
+    calendar = models.ForeignKey(
+        BusinessCalendar, on_delete=models.CASCADE, related_name="team_links"
+    )
 
     class Meta:
         verbose_name = _("team calendar")

@@ -15,7 +15,7 @@ from omnicanal.conftest import inbound
 from omnicanal.conversations import outbox
 from omnicanal.conversations.ingest import ingest
 from omnicanal.conversations.models import Inbox
-from omnicanal.routing.models import SlaPolicy
+from omnicanal.routing.models import BusinessCalendar, SlaPolicy
 from omnicanal.routing.sla import check_sla_clocks
 
 pytestmark = pytest.mark.django_db
@@ -73,3 +73,51 @@ def test_the_list_shows_each_rows_deadline_for_the_same_number_of_queries(
 
     assert page.content.decode().count("First response due") == 6
     assert len(six.captured_queries) == len(one.captured_queries)
+
+
+@pytest.fixture
+def superuser_client(db: Any) -> Client:
+    client = Client()
+    client.force_login(User.objects.create_superuser("root@example.com", "pw-root-123"))
+    return client
+
+
+def test_an_administrator_adds_a_policy_in_the_admin(superuser_client: Client) -> None:
+    response = superuser_client.post(reverse("admin:routing_slapolicy_add"), {
+        "name": "Urgent", "position": "1", "is_active": "on", "priority": "1",
+        "first_response_time": "00:30:00", "resolution_time": "04:00:00",
+        "warning_percent": "75",
+    })
+
+    assert response.status_code == 302
+    policy = SlaPolicy.objects.get()
+    assert (policy.priority, policy.target_seconds("first_response")) == (1, 1800)
+    assert policy.warning_seconds(1800) == 1350
+
+
+def test_the_admin_calendar_form_checks_the_time_zone_and_region(
+    superuser_client: Client,
+) -> None:
+    add_url = reverse("admin:routing_businesscalendar_add")
+    page = superuser_client.get(add_url)
+    assert page.status_code == 200
+
+    form = {
+        "name": "Metz", "time_zone": "Europe/Metz", "holiday_country": "FR",
+        "holiday_subdivision": "99",
+    }
+    for prefix in ("opening_hours", "special_days", "team_links"):
+        form |= {f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"}
+    response = superuser_client.post(add_url, form)
+
+    errors = response.context["adminform"].form.errors
+    assert set(errors) == {"time_zone", "holiday_subdivision"}
+
+    form |= {
+        "time_zone": "Europe/Paris", "holiday_subdivision": "57",
+        "opening_hours-TOTAL_FORMS": "1", "opening_hours-0-weekday": "0",
+        "opening_hours-0-opens_at": "09:00", "opening_hours-0-closes_at": "18:00",
+    }
+    assert superuser_client.post(add_url, form).status_code == 302
+    calendar = BusinessCalendar.objects.get()
+    assert calendar.schedule().hours_on(dt.date(2026, 11, 23)) == [(dt.time(9), dt.time(18))]
