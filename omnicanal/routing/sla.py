@@ -27,6 +27,7 @@ a clock stopped or paused after its deadline records its breach then, if the tas
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -202,8 +203,12 @@ class _ConversationClocks:
         }
         for clock in self.active.values():
             clock.conversation = conversation
-        calendar = calendar_for(conversation)
-        self.terms = _Terms(policy_for(conversation), calendar.pk if calendar else None)
+
+    @functools.cached_property
+    def terms(self) -> _Terms:
+        # Read only when a clock runs or starts: most events on most conversations need none.
+        calendar = calendar_for(self.conversation)
+        return _Terms(policy_for(self.conversation), calendar.pk if calendar else None)
 
     def has_history(self) -> bool:
         return bool(self.active) or SlaClock.objects.filter(conversation=self.conversation).exists()
