@@ -94,6 +94,20 @@ class TestAddBusinessTime:
         due = add_business_time(office(), paris(2026, 3, 27, 17), 2 * HOUR)
         assert due == dt.datetime(2026, 3, 30, 8, tzinfo=dt.UTC)
 
+    def test_an_overseas_calendar_keeps_its_own_zone_and_abolition_day(self) -> None:
+        # La Réunion (UTC+4 all year), 8:00-17:00; 20 December is the abolition of slavery
+        # there (a Friday in 2024). Thursday 16:00 + 2 h: one hour, then Monday 9:00.
+        reunion = ZoneInfo("Indian/Reunion")
+        schedule = Schedule(
+            time_zone=reunion,
+            weekly={weekday: [(dt.time(8), dt.time(17))] for weekday in range(5)},
+            is_holiday=public_holidays("FR", "974"),
+        )
+        due = add_business_time(schedule, dt.datetime(2024, 12, 19, 16, tzinfo=reunion), 2 * HOUR)
+        assert due == dt.datetime(2024, 12, 23, 9, tzinfo=reunion)
+        # The same deadline from Paris: Thursday 13:00 there is 16:00 in La Réunion.
+        assert add_business_time(schedule, paris(2024, 12, 19, 13), 2 * HOUR) == due
+
     def test_a_split_day_skips_the_lunch_break(self) -> None:
         split = office(hours=[(dt.time(9), dt.time(12, 30)), (dt.time(13, 30), dt.time(18))])
         assert add_business_time(split, paris(2026, 11, 23, 12), HOUR) == paris(
@@ -126,6 +140,10 @@ class TestAddBusinessTime:
     def test_no_calendar_counts_every_hour(self) -> None:
         assert add_business_time(None, paris(2026, 11, 20, 17), 2 * HOUR) == paris(
             2026, 11, 20, 19
+        )
+        # 24 real hours across the spring change end at 13:00 on the wall clock.
+        assert add_business_time(None, paris(2026, 3, 28, 12), 24 * HOUR) == paris(
+            2026, 3, 29, 13
         )
 
     def test_a_calendar_never_open_has_no_deadline(self) -> None:
