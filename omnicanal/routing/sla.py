@@ -16,9 +16,10 @@ at the moment it was recorded, so an event caught up after a crash counts when i
 - pending (waiting on the customer) and "snoozed until the customer replies" pause every
   clock; a snooze with a wake-up time does not: the team chose to put the customer off, the
   customer still waits, and a snooze must not hide a late answer;
-- any event re-matches the policy and the calendar (priority, team, inbox, value tier may
-  have changed, or a supervisor edited the policy): a clock whose target changes keeps the
-  business time it has used and gets a new deadline.
+- a change of priority or team re-matches the policy and the calendar (the value tier and a
+  supervisor's edits of the policies are picked up then too): a clock whose target changes
+  keeps the business time it has used and gets a new deadline. A new clock always starts
+  under the policy in force.
 
 `check_sla_clocks` (a periodic task) records `sla.warning` and `sla.breached` once per clock;
 a clock stopped or paused after its deadline records its breach then, if the task had not.
@@ -72,6 +73,10 @@ SUBSCRIBED_KINDS = (
     "conversation.assigned",
 )
 
+# What can change a conversation's policy or calendar (priority, team). Messages and status
+# changes cannot, and re-reading the policies on each of them would cost three queries.
+TERMS_KINDS = ("conversation.updated", "conversation.assigned")
+
 # Written by a person: an agent's reply, or one sent from the provider's own app (an echo).
 # The same rule as `_is_human_reply`, for queries.
 HUMAN_REPLY = Q(direction=Direction.OUTGOING, is_auto_reply=False) & (
@@ -114,6 +119,10 @@ class _Schedules:
 
     def __init__(self) -> None:
         self._by_id: dict[int, Schedule] = {}
+
+    def remember(self, calendar: BusinessCalendar) -> None:
+        if calendar.pk not in self._by_id:
+            self._by_id[calendar.pk] = calendar.schedule()
 
     def get(self, calendar_id: int | None) -> Schedule | None:
         if calendar_id is None:
@@ -208,6 +217,8 @@ class _ConversationClocks:
     def terms(self) -> _Terms:
         # Read only when a clock runs or starts: most events on most conversations need none.
         calendar = calendar_for(self.conversation)
+        if calendar is not None:
+            self.schedules.remember(calendar)
         return _Terms(policy_for(self.conversation), calendar.pk if calendar else None)
 
     def has_history(self) -> bool:
@@ -306,7 +317,8 @@ def handle_event(event: OutboxEvent) -> None:
         return
     status = str(payload.get("status", conversation.status))
     clocks = _ConversationClocks(conversation, event.created_at)
-    clocks.apply_terms()
+    if event.kind in TERMS_KINDS:
+        clocks.apply_terms()
     if event.kind == "message.created":
         message_id = payload.get("message_id")
         message = Message.objects.filter(pk=message_id).first() if message_id else None
