@@ -371,3 +371,21 @@ def test_breached_conversations_come_before_those_merely_at_risk(
     assert [(row.conversation.pk, row.status.is_breached) for row in at_risk] == [
         (late, True), (soon, False)
     ]
+
+
+def test_an_agent_reopening_restarts_the_resolution_only(
+    clock: Clock, api_inbox: Inbox, agent: User, policy: SlaPolicy
+) -> None:
+    conversation_id = customer_writes(clock, api_inbox, paris(2026, 11, 23, 10), "m-1")
+    agent_does(clock, paris(2026, 11, 23, 10, 20), lambda: (
+        actions.reply(agent, conversation_id, "C'est fait."),
+        actions.set_status(agent, conversation_id, Status.RESOLVED),
+    ))
+    agent_does(clock, paris(2026, 11, 23, 15),
+               lambda: actions.set_status(agent, conversation_id, Status.OPEN))
+
+    active = SlaClock.objects.filter(conversation_id=conversation_id, stopped_at__isnull=True)
+    # Nobody wrote: no response is owed; the resolution restarts, 3 hours Monday, 5 Tuesday.
+    assert [(c.target, c.due_at) for c in active] == [
+        (SlaTarget.RESOLUTION, paris(2026, 11, 24, 14))
+    ]
