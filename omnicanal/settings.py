@@ -176,6 +176,7 @@ PERIODIC_TASKS = {
     "omnicanal.routing.tasks.sweep_queue": 30,
     "omnicanal.conversations.tasks.wake_snoozed": 60,
     "omnicanal.conversations.tasks.dispatch_pending_events": 60,
+    "omnicanal.routing.tasks.check_sla_clocks": 60,
 }
 # The workspace sets an online agent away after this long without keyboard or mouse activity.
 PRESENCE_AWAY_AFTER_SECONDS = env_int("PRESENCE_AWAY_AFTER_SECONDS", 600)

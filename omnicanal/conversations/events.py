@@ -25,6 +25,8 @@ EventKind = Literal[
     "conversation.updated",
     "message.created",
     "message.status_changed",
+    "sla.warning",
+    "sla.breached",
 ]
 
 # Every agent's workspace listens here; pages filter what concerns them.

@@ -64,6 +64,7 @@ from omnicanal.conversations.models import (
 )
 from omnicanal.demo import texts
 from omnicanal.knowledge.demo import load_help_center_demo
+from omnicanal.routing.sla import create_default_sla
 
 DEFAULT_SEED = 42
 # Full size: what a team of eight handles in a month, enough to make lists and filters real.
@@ -868,6 +869,9 @@ class _Importer:
             AttributeDefinition.objects.get_or_create(
                 key=key, defaults={"label": label, "type": kind, "choices": choices}
             )
+        # Office hours with French holidays and four SLA policies (urgent, gold, chat, the
+        # rest). The history gets no clocks: its events are marked handled, not replayed.
+        create_default_sla()
 
     def play(self, plan: ConversationPlan) -> None:
         inbox = self.inboxes[plan.channel]

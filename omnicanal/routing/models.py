@@ -7,16 +7,22 @@ before standard when the policy favours value, then first come first served.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Mapping
+from zoneinfo import ZoneInfo, available_timezones
 
+import holidays
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from omnicanal.contacts.models import ValueTier
-from omnicanal.conversations.models import ChannelKind
+from omnicanal.conversations.models import ChannelKind, Priority
+from omnicanal.routing.business_hours import Interval, Schedule, public_holidays
 
 # Skill levels are numbers (1 to 5 in the UI, any number in the simulation).
 Skills = Mapping[str, float]
@@ -248,3 +254,302 @@ class ConversationRouting(models.Model):
     @property
     def is_waiting(self) -> bool:
         return self.agent_id is None and self.resolved_at is None
+
+
+# Business hours and SLA policies.
+
+
+def _validate_time_zone(value: str) -> None:
+    if value not in available_timezones():
+        raise ValidationError(_("Unknown time zone: %(zone)s"), params={"zone": value})
+
+
+def _validate_holiday_country(value: str) -> None:
+    if value and value not in holidays.list_supported_countries():
+        raise ValidationError(_("Unknown country code: %(code)s"), params={"code": value})
+
+
+class BusinessCalendar(models.Model):
+    """When a team works: weekly opening hours in a time zone, the country's (and region's)
+    public holidays, and dates that differ. A team without one uses the default calendar;
+    with no calendar at all, SLA clocks run around the clock."""
+
+    name = models.CharField(_("name"), max_length=100)
+    time_zone = models.CharField(
+        _("time zone"), max_length=60, default="Europe/Paris", validators=[_validate_time_zone]
+    )
+    holiday_country = models.CharField(
+        _("public holidays of"), max_length=3, default="FR", blank=True,
+        validators=[_validate_holiday_country],
+        help_text=_("ISO country code; empty for no public holidays."),
+    )
+    holiday_subdivision = models.CharField(
+        _("region"), max_length=40, blank=True,
+        help_text=_("A subdivision known to the holidays package: 57 (Moselle), 6AE (Alsace), "
+                    "971 (Guadeloupe), 972, 973, 974, 976…"),
+    )
+    is_default = models.BooleanField(
+        _("default calendar"), default=False,
+        help_text=_("Used for conversations whose team has no calendar of its own."),
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("business calendar")
+        verbose_name_plural = _("business calendars")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_default"], condition=models.Q(is_default=True),
+                name="one_default_calendar",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if self.holiday_country and self.holiday_subdivision:
+            try:
+                holidays.country_holidays(
+                    self.holiday_country, subdiv=self.holiday_subdivision
+                )
+            except NotImplementedError as exc:
+                raise ValidationError(
+                    {"holiday_subdivision": _("This country has no such region.")}
+                ) from exc
+
+    def schedule(self) -> Schedule:
+        weekly: dict[int, list[Interval]] = {}
+        for hours in self.opening_hours.all():
+            weekly.setdefault(hours.weekday, []).append((hours.opens_at, hours.closes_at))
+        special: dict[dt.date, list[Interval]] = {}
+        for day in self.special_days.all():
+            intervals = special.setdefault(day.date, [])
+            if day.opens_at is not None and day.closes_at is not None:
+                intervals.append((day.opens_at, day.closes_at))
+        return Schedule(
+            time_zone=ZoneInfo(self.time_zone),
+            weekly=weekly,
+            is_holiday=public_holidays(self.holiday_country, self.holiday_subdivision),
+            special_days=special,
+        )
+
+
+class Weekday(models.IntegerChoices):
+    MONDAY = 0, _("Monday")
+    TUESDAY = 1, _("Tuesday")
+    WEDNESDAY = 2, _("Wednesday")
+    THURSDAY = 3, _("Thursday")
+    FRIDAY = 4, _("Friday")
+    SATURDAY = 5, _("Saturday")
+    SUNDAY = 6, _("Sunday")
+
+
+class OpeningHours(models.Model):
+    """One opening interval of a weekday; a day may have several (9:00-12:30, 14:00-18:00).
+    A closing time at or before the opening time is on the next day (22:00-02:00; 0:00-0:00
+    is the whole day)."""
+
+    calendar = models.ForeignKey(
+        BusinessCalendar, on_delete=models.CASCADE, related_name="opening_hours"
+    )
+    weekday = models.PositiveSmallIntegerField(_("weekday"), choices=Weekday.choices)
+    opens_at = models.TimeField(_("opens at"))
+    closes_at = models.TimeField(_("closes at"))
+
+    class Meta:
+        ordering = ["weekday", "opens_at"]
+        verbose_name = _("opening hours")
+        verbose_name_plural = _("opening hours")
+
+    def __str__(self) -> str:
+        return f"{self.get_weekday_display()} {self.opens_at:%H:%M}-{self.closes_at:%H:%M}"
+
+
+class SpecialDay(models.Model):
+    """A date whose hours differ from the week's: closed (no hours: a company holiday, a
+    bridge day) or open with these hours (a Saturday sale, a public holiday worked). Several
+    rows on one date open it several times."""
+
+    calendar = models.ForeignKey(
+        BusinessCalendar, on_delete=models.CASCADE, related_name="special_days"
+    )
+    date = models.DateField(_("date"))
+    name = models.CharField(_("name"), max_length=100, blank=True)
+    opens_at = models.TimeField(_("opens at"), null=True, blank=True)
+    closes_at = models.TimeField(_("closes at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["date", "opens_at"]
+        verbose_name = _("special day")
+        verbose_name_plural = _("special days")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(opens_at__isnull=True, closes_at__isnull=True)
+                | models.Q(opens_at__isnull=False, closes_at__isnull=False),
+                name="special_day_both_times_or_none",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.name}".strip()
+
+
+class TeamCalendar(models.Model):
+    """A team's calendar (one per team)."""
+
+    team = models.OneToOneField("accounts.Team", on_delete=models.CASCADE, related_name="+")
+    calendar = models.ForeignKey(
+        BusinessCalendar, on_delete=models.CASCADE, related_name="team_links"
+    )
+
+    class Meta:
+        verbose_name = _("team calendar")
+        verbose_name_plural = _("team calendars")
+
+    def __str__(self) -> str:
+        return f"{self.team_id}: {self.calendar_id}"
+
+
+class SlaTarget(models.TextChoices):
+    FIRST_RESPONSE = "first_response", _("First response")
+    NEXT_RESPONSE = "next_response", _("Next response")
+    RESOLUTION = "resolution", _("Resolution")
+
+
+class SlaPolicy(models.Model):
+    """Targets for the conversations that match every condition set (an empty condition
+    matches anything). Policies are tried by position, lowest first, and the first match
+    applies, as in Zendesk: put the specific ones (gold customers, urgent) above the general.
+    Targets are in business time of the conversation's calendar."""
+
+    name = models.CharField(_("name"), max_length=100)
+    position = models.PositiveIntegerField(_("position"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+    priority = models.PositiveSmallIntegerField(
+        _("priority"), null=True, blank=True, choices=Priority.choices
+    )
+    value_tier = models.CharField(
+        _("value tier"), max_length=20, blank=True, choices=ValueTier.choices
+    )
+    channel = models.CharField(
+        _("channel kind"), max_length=20, blank=True,
+        choices=[("chat", _("Chat")), ("email", _("E-mail")), ("voice", _("Voice"))],
+    )
+    team = models.ForeignKey(
+        "accounts.Team", null=True, blank=True, on_delete=models.CASCADE, related_name="+",
+        verbose_name=_("team"),
+    )
+    inbox = models.ForeignKey(
+        "conversations.Inbox", null=True, blank=True, on_delete=models.CASCADE,
+        related_name="+", verbose_name=_("inbox"),
+    )
+    first_response_time = models.DurationField(_("first response"), null=True, blank=True)
+    next_response_time = models.DurationField(_("next response"), null=True, blank=True)
+    resolution_time = models.DurationField(_("resolution"), null=True, blank=True)
+    warning_percent = models.PositiveSmallIntegerField(
+        _("warning at this percentage of the target"), null=True, blank=True, default=80,
+        validators=[MinValueValidator(1), MaxValueValidator(99)],
+    )
+    warning_before = models.DurationField(
+        _("warn this long before"), null=True, blank=True,
+        help_text=_("Business time before the deadline; the earlier warning wins."),
+    )
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name = _("SLA policy")
+        verbose_name_plural = _("SLA policies")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def target_seconds(self, target: str) -> int | None:
+        duration = {
+            SlaTarget.FIRST_RESPONSE: self.first_response_time,
+            SlaTarget.NEXT_RESPONSE: self.next_response_time,
+            SlaTarget.RESOLUTION: self.resolution_time,
+        }[SlaTarget(target)]
+        return None if duration is None else int(duration.total_seconds())
+
+    def warning_seconds(self, target_seconds: int) -> int | None:
+        """Business seconds used when the warning is due: the earlier of the percentage and
+        the time before the deadline."""
+        candidates = []
+        if self.warning_percent:
+            candidates.append(target_seconds * self.warning_percent // 100)
+        if self.warning_before is not None:
+            candidates.append(target_seconds - int(self.warning_before.total_seconds()))
+        candidates = [seconds for seconds in candidates if 0 < seconds < target_seconds]
+        return min(candidates) if candidates else None
+
+
+ACTIVE_CLOCK = models.Q(stopped_at__isnull=True)
+RUNNING_CLOCK = models.Q(stopped_at__isnull=True, running_since__isnull=False)
+
+
+class SlaClock(models.Model):
+    """One measured target of one conversation: from `started_at` until `stopped_at` (the
+    reply, the resolution). Business time is counted in segments: `elapsed_seconds` holds
+    what the closed segments used, `running_since` starts the current one (null while the
+    clock is paused or stopped). While it runs, `due_at` and `warn_at` are the moments the
+    target and the warning threshold are reached, through the calendar.
+
+    A clock without a target (no policy, or the policy sets none) still measures; it is never
+    due. `warned_at` and `breached_at` are set once, with the event."""
+
+    conversation = models.ForeignKey(
+        "conversations.Conversation", on_delete=models.CASCADE, related_name="sla_clocks"
+    )
+    target = models.CharField(_("target"), max_length=20, choices=SlaTarget.choices)
+    policy = models.ForeignKey(
+        SlaPolicy, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The calendar the running segment is counted on (null: around the clock).
+    calendar = models.ForeignKey(
+        BusinessCalendar, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    target_seconds = models.PositiveIntegerField(null=True, blank=True)
+    warning_seconds = models.PositiveIntegerField(null=True, blank=True)
+    started_at = models.DateTimeField()
+    elapsed_seconds = models.FloatField(default=0)
+    running_since = models.DateTimeField(null=True, blank=True)
+    due_at = models.DateTimeField(null=True, blank=True)
+    warn_at = models.DateTimeField(null=True, blank=True)
+    stopped_at = models.DateTimeField(null=True, blank=True)
+    warned_at = models.DateTimeField(null=True, blank=True)
+    breached_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("SLA clock")
+        verbose_name_plural = _("SLA clocks")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["conversation", "target"], condition=ACTIVE_CLOCK,
+                name="one_active_clock_per_target",
+            )
+        ]
+        indexes = [
+            # The periodic check: running clocks by deadline, not yet breached.
+            models.Index(
+                fields=["due_at"], condition=RUNNING_CLOCK & models.Q(breached_at__isnull=True),
+                name="sla_clock_due",
+            ),
+            models.Index(
+                fields=["warn_at"], condition=RUNNING_CLOCK & models.Q(warned_at__isnull=True),
+                name="sla_clock_warn",
+            ),
+            models.Index(fields=["conversation"], condition=ACTIVE_CLOCK,
+                         name="sla_clock_active"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.conversation_id} {self.target} due {self.due_at}"
+
+    @property
+    def is_running(self) -> bool:
+        return self.stopped_at is None and self.running_since is not None
+
+    @property
+    def is_paused(self) -> bool:
+        return self.stopped_at is None and self.running_since is None

@@ -16,9 +16,11 @@ from omnicanal.accounts.models import Team, User
 from omnicanal.conversations.models import Conversation
 from omnicanal.routing.models import AgentProfile, ConversationRouting, Presence
 from omnicanal.routing.queries import queue_positions
+from omnicanal.routing.sla import AtRisk, attach_sla_statuses, conversations_at_risk
 
 # A surge can queue thousands: the page shows the head of each queue and counts the rest.
 ROWS_PER_QUEUE = 50
+AT_RISK_ROWS = 20
 
 CHANNEL_KIND_LABELS = {"chat": _("Chat"), "email": _("E-mail"), "voice": _("Voice")}
 _CHANNEL_ORDER = {"chat": 0, "email": 1, "voice": 2}
@@ -85,6 +87,7 @@ class AgentLoad:
 class Overview:
     queues: list[Queue]
     agents: list[AgentLoad]
+    at_risk: list[AtRisk]
 
     @property
     def waiting(self) -> int:
@@ -92,7 +95,9 @@ class Overview:
 
 
 def overview() -> Overview:
-    return Overview(queues=_queues(), agents=_agents())
+    return Overview(
+        queues=_queues(), agents=_agents(), at_risk=conversations_at_risk(limit=AT_RISK_ROWS)
+    )
 
 
 def _queues() -> list[Queue]:
@@ -107,6 +112,7 @@ def _queues() -> list[Queue]:
                           entry.position))
     ids = [conversation_id for _, conversation_id, _, _ in shown]
     conversations = Conversation.objects.select_related("contact", "inbox").in_bulk(ids)
+    attach_sla_statuses(list(conversations.values()))
     routing = ConversationRouting.objects.in_bulk(ids)
     teams = Team.objects.in_bulk([team_id for team_id, _ in queues if team_id is not None])
     for (team_id, _channel), queue in queues.items():

@@ -61,6 +61,7 @@ from omnicanal.conversations.queries import (
 )
 from omnicanal.conversations.search import SearchFilters, search
 from omnicanal.notifications import actions as notification_actions
+from omnicanal.routing.sla import attach_sla_statuses, sla_status
 from omnicanal.web.collision import reply_warning
 from omnicanal.web.presence import HEARTBEAT_SECONDS
 
@@ -210,6 +211,7 @@ def _list_context(request: HtmxHttpRequest, after: Cursor | None = None) -> dict
     agent = _agent(request)
     view, filters = _list_params(request)
     page = conversation_page(agent, view=view, filters=filters, after=after)
+    attach_sla_statuses(page.conversations)
     # Counts follow the filters (not the status filter: each view keeps its own status).
     counts = view_counts(agent, filters)
     tab_filters = filters.without_status()
@@ -443,6 +445,8 @@ def _conversation_context(request: HtmxHttpRequest, conversation: Conversation) 
         "snooze_minimum": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
         # Why the channel would refuse a free-form reply now (a closed WhatsApp window...).
         "reply_restriction": reply_restriction(conversation),
+        # The most pressing SLA target: what it is, due when, overdue or paused.
+        "sla": sla_status(conversation),
         # Typing both ways exists on the web chat only.
         "is_webchat": is_webchat,
         "agent_typing_url": (

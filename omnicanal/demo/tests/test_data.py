@@ -36,6 +36,7 @@ from omnicanal.demo.data import (
     demo_password,
     load_demo_data,
 )
+from omnicanal.routing.models import BusinessCalendar, SlaPolicy
 
 # 3% of the full demo: 8 customers, 30 conversations, loaded in well under a second.
 SCALE = 0.03
@@ -109,6 +110,13 @@ def test_a_database_with_its_own_administrator_is_not_touched(db: Any, data_dir:
         load_demo_data(scale=SCALE, now=NOW)
 
     assert not Conversation.objects.exists()
+
+
+def test_it_sets_french_office_hours_and_sla_policies(demo: DemoSummary) -> None:
+    calendar = BusinessCalendar.objects.get(is_default=True)
+    assert (calendar.time_zone, calendar.holiday_country) == ("Europe/Paris", "FR")
+    assert SlaPolicy.objects.filter(priority=1).exists()
+    assert SlaPolicy.objects.filter(value_tier=ValueTier.GOLD).exists()
 
 
 def test_some_customers_have_one_history_across_channels(demo: DemoSummary) -> None:
