@@ -54,8 +54,11 @@ def _check_text(text: str) -> str:
     return text
 
 
-def reply(user: User, conversation_id: int, text: str) -> Message:
-    """An agent's answer to the customer, sent on the conversation's channel by a task."""
+def reply(user: User, conversation_id: int, text: str, *, automatic: bool = False) -> Message:
+    """An agent's answer to the customer, sent on the conversation's channel by a task.
+
+    `automatic` (an automation rule's canned reply) is marked as an automatic reply, takes
+    no one's assignment and leaves the customer waiting for a person."""
     from omnicanal.connectors.tasks import send_message
 
     text = _check_text(text)
@@ -70,11 +73,14 @@ def reply(user: User, conversation_id: int, text: str) -> Message:
             text=text,
             delivery_status=DeliveryStatus.PENDING,
             sent_at=now,
+            is_auto_reply=automatic,
         )
         conversation.last_activity_at = now
-        conversation.waiting_since = None
-        update_fields = ["last_activity_at", "waiting_since"]
-        if conversation.assignee_id is None:
+        update_fields = ["last_activity_at"]
+        if not automatic:
+            conversation.waiting_since = None
+            update_fields.append("waiting_since")
+        if conversation.assignee_id is None and not automatic:
             # Whoever answers an unassigned conversation takes it, as agents expect.
             conversation.assignee = user
             update_fields.append("assignee")

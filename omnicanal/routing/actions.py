@@ -582,3 +582,33 @@ class _Sweep:
         self.assignments.append(Assignment(conversation_id, agent_id, waiting.channel,
                                            self.now))
         return True
+
+
+def update_requirements(
+    conversation_id: int,
+    *,
+    add_skills: Skills | None = None,
+    team_id: int | _FromConversation | None = FROM_CONVERSATION,
+) -> bool:
+    """Change what a waiting conversation needs (more skills, another team) and route it
+    again; True if it was waiting. An assigned or resolved conversation keeps its agent: the
+    new needs apply only when it queues again."""
+    skills = validate_skills(add_skills or {}, "Required skills")
+    with transaction.atomic():
+        routing = (
+            ConversationRouting.objects.select_for_update().filter(pk=conversation_id).first()
+        )
+        if routing is None:
+            return False
+        required = {**routing.required_skills}
+        for name, level in skills.items():
+            required[name] = max(level, required.get(name, level))
+        routing.required_skills = required
+        routing.skills_key = skills_key(required)
+        if not isinstance(team_id, _FromConversation):
+            routing.team_id = team_id
+        routing.save(update_fields=["required_skills", "skills_key", "team"])
+        if not routing.is_waiting:
+            return False
+        _dispatch_on_commit(conversation_ids=[conversation_id])
+    return True
