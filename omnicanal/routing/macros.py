@@ -21,7 +21,7 @@ from django.utils import timezone
 from omnicanal.accounts.models import User
 from omnicanal.conversations import actions as conversation_actions
 from omnicanal.conversations.exceptions import NotFound
-from omnicanal.conversations.models import Conversation, Priority, Status
+from omnicanal.conversations.models import Conversation, Label, Priority, Status
 from omnicanal.routing.models import CannedReply, Macro
 
 VARIABLE = re.compile(r"\{\{\s*([a-z_]+(?:\.[a-z_]+)*)\s*(?:\|([^{}]*))?\}\}")
@@ -102,8 +102,9 @@ def check_macro_actions(steps: object, what: str) -> list[dict[str, Any]]:
             check_text(step.get("text"), where)
         elif kind == "add_label":
             name = _require(step, "name", str, where)
-            if not name.strip():
-                raise ValidationError(f"{where}: the label is empty.")
+            # Agents may not create labels: a macro's label must exist when it is applied.
+            if not Label.objects.filter(name__iexact=" ".join(name.split())).exists():
+                raise ValidationError(f"{where}: there is no label “{name}”; create it first.")
         elif kind == "set_priority":
             if _require(step, "priority", int, where) not in Priority.values:
                 raise ValidationError(f"{where}: priority goes from 1 (urgent) to 4 (low).")
