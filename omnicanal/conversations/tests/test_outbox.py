@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -14,6 +15,13 @@ from omnicanal.conversations.ingest import ingest
 from omnicanal.conversations.models import Inbox, Label, OutboxEvent
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def only_the_tests_subscribers(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The product's own subscribers (automation rules) would add events and handlers to
+    every count here; these tests are about the outbox alone."""
+    monkeypatch.setattr(outbox, "_subscribers", defaultdict(list))
 
 
 @pytest.fixture
