@@ -337,3 +337,20 @@ def test_the_webhook_task_posts_the_rule_and_conversation_signed_like_the_api_ch
                                "trigger": "message_received"}
     assert payload["conversation_id"] == conversation.pk
     assert "refund" not in body.decode()  # no message text leaves through a rule's webhook
+
+
+def test_the_agent_sees_which_rule_acted_and_cannot_hand_work_to_the_automation_account(
+    api_inbox: Inbox, agent: User, write: Any, client: Any
+) -> None:
+    rule("message_received", [REFUND], {"type": "add_label", "name": "remboursement"})
+    conversation = write(api_inbox, "m-1", "refund")
+    agent.language = "en"
+    agent.save()
+    client.force_login(agent)
+
+    page = client.get(f"/conversations/{conversation.pk}/").content.decode()
+
+    assert "Rule Remboursements: applied automatically" in page
+    assert "Automation added the label remboursement" in page
+    assert ">Automation</option>" not in page
+    assert ">Bob Agent</option>" in page
