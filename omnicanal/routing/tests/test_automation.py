@@ -165,6 +165,7 @@ def test_changes_made_by_rules_do_not_trigger_rules(
     conversation = write(api_inbox, "m-1", "Bonjour")
 
     assert conversation.assignee == agent
+    assert conversation.status == "snoozed" and conversation.snoozed_until is not None
     assert not conversation.labels.exists()
     assert list(AutomationRun.objects.values_list("rule_name", flat=True)) == ["Attribuer"]
     # A person's change does trigger them, once each.
@@ -292,13 +293,14 @@ def test_invalid_rules_are_refused_with_a_clear_message(
 class Receiver:
     def __init__(self) -> None:
         self.requests: list[tuple[dict[str, str], bytes]] = []
+        self.statuses: list[int] = []
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers["Content-Length"]))
                 receiver.requests.append((dict(self.headers), body))
-                self.send_response(204)
+                self.send_response(receiver.statuses.pop(0) if receiver.statuses else 204)
                 self.end_headers()
 
             def log_message(self, *args: Any) -> None:
@@ -354,3 +356,34 @@ def test_the_agent_sees_which_rule_acted_and_cannot_hand_work_to_the_automation_
     assert "Automation added the label remboursement" in page
     assert ">Automation</option>" not in page
     assert ">Bob Agent</option>" in page
+
+
+def test_a_webhook_that_fails_is_retried_later_unless_the_refusal_is_final(
+    api_inbox: Inbox, receiver: Receiver, write: Any
+) -> None:
+    rule("message_received", [],
+         {"type": "webhook", "url": receiver.url, "secret": "s3cret-for-the-crm-0123"})
+    write(api_inbox, "m-1", "Bonjour")
+    args = DBTaskResult.objects.get(task_path__endswith="call_webhook").args_kwargs["args"]
+    receiver.statuses = [503, 410]
+
+    assert call_webhook.call(*args) == "retrying"
+    retry = DBTaskResult.objects.filter(task_path__endswith="call_webhook").latest("enqueued_at")
+    assert retry.run_after is not None
+    assert call_webhook.call(*retry.args_kwargs["args"]) == "failed"
+    assert len(receiver.requests) == 2
+
+
+def test_rules_left_undone_by_a_crash_run_in_the_catch_up_once(api_inbox: Inbox) -> None:
+    from omnicanal.conversations import outbox
+
+    rule("message_received", [REFUND], {"type": "add_label", "name": "remboursement"})
+    # Without the after-commit callbacks, as if the process died right after the commit.
+    result = ingest(api_inbox, inbound("m-1", "refund"))
+
+    outbox.process_pending_events()
+    outbox.process_pending_events()
+
+    conversation = Conversation.objects.get(pk=result.conversation_id)
+    assert conversation.labels.get().name == "remboursement"
+    assert AutomationRun.objects.count() == 1
