@@ -226,8 +226,10 @@ def _check_action(action: object, where: str) -> None:
         macros.check_text(action.get("text"), where)
         if "agent_ids" in action:
             _ids(action["agent_ids"], where, "agent_ids")
-        if "team_id" in action:
-            _int(action, "team_id", where)
+        if "team_id" in action and not Team.objects.filter(
+            pk=_int(action, "team_id", where)
+        ).exists():
+            raise _fail(where, "no team with this id.")
         if not (action.get("agent_ids") or action.get("team_id") or action.get("assignee")):
             raise _fail(where, "notify whom? Give “agent_ids”, “team_id” or “assignee”: true.")
     elif kind == "webhook":
@@ -450,8 +452,13 @@ def _run_rule(
 
 def _trigger_of(event: OutboxEvent) -> str | None:
     trigger = EVENT_TRIGGERS.get(event.kind)
-    if trigger == Trigger.MESSAGE_RECEIVED and event.payload.get("direction") != "incoming":
-        return None
+    if trigger == Trigger.MESSAGE_RECEIVED:
+        if event.payload.get("direction") != "incoming":
+            return None
+        # An out-of-office or other automatic message is nobody writing: answering it could
+        # start a ping-pong between our rules and the customer's autoresponder.
+        if Message.objects.filter(pk=event.payload.get("message_id"), is_auto_reply=True).exists():
+            return None
     return trigger
 
 

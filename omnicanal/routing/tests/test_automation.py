@@ -387,3 +387,37 @@ def test_rules_left_undone_by_a_crash_run_in_the_catch_up_once(api_inbox: Inbox)
     conversation = Conversation.objects.get(pk=result.conversation_id)
     assert conversation.labels.get().name == "remboursement"
     assert AutomationRun.objects.count() == 1
+
+
+def test_rules_do_not_answer_an_automatic_message_such_as_an_out_of_office(
+    email_inbox: Inbox, write: Any
+) -> None:
+    canned = CannedReply.objects.create(shortcut="recu", title="Reçu", text="Bien reçu.")
+    rule("message_received", [], {"type": "send_canned_reply", "canned_reply_id": canned.pk})
+
+    conversation = write(email_inbox, "<absent@example.fr>", "Je suis absente jusqu'au 3.",
+                         is_auto_reply=True)
+
+    assert not conversation.messages.filter(direction="outgoing").exists()
+    assert not AutomationRun.objects.exists()
+
+
+def test_sla_events_recorded_by_the_sla_clocks_start_their_rules(
+    api_inbox: Inbox, supervisor: User, write: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from omnicanal.conversations.events import record_event
+
+    rule("sla_breached", [{"type": "priority", "values": [3]}],
+         {"type": "set_priority", "priority": 1},
+         {"type": "notify", "assignee": True, "agent_ids": [supervisor.pk],
+          "text": "SLA dépassé sur n°{{conversation.id}}"})
+    conversation = write(api_inbox, "m-1", "Bonjour")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        record_event("sla.breached", conversation, policy="first_response")  # type: ignore[arg-type]
+
+    conversation.refresh_from_db()
+    assert conversation.priority == 1
+    notify = OutboxEvent.objects.get(kind="automation.notify")
+    assert notify.payload["recipient_ids"] == [supervisor.pk]
+    assert notify.payload["text"] == f"SLA dépassé sur n°{conversation.pk}"
