@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "omnicanal.connectors",
     "omnicanal.routing",
     "omnicanal.knowledge",
+    "omnicanal.notifications",
     "omnicanal.web",
 ]
 
@@ -170,6 +171,14 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+# Task path -> interval in seconds; enqueued by `omnicanal serve`'s scheduler or `omnicanal tick`.
+PERIODIC_TASKS = {
+    "omnicanal.routing.tasks.sweep_queue": 30,
+    "omnicanal.conversations.tasks.wake_snoozed": 60,
+    "omnicanal.conversations.tasks.dispatch_pending_events": 60,
+}
+# The workspace sets an online agent away after this long without keyboard or mouse activity.
+PRESENCE_AWAY_AFTER_SECONDS = env_int("PRESENCE_AWAY_AFTER_SECONDS", 600)
 
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"

@@ -10,5 +10,7 @@ urlpatterns = [
     path("webhooks/", include("omnicanal.connectors.urls")),
     path("", include("omnicanal.public_urls")),
     path("", include("omnicanal.accounts.urls")),
+    path("", include("omnicanal.routing.urls")),
+    path("notifications/", include("omnicanal.notifications.urls")),
     path("", include("omnicanal.web.urls")),
 ]

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 
 from omnicanal.connectors.base import OutboundMessage, SendError
-from omnicanal.conversations.models import Conversation, Direction, Message
+from omnicanal.conversations.models import Conversation, Direction, Inbox, Message
 
 MESSAGING_CHANNELS = ("sms", "whatsapp", "messenger", "instagram", "telegram")
 
@@ -39,15 +39,18 @@ META_HUMAN_AGENT_WINDOW = dt.timedelta(days=7)
 LAST_CUSTOMER_MESSAGE_KEY = "customer_last_message_at"
 
 
-def last_customer_message_at(conversation: Conversation) -> dt.datetime | None:
-    """When the customer last wrote to this inbox, in any of their conversations there.
+def last_customer_message_at(
+    conversation: Conversation, *, inbox: Inbox | None = None
+) -> dt.datetime | None:
+    """When the customer last wrote to this inbox (or `inbox`, a reply sent through another
+    of ours), in any of their conversations there.
 
     The window belongs to the pair (customer, business number), not to one conversation: a
     customer who wrote yesterday in a resolved conversation may be answered in a new one.
     """
     latest = (
         Message.objects.filter(
-            inbox_id=conversation.inbox_id,
+            inbox_id=inbox.pk if inbox is not None else conversation.inbox_id,
             conversation__contact_id=conversation.contact_id,
             direction=Direction.INCOMING,
         )
@@ -69,15 +72,17 @@ def whatsapp_window_open(conversation: Conversation, *, now: dt.datetime | None 
 
 
 def reply_restriction(
-    conversation: Conversation, *, now: dt.datetime | None = None
+    conversation: Conversation, *, now: dt.datetime | None = None, inbox: Inbox | None = None
 ) -> str | None:
-    """Why the channel would refuse a free-form reply in this conversation now, or None.
+    """Why the channel (of the conversation, or `inbox` when the reply goes through another
+    of ours) would refuse a free-form reply in this conversation now, or None.
 
     Translated into the active language, for the agent about to type."""
-    channel = conversation.inbox.channel
+    channel = (inbox or conversation.inbox).channel
     if channel not in ("whatsapp", "messenger", "instagram"):
         return None
-    error = window_error(channel, last_customer_message_at(conversation), now or timezone.now())
+    last = last_customer_message_at(conversation, inbox=inbox)
+    error = window_error(channel, last, now or timezone.now())
     return gettext(error.message) if error else None
 
 
@@ -119,7 +124,8 @@ def last_message_from_extra(outbound: OutboundMessage) -> dt.datetime | None:
 def with_messaging_context(message: Message, outbound: OutboundMessage) -> OutboundMessage:
     """The reply addressed on its channel, with what the adapters need to respect windows."""
     conversation = message.conversation
-    channel = conversation.inbox.channel
+    # The message's inbox: the conversation's, or another one the agent chose to reply by.
+    channel = message.inbox.channel
     recipient = outbound.recipient
     identities = {
         (kind, value)
@@ -136,6 +142,6 @@ def with_messaging_context(message: Message, outbound: OutboundMessage) -> Outbo
         # Telegram ids are "<chat>:<message>": answer in the chat the customer wrote in,
         # which for a group is not the customer's own id.
         recipient = outbound.reply_to_external_id.split(":", 1)[0]
-    last = last_customer_message_at(conversation)
+    last = last_customer_message_at(conversation, inbox=message.inbox)
     extra = {**outbound.extra, LAST_CUSTOMER_MESSAGE_KEY: last.isoformat() if last else ""}
     return replace(outbound, recipient=recipient, extra=extra)

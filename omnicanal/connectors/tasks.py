@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from dataclasses import replace
 
 from django.conf import settings
 from django.utils import timezone
@@ -14,6 +15,7 @@ from omnicanal.connectors.messaging import MESSAGING_CHANNELS, with_messaging_co
 from omnicanal.connectors.registry import adapter_for
 from omnicanal.conversations.actions import mark_sent, record_send_failure
 from omnicanal.conversations.models import DeliveryStatus, Direction, Message
+from omnicanal.conversations.tools import RECIPIENT_KEY
 
 logger = logging.getLogger(__name__)
 
@@ -42,16 +44,22 @@ def build_outbound(message: Message) -> OutboundMessage:
         reply_to_external_id=(last_incoming.external_id or "") if last_incoming else "",
         sender_name=message.author.display_name if message.author else "",
     )
-    if conversation.inbox.channel == "email":
+    # The message's own inbox: an agent may reply through another of ours (another channel).
+    channel = message.inbox.channel
+    if channel == "email":
         # E-mail threads on headers built from the conversation's stored Message-IDs, and
         # must go to an e-mail identity, not whichever identity comes first.
         from omnicanal.connectors.email.threading import with_thread_headers
 
         outbound = with_thread_headers(message, outbound)
-    if conversation.inbox.channel in MESSAGING_CHANNELS:
+    if channel in MESSAGING_CHANNELS:
         # Address the channel's own identity (a phone for SMS, a PSID for Messenger...) and
         # pass the customer's last message time, which decides WhatsApp's 24-hour window.
         outbound = with_messaging_context(message, outbound)
+    chosen = (message.metadata or {}).get(RECIPIENT_KEY)
+    if isinstance(chosen, str) and chosen:
+        # The address the agent picked with the channel, rather than the first one found.
+        outbound = replace(outbound, recipient=chosen)
     return outbound
 
 
@@ -59,7 +67,9 @@ def build_outbound(message: Message) -> OutboundMessage:
 def send_message(message_id: int) -> str:
     """Deliver one outgoing message. A deleted message or one already sent is left alone."""
     message = (
-        Message.objects.select_related("conversation__inbox", "conversation__contact", "author")
+        Message.objects.select_related(
+            "inbox", "conversation__inbox", "conversation__contact", "author"
+        )
         .filter(pk=message_id, direction=Direction.OUTGOING)
         .first()
     )
@@ -67,7 +77,7 @@ def send_message(message_id: int) -> str:
         return "gone"
     if message.delivery_status != DeliveryStatus.PENDING:
         return "already " + message.delivery_status
-    inbox = message.conversation.inbox
+    inbox = message.inbox
     try:
         adapter = adapter_for(inbox.channel)
         provider_id = adapter.send(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -12,17 +13,20 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from omnicanal.accounts.models import Team, User
+from omnicanal.conversations.collision import check_nothing_arrived
 from omnicanal.conversations.events import record_event
 from omnicanal.conversations.exceptions import InvalidInput, NotFound, PermissionDenied
 from omnicanal.conversations.models import (
     Conversation,
     DeliveryStatus,
     Direction,
+    Inbox,
     Label,
     Message,
     Priority,
     Status,
 )
+from omnicanal.notifications.mentions import resolve_mentions
 from omnicanal.routing import actions as routing
 
 
@@ -54,25 +58,43 @@ def _check_text(text: str) -> str:
     return text
 
 
-def reply(user: User, conversation_id: int, text: str, *, automatic: bool = False) -> Message:
+def reply(
+    user: User,
+    conversation_id: int,
+    text: str,
+    *,
+    seen_message_id: int | None = None,
+    via: Inbox | None = None,
+    metadata: dict[str, Any] | None = None,
+    automatic: bool = False,
+) -> Message:
     """An agent's answer to the customer, sent on the conversation's channel by a task.
 
+    With `seen_message_id` (the newest message the agent had on screen), nothing is sent if
+    the customer wrote or someone else answered since: RepliedMeanwhile says what arrived.
+    The agent who has read it sends again without the id (the warning's "Send anyway").
+    `via` sends it through another inbox instead (`tools.reply_via` checks that choice and
+    puts the recipient in `metadata`).
     `automatic` (an automation rule's canned reply) is marked as an automatic reply, takes
-    no one's assignment and leaves the customer waiting for a person."""
+    no one's assignment and leaves the customer waiting for a person.
+    """
     from omnicanal.connectors.tasks import send_message
 
     text = _check_text(text)
     with transaction.atomic():
         conversation = access_conversation(user, conversation_id, lock=True)
+        if seen_message_id is not None:
+            check_nothing_arrived(user, conversation, seen_message_id)
         now = timezone.now()
         message = Message.objects.create(
             conversation=conversation,
-            inbox=conversation.inbox,
+            inbox=via or conversation.inbox,
             direction=Direction.OUTGOING,
             author=user,
             text=text,
             delivery_status=DeliveryStatus.PENDING,
             sent_at=now,
+            metadata=metadata or {},
             is_auto_reply=automatic,
         )
         conversation.last_activity_at = now
@@ -85,6 +107,10 @@ def reply(user: User, conversation_id: int, text: str, *, automatic: bool = Fals
             conversation.assignee = user
             update_fields.append("assignee")
         conversation.save(update_fields=update_fields)
+        if "assignee" in update_fields:
+            # Out of the queue and counted against the agent, or a dispatcher would later
+            # hand the conversation to someone else.
+            routing.assign_manually(conversation.pk, user)
         record_event("message.created", conversation, message_id=message.pk, direction="outgoing")
         transaction.on_commit(lambda: send_message.enqueue(message.pk))
     return message
@@ -95,12 +121,16 @@ def add_note(user: User, conversation_id: int, text: str) -> Message:
     text = _check_text(text)
     with transaction.atomic():
         conversation = access_conversation(user, conversation_id, lock=True)
+        mentions = resolve_mentions(text)
         message = Message.objects.create(
             conversation=conversation,
             inbox=conversation.inbox,
             direction=Direction.NOTE,
             author=user,
             text=text,
+            # Resolved now, while the names mean these agents: the notifications app tells
+            # them, and the timeline highlights these ranges.
+            metadata={"mentions": [span.as_dict() for span in mentions]} if mentions else {},
             delivery_status=DeliveryStatus.SENT,
         )
         record_event("message.created", conversation, message_id=message.pk, direction="note")
@@ -158,10 +188,13 @@ def assign(
             _activity(conversation, user, "team", team.name if team else "")
         if changed:
             conversation.save(update_fields=changed)
-            record_event("conversation.assigned", conversation)
+            record_event("conversation.assigned", conversation, actor_id=user.pk, changed=changed)
         if "assignee" in changed:
             # A person's choice counts against the new agent's capacity and frees the old one.
             routing.assign_manually(conversation.pk, assignee)
+        if "team" in changed:
+            # Another team's queue, where another team's agents may take it.
+            routing.follow_conversation(conversation)
     return conversation
 
 
@@ -174,7 +207,7 @@ def unassign(user: User, conversation_id: int) -> Conversation:
             conversation.assignee = None
             conversation.save(update_fields=["assignee"])
             _activity(conversation, user, "unassigned")
-            record_event("conversation.assigned", conversation)
+            record_event("conversation.assigned", conversation, actor_id=user.pk)
             routing.assign_manually(conversation.pk, None)
     return conversation
 
@@ -228,7 +261,8 @@ def snooze(user: User, conversation_id: int, *, until: dt.datetime | None) -> Co
 
     Whatever the time, a customer's message wakes it at once (ingest reopens it); a passed
     time wakes it through `wake_due_conversations`, run every minute by the `wake_snoozed`
-    command (a cron line or the demo's worker loop). Waking is a write with an event and an
+    task (PERIODIC_TASKS, enqueued by `omnicanal serve` or `omnicanal tick`) or by the
+    `wake_snoozed` command. Waking is a write with an event and an
     activity line, so it happens in that command rather than as a filter at read time.
     """
     if until is not None:
@@ -286,6 +320,7 @@ def set_priority(user: User, conversation_id: int, priority: int) -> Conversatio
         conversation.save(update_fields=["priority"])
         _activity(conversation, user, "priority", str(priority))
         record_event("conversation.updated", conversation, change="priority", priority=priority)
+        routing.follow_conversation(conversation)
     return conversation
 
 

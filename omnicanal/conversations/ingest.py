@@ -106,6 +106,7 @@ def _store(inbox: Inbox, inbound: InboundMessage, threading: ThreadingRule | Non
     conversation = threading(inbox, contact, inbound) if threading else None
     if conversation is None:
         conversation = _default_conversation(inbox, contact, now)
+    conversation = _follow_merges(conversation)
     is_new = conversation.pk is None
     _apply_customer_activity(conversation, inbound, now)
     if is_new:
@@ -150,10 +151,44 @@ def _default_conversation(inbox: Inbox, contact: Contact, now: dt.datetime) -> C
     )
     if latest is not None and latest.status in ACTIVE_STATUSES:
         return latest
+    bridged = _bridged_conversation(inbox, contact)
+    if bridged is not None:
+        return bridged
     window = dt.timedelta(seconds=settings.REOPEN_WINDOW_SECONDS)
     if latest is not None and latest.resolved_at and now - latest.resolved_at <= window:
         return latest
     return Conversation(inbox=inbox, contact=contact, previous=latest, last_activity_at=now)
+
+
+def _bridged_conversation(inbox: Inbox, contact: Contact) -> Conversation | None:
+    """The contact's open conversation on another channel where an agent wrote to them
+    through this inbox (tools.reply_via: an SMS on an e-mail conversation): their answer
+    continues it. Only asked when the inbox has no open conversation of the contact, and
+    cheap then: a contact has few conversations, each read through the timeline index."""
+    return (
+        Conversation.objects.select_for_update(of=("self",))
+        .filter(
+            contact=contact,
+            status__in=ACTIVE_STATUSES,
+            messages__inbox=inbox,
+            messages__direction=Direction.OUTGOING,
+        )
+        .exclude(inbox=inbox)
+        .order_by("-last_activity_at", "-id")
+        .first()
+    )
+
+
+def _follow_merges(conversation: Conversation) -> Conversation:
+    """The conversation an agent merged this one into, if any (tools.merge_conversations):
+    the customer's new message joins the thread the agents now answer."""
+    seen = set()
+    while conversation.merged_into_id is not None and conversation.pk not in seen:
+        seen.add(conversation.pk)
+        conversation = Conversation.objects.select_for_update().get(
+            pk=conversation.merged_into_id
+        )
+    return conversation
 
 
 def _apply_customer_activity(

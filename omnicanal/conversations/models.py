@@ -107,6 +107,12 @@ class Conversation(models.Model):
     snoozed_until = models.DateTimeField(null=True, blank=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
     labels = models.ManyToManyField(Label, blank=True, related_name="conversations")
+    # Set when an agent merged this conversation into another: its messages live there now,
+    # and a customer writing to it again is led to that one (ingest follows the link).
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    merged_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("conversation")

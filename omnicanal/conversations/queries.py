@@ -20,6 +20,7 @@ from omnicanal.conversations.models import (
     Priority,
     Status,
 )
+from omnicanal.notifications.models import Mention
 
 PAGE_SIZE = 25
 # A contact's whole history can be years of e-mail; the page shows the most recent part.
@@ -29,10 +30,12 @@ _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 
 class ListView(enum.StrEnum):
-    """The lists of the workspace. The first four are whose work it is (among open
+    """The lists of the workspace. The first five are whose work it is (among open
     conversations unless a status filter says otherwise); the last two are by status."""
 
     MINE = "mine"
+    # Where a colleague named me in a note (mentions are kept by the notifications app).
+    MENTIONS = "mentions"
     UNASSIGNED = "unassigned"
     TEAM = "team"
     ALL = "all"
@@ -42,6 +45,7 @@ class ListView(enum.StrEnum):
 
 _VIEW_STATUS = {
     ListView.MINE: Status.OPEN,
+    ListView.MENTIONS: Status.OPEN,
     ListView.UNASSIGNED: Status.OPEN,
     ListView.TEAM: Status.OPEN,
     ListView.ALL: Status.OPEN,
@@ -51,7 +55,10 @@ _VIEW_STATUS = {
 
 # Views whose size is shown in their tab. Resolved is left out on purpose: it only grows,
 # and counting it would make every list page scan the whole history.
-COUNTED_VIEWS = (ListView.MINE, ListView.UNASSIGNED, ListView.TEAM, ListView.ALL, ListView.SNOOZED)
+COUNTED_VIEWS = (
+    ListView.MINE, ListView.MENTIONS, ListView.UNASSIGNED, ListView.TEAM, ListView.ALL,
+    ListView.SNOOZED,
+)
 
 
 def _int_or_none(value: str | None) -> int | None:
@@ -114,6 +121,8 @@ class ListFilters:
 def _scope(user: User, view: ListView) -> Q:
     if view == ListView.MINE:
         return Q(assignee=user)
+    if view == ListView.MENTIONS:
+        return Q(pk__in=Mention.objects.filter(agent=user).values("conversation_id"))
     if view == ListView.UNASSIGNED:
         return Q(assignee__isnull=True)
     if view == ListView.TEAM:
@@ -261,7 +270,7 @@ def contact_timeline(
     and author; then attachments) whatever the number of messages."""
     newest_first = list(
         Message.objects.filter(conversation__contact=contact)
-        .select_related("conversation__inbox", "author")
+        .select_related("conversation__inbox", "inbox", "author")
         .prefetch_related("attachments")
         .order_by("-created_at", "-id")[: limit + 1]
     )

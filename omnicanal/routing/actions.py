@@ -28,7 +28,7 @@ from django.utils import timezone
 
 from omnicanal.accounts.models import Team, User
 from omnicanal.contacts.models import ValueTier
-from omnicanal.conversations.events import record_event
+from omnicanal.conversations.events import push_realtime, record_event
 from omnicanal.conversations.exceptions import InvalidInput
 from omnicanal.conversations.models import Conversation, Inbox
 from omnicanal.routing import statements
@@ -181,6 +181,9 @@ def _is_available(agent: User, presence: str) -> bool:
     return agent.is_active and presence == Presence.ONLINE
 
 
+PRESENCE_CHANGED = "agent.presence_changed"
+
+
 def set_presence(
     agent: User,
     presence: Presence | str,
@@ -193,22 +196,64 @@ def set_presence(
     Deactivating an agent should set them offline too."""
     if presence not in Presence.values:
         raise InvalidInput(f"Presence is one of {', '.join(Presence.values)}, not {presence!r}.")
-    now = now or timezone.now()
     with transaction.atomic():
         profile = _locked_profile(agent.pk)
-        if profile.presence == presence:
-            return profile
-        profile.presence = presence
-        profile.presence_changed_at = now
-        profile.save(update_fields=["presence", "presence_changed_at"])
-        slots = profile.capacities.all()
-        if presence == Presence.ONLINE:
-            slots.update(is_available=agent.is_active, became_idle_at=now)
-        else:
-            slots.update(is_available=False)
-        if dispatch and presence == Presence.ONLINE:
-            _dispatch_on_commit(agent_ids=[agent.pk])
+        _change_presence(agent, profile, presence, now=now or timezone.now(), dispatch=dispatch)
     return profile
+
+
+def away_for_inactivity(agent: User, *, now: dt.datetime | None = None) -> AgentProfile:
+    """The workspace saw no activity for a while: an online agent turns away, and comes back
+    with `back_from_inactivity`. Any other presence was chosen and stays."""
+    with transaction.atomic():
+        profile = _locked_profile(agent.pk)
+        if profile.presence == Presence.ONLINE:
+            _change_presence(agent, profile, Presence.AWAY, now=now or timezone.now(),
+                             for_inactivity=True)
+    return profile
+
+
+def back_from_inactivity(agent: User, *, now: dt.datetime | None = None) -> AgentProfile:
+    """Activity again: online, but only if the away was automatic (an agent who chose away,
+    or went offline since, is not put back to work by moving the mouse)."""
+    with transaction.atomic():
+        profile = _locked_profile(agent.pk)
+        if profile.presence == Presence.AWAY and profile.is_away_for_inactivity:
+            _change_presence(agent, profile, Presence.ONLINE, now=now or timezone.now())
+    return profile
+
+
+def _change_presence(
+    agent: User,
+    profile: AgentProfile,
+    presence: str,
+    *,
+    now: dt.datetime,
+    dispatch: bool = True,
+    for_inactivity: bool = False,
+) -> None:
+    """The one place presence changes; the caller holds the profile lock."""
+    if profile.presence == presence and profile.is_away_for_inactivity == for_inactivity:
+        return
+    if profile.presence != presence:
+        profile.presence_changed_at = now
+    profile.presence = presence
+    profile.is_away_for_inactivity = for_inactivity
+    profile.save(update_fields=["presence", "presence_changed_at", "is_away_for_inactivity"])
+    slots = profile.capacities.all()
+    if presence == Presence.ONLINE:
+        slots.update(is_available=agent.is_active, became_idle_at=now)
+    else:
+        slots.update(is_available=False)
+    if dispatch and presence == Presence.ONLINE:
+        _dispatch_on_commit(agent_ids=[agent.pk])
+    # Not a conversation's event, so no outbox row: a supervisor's page that misses this push
+    # shows the presence on its next refresh.
+    message = {
+        "type": "omnicanal.event",
+        "event": {"kind": PRESENCE_CHANGED, "agent_id": agent.pk, "presence": presence},
+    }
+    transaction.on_commit(lambda: push_realtime(message))
 
 
 def set_policy(
@@ -330,6 +375,43 @@ def enqueue_conversation(
         if dispatch:
             _dispatch_on_commit(conversation_ids=[conversation.pk])
     return True
+
+
+def follow_conversation(
+    conversation: Conversation, *, dispatch: bool = True
+) -> ConversationRouting | None:
+    """The conversation's priority, team or contact's value tier changed: its routing row
+    follows, so that it waits in the right queue at the right place (positions are read from
+    the row). A waiting one is then offered to the agents: another team can have a free
+    agent, a higher priority can pass others for the next slot. Nothing happens for a
+    conversation routing never queued or one resolved. Returns the row, or None."""
+    priority = validate_priority(conversation.priority)
+    value_tier = conversation.contact.value_tier
+    with transaction.atomic():
+        routing = (
+            ConversationRouting.objects.select_for_update().filter(pk=conversation.pk).first()
+        )
+        if routing is None or routing.resolved_at is not None:
+            return None
+        policy = _Policies(statements.policies()).for_scope(
+            conversation.team_id, conversation.inbox_id
+        )
+        wanted = {
+            "priority": priority,
+            "team_id": conversation.team_id,
+            "value_tier": value_tier,
+            "value_rank": _value_rank(value_tier, policy),
+        }
+        changed = [name for name, value in wanted.items() if getattr(routing, name) != value]
+        if not changed:
+            return routing
+        for name in changed:
+            setattr(routing, name, wanted[name])
+        # The arrival time stays: a conversation moved to another team keeps its seniority.
+        routing.save(update_fields=changed)
+        if dispatch and routing.is_waiting:
+            _dispatch_on_commit(conversation_ids=[conversation.pk])
+    return routing
 
 
 def route_conversation(conversation: Conversation) -> None:

@@ -78,6 +78,9 @@ class AgentProfile(models.Model):
     # {"billing": 3, "german": 5}
     skills = models.JSONField(_("skills"), default=dict, blank=True)
     presence_changed_at = models.DateTimeField(null=True, blank=True)
+    # Away because the workspace saw no activity (not by the agent's choice): activity brings
+    # them back online, which a chosen away or offline never does.
+    is_away_for_inactivity = models.BooleanField(default=False)
 
     class Meta:
         verbose_name = _("agent routing profile")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from omnicanal.web import views
+from omnicanal.web import conversation_tools, views
 
 app_name = "web"
 
@@ -53,6 +53,26 @@ urlpatterns = [
         "conversations/<int:conversation_id>/snooze/",
         views.conversation_snooze,
         name="conversation_snooze",
+    ),
+    path(
+        "conversations/<int:conversation_id>/export/",
+        conversation_tools.conversation_export,
+        name="conversation_export",
+    ),
+    path(
+        "conversations/<int:conversation_id>/merge/",
+        conversation_tools.conversation_merge,
+        name="conversation_merge",
+    ),
+    path(
+        "conversations/<int:conversation_id>/transfer/",
+        conversation_tools.conversation_transfer,
+        name="conversation_transfer",
+    ),
+    path(
+        "conversations/<int:conversation_id>/messages/<int:message_id>/split/",
+        conversation_tools.message_split,
+        name="message_split",
     ),
     path(
         "conversations/<int:conversation_id>/contact/attributes/",

@@ -34,6 +34,7 @@ from omnicanal.connectors.messaging import reply_restriction
 from omnicanal.contacts import actions as contact_actions
 from omnicanal.contacts.models import AttributeDefinition, AttributeType, Contact
 from omnicanal.conversations import actions
+from omnicanal.conversations.collision import RepliedMeanwhile, latest_message_id
 from omnicanal.conversations.exceptions import DomainError, InvalidInput, NotFound
 from omnicanal.conversations.models import (
     Attachment,
@@ -59,7 +60,10 @@ from omnicanal.conversations.queries import (
     view_counts,
 )
 from omnicanal.conversations.search import SearchFilters, search
+from omnicanal.notifications import actions as notification_actions
 from omnicanal.routing.automation import AUTOMATION_EMAIL
+from omnicanal.web.collision import reply_warning
+from omnicanal.web.presence import HEARTBEAT_SECONDS
 
 
 class HtmxHttpRequest(HttpRequest):
@@ -186,6 +190,7 @@ def _view_labels() -> dict[ListView, str]:
         # "list" context: French tab names are plural ("Résolues"), unlike the status
         # of one conversation ("Résolue").
         ListView.MINE: gettext("Mine"),
+        ListView.MENTIONS: gettext("Mentions"),
         ListView.UNASSIGNED: pgettext("list", "Unassigned"),
         ListView.TEAM: gettext("My teams"),
         ListView.ALL: gettext("All"),
@@ -405,6 +410,9 @@ def _contact_context(
 
 
 def _conversation_context(request: HtmxHttpRequest, conversation: Conversation) -> dict[str, Any]:
+    # Imported here: that module builds on this one's helpers.
+    from omnicanal.web.conversation_tools import tools_context
+
     contact = conversation.contact
     timeline, is_truncated = contact_timeline(contact)
     # The list the agent came from (its view and filters ride on the URL), for the back
@@ -443,6 +451,10 @@ def _conversation_context(request: HtmxHttpRequest, conversation: Conversation) 
         "agent_typing_url": (
             reverse("webchat:agent_typing", args=[conversation.pk]) if is_webchat else ""
         ),
+        # Collision detection: what the reply form says the agent saw; collision.js's beat.
+        "latest_message_id": latest_message_id(conversation.pk),
+        "viewing_heartbeat_seconds": HEARTBEAT_SECONDS,
+        **tools_context(conversation),
     }
 
 
@@ -457,6 +469,8 @@ def conversation_detail(request: HtmxHttpRequest, conversation_id: int) -> HttpR
     """The conversation page; an htmx request gets only its live part (header, timeline,
     contact panel) for a live refresh."""
     conversation = _access(request, conversation_id)
+    # Live refreshes too: a message arriving while the agent reads it is not news to them.
+    notification_actions.mark_conversation_read(_agent(request), conversation.pk)
     context = _conversation_context(request, conversation)
     if request.htmx:
         return render(request, "web/_conversation_live.html", context)
@@ -475,6 +489,8 @@ def _after_write(
     page_url = _conversation_url(conversation_id, request.GET.urlencode())
     try:
         write(agent)
+    except RepliedMeanwhile:
+        raise  # conversation_reply answers with its warning
     except DomainError as exc:
         # An unknown conversation is a 404 page, as for a GET; an unknown agent or team in
         # the form is an error to show on the page.
@@ -491,11 +507,38 @@ def _after_write(
 @require_POST
 @agent_required
 def conversation_reply(request: HtmxHttpRequest, conversation_id: int) -> HttpResponse:
-    """Send a reply to the customer on the conversation's channel."""
+    """Send a reply to the customer on the conversation's channel, or on the one chosen
+    (`via`). Held back with a warning (409) when someone wrote since `seen_message_id`, the
+    newest message the page showed, unless the agent confirms (`confirm`, the warning's
+    "Send anyway")."""
     text = request.POST.get("text", "")
-    return _after_write(
-        request, conversation_id, lambda agent: actions.reply(agent, conversation_id, text)
-    )
+    seen = request.POST.get("seen_message_id", "")
+    seen_message_id = int(seen) if seen.isdigit() and not request.POST.get("confirm") else None
+    via = request.POST.get("via", "")
+
+    def write(agent: User) -> object:
+        if via:
+            from omnicanal.web.conversation_tools import reply_via
+
+            return reply_via(agent, conversation_id, text, via, seen_message_id=seen_message_id)
+        return actions.reply(agent, conversation_id, text, seen_message_id=seen_message_id)
+
+    try:
+        return _after_write(request, conversation_id, write)
+    except RepliedMeanwhile as exc:
+        warning, status = reply_warning(exc), exc.status
+    if request.htmx:
+        # Into the reply form, which keeps the agent's text.
+        response = render(
+            request, "web/_reply_warning.html", {"reply_warning": warning}, status=status
+        )
+        return reswap(retarget(response, "#reply-warning"), "innerHTML")
+    context = {
+        **_conversation_context(request, _access(request, conversation_id)),
+        "reply_warning": warning,
+        "reply_text": text,
+    }
+    return render(request, "web/conversation.html", context, status=status)
 
 
 @require_POST

@@ -284,7 +284,9 @@ def with_thread_headers(message: Message, outbound: OutboundMessage) -> Outbound
 
     earlier = list(
         message.conversation.messages.filter(
-            direction__in=[Direction.INCOMING, Direction.OUTGOING], pk__lt=message.pk
+            direction__in=[Direction.INCOMING, Direction.OUTGOING], pk__lt=message.pk,
+            # A conversation may mix channels (a merge, a reply by SMS): only mails thread.
+            inbox__channel="email",
         ).order_by("created_at", "id")
     )
     with_ids = [(m, _stored_id(m)) for m in earlier if _stored_id(m)]

@@ -6,6 +6,7 @@ import os
 import re
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -136,6 +137,27 @@ def test_serve_answers_the_login_page_and_leaves_no_worker_behind(
     assert server.wait(timeout=30) == 0, log.read_text()
     # serve waits for its worker before exiting: gone now, not reparented to init.
     assert not is_running(worker)
+
+
+def test_serve_enqueues_the_periodic_tasks_and_its_worker_runs_them(
+    migrated: Path, run: Callable[..., tuple[subprocess.Popen[bytes], Path]]
+) -> None:
+    port = free_port()
+    server, log = run(migrated, "serve", "--port", str(port))
+    periodic = {
+        "omnicanal.routing.tasks.sweep_queue", "omnicanal.conversations.tasks.wake_snoozed"
+    }
+
+    def periodic_tasks_done() -> set[str] | None:
+        with sqlite3.connect(migrated / "omnicanal.sqlite3", timeout=20) as database:
+            done = {path for (path,) in database.execute(
+                "SELECT task_path FROM django_tasks_database_dbtaskresult WHERE status = 'SUCCESSFUL'"
+            )}
+        return done if periodic <= done else None
+
+    wait_for(periodic_tasks_done, "periodic tasks run by the worker", server)
+    server.send_signal(signal.SIGINT)
+    assert server.wait(timeout=30) == 0, log.read_text()
 
 
 def test_a_killed_server_takes_its_worker_with_it(

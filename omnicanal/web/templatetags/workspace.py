@@ -85,6 +85,22 @@ def activity_text(message: Message) -> str:
             "actor": actor,
             "status": status_label(value),
         }
+    if activity == "merged_into":
+        return gettext("%(actor)s merged this conversation into #%(number)s") % {
+            "actor": actor, "number": value,
+        }
+    if activity == "merged_from":
+        return gettext("%(actor)s merged conversation #%(number)s into this one") % {
+            "actor": actor, "number": value,
+        }
+    if activity == "split_to":
+        return gettext("%(actor)s moved a message to the new conversation #%(number)s") % {
+            "actor": actor, "number": value,
+        }
+    if activity == "split_from":
+        return gettext("%(actor)s split this conversation from #%(number)s") % {
+            "actor": actor, "number": value,
+        }
     return message.text
 
 

@@ -95,8 +95,9 @@ def test_the_tabs_count_each_view_under_the_filters(
     page = client_for(agent).get(reverse("web:conversations"), {"channel": "api"}).content
     counts = re.findall(rb'<span class="count" data-count>(\d+)</span>', page)
 
-    # mine, unassigned (the e-mail one is filtered out), team, all, snoozed; no resolved.
-    assert counts == [b"1", b"0", b"1", b"2", b"1"]
+    # mine, mentions, unassigned (the e-mail one is filtered out), team, all, snoozed; no
+    # resolved.
+    assert counts == [b"1", b"0", b"0", b"1", b"2", b"1"]
 
 
 def test_a_live_refresh_brings_the_counts_out_of_band(

@@ -110,12 +110,17 @@ class Command(BaseCommand):
             "--no-worker", action="store_true",
             help="Do not start the task worker (run `omnicanal db_worker` elsewhere).",
         )
+        parser.add_argument(
+            "--no-scheduler", action="store_true",
+            help="Do not enqueue periodic tasks (run `omnicanal tick` from cron instead).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         import uvicorn
         from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
 
         from omnicanal.asgi import application
+        from omnicanal.web.periodic import Scheduler
 
         # Installed before anything starts, so that a signal at any moment ends in the same
         # clean stop. uvicorn replaces them while it runs and, once shut down, re-raises the
@@ -125,6 +130,7 @@ class Command(BaseCommand):
                                                                         signal.SIGTERM)}
         stopping = threading.Event()
         worker: subprocess.Popen[bytes] | None = None
+        scheduler: Scheduler | None = None
         try:
             if not options["no_worker"]:
                 worker = start_worker()
@@ -133,6 +139,9 @@ class Command(BaseCommand):
                 ).start()
                 self.stdout.write(f"Task worker started (pid {worker.pid}).")
                 self.stdout.flush()
+            if not options["no_scheduler"]:
+                scheduler = Scheduler()
+                scheduler.start()
             config = uvicorn.Config(
                 # Static files (htmx, the workspace's CSS and JS) come from the apps' static
                 # folders through Django's finders: no collectstatic, no other server.
@@ -151,6 +160,8 @@ class Command(BaseCommand):
             # A second Ctrl-C must not interrupt the worker's stop and leave it behind.
             for sig in previous:
                 signal.signal(sig, signal.SIG_IGN)
+            if scheduler is not None:
+                scheduler.stop()
             if worker is not None:
                 stop_worker(worker)
                 self.stdout.write("Task worker stopped.")

@@ -39,6 +39,8 @@
   }
 
   function concerns(element, event) {
+    // An agent's presence changes no conversation: only regions showing agents opt in.
+    if (String(event.kind).indexOf("agent.") === 0) return "liveAgents" in element.dataset;
     if (element.dataset.live === "list") return true;
     return String(event.conversation_id) === element.dataset.conversationId ||
       String(event.contact_id) === element.dataset.contactId;
@@ -133,6 +135,8 @@
   });
 
   function onEvent(event) {
+    // Who views and types (collision.js) changes no fragment either.
+    if (String(event.kind).indexOf("collision.") === 0) return;
     if (event.kind === "conversation.typing") {
       // Nothing to re-read: typing changes no fragment.
       onTyping(event);

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('conversations', '0005_contact_name_search_index'),
-        ('routing', '0001_initial'),
+        ('routing', '0002_agentprofile_is_away_for_inactivity'),
     ]
 
     operations = [

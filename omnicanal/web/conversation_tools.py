@@ -1,0 +1,196 @@
+"""The conversation page's "More" menu and what goes with it: export, merge, split, transfer
+to a team with a note, and replying through another channel. Thin views over
+`omnicanal.conversations.tools` and `omnicanal.conversations.export`.
+
+The menu's forms are plain POSTs answered by a redirect (merging lands on the target), so that
+a live refresh of the page never closes the menu while the agent is typing a transfer note.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib import messages
+from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
+from django.utils.translation import gettext, gettext_noop
+from django.views.decorators.http import require_GET, require_POST
+
+from omnicanal.accounts.models import User
+from omnicanal.connectors.messaging import reply_restriction
+from omnicanal.conversations import export, tools
+from omnicanal.conversations.exceptions import DomainError, InvalidInput, NotFound
+from omnicanal.conversations.models import Attachment, Conversation, Direction, Message
+from omnicanal.web.views import (
+    HtmxHttpRequest,
+    _access,
+    _after_write,
+    _agent,
+    _conversation_url,
+    _error_response,
+    agent_required,
+)
+
+# The tools' refusals an agent can meet from these pages, for makemessages (see
+# KNOWN_DOMAIN_MESSAGES in views.py).
+KNOWN_TOOL_MESSAGES = (
+    gettext_noop("A conversation cannot be merged into itself."),
+    gettext_noop(
+        "Only conversations of the same contact can be merged; merge the contacts first."
+    ),
+    gettext_noop("This conversation was already merged into another one."),
+    gettext_noop("The target conversation was merged into another one; merge into that one."),
+    gettext_noop("Only a supervisor can merge a colleague's conversation."),
+    gettext_noop("Only a supervisor can split a colleague's conversation."),
+    gettext_noop("Only a supervisor can transfer a colleague's conversation."),
+    gettext_noop("Only a customer's message can be split into a new conversation."),
+    gettext_noop(
+        "This is the conversation's only message; there is nothing to split it from."
+    ),
+    gettext_noop("This message moved to another conversation in the meantime."),
+    gettext_noop("The conversation is already with this team."),
+    gettext_noop("This channel cannot reach the contact."),
+    gettext_noop("Choose a conversation to merge into."),
+    gettext_noop("Choose a team."),
+    gettext_noop("Export as HTML or JSON."),
+)
+
+
+@dataclass(frozen=True)
+class ReplyChannelOption:
+    """A choice in the composer's channel list: the inbox, the address, and why the channel
+    would refuse a free-form message now (then the option is disabled)."""
+
+    value: str
+    channel_label: str
+    inbox_name: str
+    address: str
+    restriction: str | None
+
+
+def tools_context(conversation: Conversation) -> dict[str, Any]:
+    """What the "More" menu and the composer's channel choice show."""
+    return {
+        # A lone message has nothing to be split from: no button the action would refuse.
+        "can_split": conversation.messages.exclude(direction=Direction.ACTIVITY)[1:2].exists(),
+        "merge_candidates": tools.merge_candidates(conversation),
+        "reply_channel_options": [
+            ReplyChannelOption(
+                value=choice.value,
+                channel_label=choice.inbox.get_channel_display(),
+                inbox_name=choice.inbox.name,
+                address=choice.identity.value,
+                restriction=reply_restriction(conversation, inbox=choice.inbox),
+            )
+            for choice in tools.reply_channels(conversation)
+        ],
+    }
+
+
+def _id(value: str, refusal: str) -> int:
+    if not value.isdigit():
+        raise InvalidInput(refusal)
+    return int(value)
+
+
+def _page_redirect(request: HtmxHttpRequest, conversation_id: int) -> HttpResponseRedirect:
+    return HttpResponseRedirect(_conversation_url(conversation_id, request.GET.urlencode()))
+
+
+@require_GET
+@agent_required
+def conversation_export(request: HtmxHttpRequest, conversation_id: int) -> HttpResponse:
+    """The transcript as a download: `format` html (printable) or json; `notes` includes the
+    internal notes, labelled."""
+
+    def attachment_url(attachment: Attachment) -> str:
+        return request.build_absolute_uri(
+            reverse("web:attachment_download", args=[attachment.pk])
+        )
+
+    try:
+        exported = export.export_conversation(
+            _agent(request), conversation_id, request.GET.get("format", ""),
+            include_notes=request.GET.get("notes") == "1", attachment_url=attachment_url,
+        )
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    except DomainError as exc:
+        return _error_response(request, exc, _conversation_url(conversation_id, ""))
+    response = HttpResponse(exported.content, content_type=exported.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{exported.filename}"'
+    # Personal data: no shared cache may keep a copy.
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@require_POST
+@agent_required
+def conversation_merge(request: HtmxHttpRequest, conversation_id: int) -> HttpResponse:
+    """Merge this conversation into `target`; the agent lands on the target."""
+    try:
+        target_id = _id(request.POST.get("target", ""), "Choose a conversation to merge into.")
+        target = tools.merge_conversations(_agent(request), conversation_id, target_id)
+    except DomainError as exc:
+        if exc.status == 404 and not Conversation.objects.filter(pk=conversation_id).exists():
+            raise Http404(exc.message) from exc
+        return _error_response(request, exc, _conversation_url(conversation_id, ""))
+    messages.success(
+        request,
+        gettext("Conversation #%(source)d was merged into this one.") % {
+            "source": conversation_id
+        },
+    )
+    return HttpResponseRedirect(_conversation_url(target.pk, request.GET.urlencode()))
+
+
+@require_POST
+@agent_required
+def message_split(
+    request: HtmxHttpRequest, conversation_id: int, message_id: int
+) -> HttpResponse:
+    """Move a customer's message to a new conversation; the agent stays on this one, where
+    an activity line links the new one."""
+    _access(request, conversation_id)
+    if not Message.objects.filter(pk=message_id, conversation_id=conversation_id).exists():
+        raise Http404("No such message in this conversation.")
+    try:
+        new = tools.split_message(_agent(request), message_id)
+    except DomainError as exc:
+        return _error_response(request, exc, _conversation_url(conversation_id, ""))
+    messages.success(
+        request,
+        gettext("The message was moved to the new conversation #%(number)d.") % {
+            "number": new.pk
+        },
+    )
+    return _page_redirect(request, conversation_id)
+
+
+@require_POST
+@agent_required
+def conversation_transfer(request: HtmxHttpRequest, conversation_id: int) -> HttpResponse:
+    """Transfer to `team` with the internal `note`."""
+    note = request.POST.get("note", "")
+
+    def write(agent: User) -> object:
+        team_id = _id(request.POST.get("team", ""), "Choose a team.")
+        return tools.transfer_to_team(agent, conversation_id, team_id, note)
+
+    return _after_write(request, conversation_id, write)
+
+
+def reply_via(
+    agent: User, conversation_id: int, text: str, via: str, *, seen_message_id: int | None
+) -> object:
+    """The composer's reply when the agent chose another channel (`via` = "inbox:identity");
+    called by `views.conversation_reply`, which has checked the method and the login."""
+    inbox_id, _, identity_id = via.partition(":")
+    refusal = "This channel cannot reach the contact."
+    return tools.reply_via(
+        agent, conversation_id, text,
+        inbox_id=_id(inbox_id, refusal), identity_id=_id(identity_id, refusal),
+        seen_message_id=seen_message_id,
+    )
