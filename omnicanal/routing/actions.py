@@ -666,16 +666,12 @@ class _Sweep:
         return True
 
 
-def update_requirements(
-    conversation_id: int,
-    *,
-    add_skills: Skills | None = None,
-    team_id: int | _FromConversation | None = FROM_CONVERSATION,
-) -> bool:
-    """Change what a waiting conversation needs (more skills, another team) and route it
+def update_requirements(conversation_id: int, *, add_skills: Skills) -> bool:
+    """Add skills a waiting conversation needs (a rule saw it is about billing) and route it
     again; True if it was waiting. An assigned or resolved conversation keeps its agent: the
-    new needs apply only when it queues again."""
-    skills = validate_skills(add_skills or {}, "Required skills")
+    new needs apply when it queues again. (Team and priority follow the conversation through
+    `follow_conversation`.)"""
+    skills = validate_skills(add_skills, "Required skills")
     with transaction.atomic():
         routing = (
             ConversationRouting.objects.select_for_update().filter(pk=conversation_id).first()
@@ -687,9 +683,7 @@ def update_requirements(
             required[name] = max(level, required.get(name, level))
         routing.required_skills = required
         routing.skills_key = skills_key(required)
-        if not isinstance(team_id, _FromConversation):
-            routing.team_id = team_id
-        routing.save(update_fields=["required_skills", "skills_key", "team"])
+        routing.save(update_fields=["required_skills", "skills_key"])
         if not routing.is_waiting:
             return False
         _dispatch_on_commit(conversation_ids=[conversation_id])

@@ -383,7 +383,6 @@ def _apply(
         conversation_actions.assign(actor, conversation_id, assignee_id=action["agent_id"])
     elif kind == "assign_team":
         conversation_actions.assign(actor, conversation_id, team_id=action["team_id"])
-        routing_actions.update_requirements(conversation_id, team_id=action["team_id"])
     elif kind == "set_priority":
         conversation_actions.set_priority(actor, conversation_id, action["priority"])
     elif kind == "add_label":

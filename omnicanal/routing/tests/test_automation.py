@@ -223,6 +223,14 @@ def test_notify_records_an_event_for_the_notifications_with_recipients_and_text(
     assert event.conversation == conversation
     assert event.payload["recipient_ids"] == sorted([agent.pk, other_agent.pk])
     assert event.payload["text"] == "Jeanne Martin demande un remboursement"
+    # The notifications app turns it into one notification per recipient.
+    from omnicanal.notifications.models import Notification
+
+    notified = Notification.objects.filter(kind="automation", conversation=conversation)
+    assert sorted(notified.values_list("recipient_id", flat=True)) == sorted(
+        [agent.pk, other_agent.pk]
+    )
+    assert notified.first().params["text"] == "Jeanne Martin demande un remboursement"
 
 
 def test_a_failing_action_is_recorded_and_the_others_still_apply(
