@@ -451,14 +451,16 @@ def _run_rule(
 
 def _trigger_of(event: OutboxEvent) -> str | None:
     trigger = EVENT_TRIGGERS.get(event.kind)
-    if trigger == Trigger.MESSAGE_RECEIVED:
-        if event.payload.get("direction") != "incoming":
-            return None
-        # An out-of-office or other automatic message is nobody writing: answering it could
-        # start a ping-pong between our rules and the customer's autoresponder.
-        if Message.objects.filter(pk=event.payload.get("message_id"), is_auto_reply=True).exists():
-            return None
+    if trigger == Trigger.MESSAGE_RECEIVED and event.payload.get("direction") != "incoming":
+        return None
     return trigger
+
+
+def _is_automatic_message(event: OutboxEvent) -> bool:
+    # An out-of-office or other automatic message is nobody writing: answering it could
+    # start a ping-pong between our rules and the customer's autoresponder.
+    message_id = event.payload.get("message_id")
+    return bool(message_id) and Message.objects.filter(pk=message_id, is_auto_reply=True).exists()
 
 
 def handle_event(event: OutboxEvent) -> list[AutomationRun]:
@@ -467,8 +469,10 @@ def handle_event(event: OutboxEvent) -> list[AutomationRun]:
     conversation_id = event.conversation_id
     if trigger is None or conversation_id is None or event.payload.get("cause") == CAUSE:
         return []
+    # One query when no rule waits for this trigger: the cost on every event of a team
+    # without rules.
     rules = list(AutomationRule.objects.filter(trigger=trigger, is_active=True))
-    if not rules:
+    if not rules or (trigger == Trigger.MESSAGE_RECEIVED and _is_automatic_message(event)):
         return []
     actor = automation_user()
     runs = []
