@@ -7,6 +7,7 @@ from omnicanal.accounts.auth import BearerTokenAuth
 from omnicanal.connectors.email.api import router as email_router
 from omnicanal.conversations.api import router as conversations_router
 from omnicanal.conversations.exceptions import DomainError
+from omnicanal.routing.api import router as routing_router
 
 api = NinjaAPI(
     title="Omnicanal API",
@@ -17,6 +18,7 @@ api = NinjaAPI(
 )
 api.add_router("/", conversations_router)
 api.add_router("/", email_router)
+api.add_router("/", routing_router)
 
 
 @api.exception_handler(DomainError)

@@ -66,6 +66,7 @@ def reply(
     seen_message_id: int | None = None,
     via: Inbox | None = None,
     metadata: dict[str, Any] | None = None,
+    automatic: bool = False,
 ) -> Message:
     """An agent's answer to the customer, sent on the conversation's channel by a task.
 
@@ -74,6 +75,8 @@ def reply(
     The agent who has read it sends again without the id (the warning's "Send anyway").
     `via` sends it through another inbox instead (`tools.reply_via` checks that choice and
     puts the recipient in `metadata`).
+    `automatic` (an automation rule's canned reply) is marked as an automatic reply, takes
+    no one's assignment and leaves the customer waiting for a person.
     """
     from omnicanal.connectors.tasks import send_message
 
@@ -92,11 +95,14 @@ def reply(
             delivery_status=DeliveryStatus.PENDING,
             sent_at=now,
             metadata=metadata or {},
+            is_auto_reply=automatic,
         )
         conversation.last_activity_at = now
-        conversation.waiting_since = None
-        update_fields = ["last_activity_at", "waiting_since"]
-        if conversation.assignee_id is None:
+        update_fields = ["last_activity_at"]
+        if not automatic:
+            conversation.waiting_since = None
+            update_fields.append("waiting_since")
+        if conversation.assignee_id is None and not automatic:
             # Whoever answers an unassigned conversation takes it, as agents expect.
             conversation.assignee = user
             update_fields.append("assignee")

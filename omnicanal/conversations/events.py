@@ -27,12 +27,25 @@ EventKind = Literal[
     "message.status_changed",
     "sla.warning",
     "sla.breached",
+    "automation.notify",
 ]
 
 # Every agent's workspace listens here; pages filter what concerns them.
 WORKSPACE_GROUP = "workspace"
 
 _is_realtime_paused: ContextVar[bool] = ContextVar("is_realtime_paused", default=False)
+# What caused the events recorded now ("automation" while rules apply their actions): a
+# consumer can tell its own consequences apart, which is how rules avoid triggering rules.
+_cause: ContextVar[str] = ContextVar("event_cause", default="")
+
+
+@contextmanager
+def caused_by(cause: str) -> Iterator[None]:
+    token = _cause.set(cause)
+    try:
+        yield
+    finally:
+        _cause.reset(token)
 
 
 @contextmanager
@@ -57,6 +70,8 @@ def record_event(kind: EventKind, conversation: Conversation, **payload: Any) ->
         "status": conversation.status,
         **payload,
     }
+    if _cause.get():
+        body["cause"] = _cause.get()
     has_subscribers = outbox.has_subscribers(kind)
     event = OutboxEvent.objects.create(
         kind=kind,

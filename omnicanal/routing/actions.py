@@ -664,3 +664,27 @@ class _Sweep:
         self.assignments.append(Assignment(conversation_id, agent_id, waiting.channel,
                                            self.now))
         return True
+
+
+def update_requirements(conversation_id: int, *, add_skills: Skills) -> bool:
+    """Add skills a waiting conversation needs (a rule saw it is about billing) and route it
+    again; True if it was waiting. An assigned or resolved conversation keeps its agent: the
+    new needs apply when it queues again. (Team and priority follow the conversation through
+    `follow_conversation`.)"""
+    skills = validate_skills(add_skills, "Required skills")
+    with transaction.atomic():
+        routing = (
+            ConversationRouting.objects.select_for_update().filter(pk=conversation_id).first()
+        )
+        if routing is None:
+            return False
+        required = {**routing.required_skills}
+        for name, level in skills.items():
+            required[name] = max(level, required.get(name, level))
+        routing.required_skills = required
+        routing.skills_key = skills_key(required)
+        routing.save(update_fields=["required_skills", "skills_key"])
+        if not routing.is_waiting:
+            return False
+        _dispatch_on_commit(conversation_ids=[conversation_id])
+    return True

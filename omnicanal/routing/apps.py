@@ -7,7 +7,8 @@ class RoutingConfig(AppConfig):
 
     def ready(self) -> None:
         from omnicanal.conversations import outbox
-        from omnicanal.routing import sla
+        from omnicanal.routing import automation, sla
 
         for kind in sla.SUBSCRIBED_KINDS:
             outbox.subscribe(kind, sla.handle_event)
+        automation.subscribe()

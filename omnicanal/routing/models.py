@@ -553,3 +553,134 @@ class SlaClock(models.Model):
     @property
     def is_paused(self) -> bool:
         return self.stopped_at is None and self.running_since is None
+
+
+
+# Automation: rules that react to events, macros and canned replies agents apply by hand.
+# Conditions and actions are JSON checked by `automation.validate_*` / `macros.validate_*`
+# on every save, so a stored rule always has a shape the engine knows.
+
+
+class Trigger(models.TextChoices):
+    CONVERSATION_CREATED = "conversation_created", _("Conversation created")
+    MESSAGE_RECEIVED = "message_received", _("Customer message received")
+    STATUS_CHANGED = "status_changed", _("Conversation status changed")
+    ASSIGNMENT_CHANGED = "assignment_changed", _("Assignment changed")
+    SLA_WARNING = "sla_warning", _("SLA warning")
+    SLA_BREACHED = "sla_breached", _("SLA breached")
+
+
+class AutomationRule(models.Model):
+    """When `trigger` happens and every condition holds, apply the actions, in order."""
+
+    name = models.CharField(_("name"), max_length=100)
+    is_active = models.BooleanField(_("active"), default=True)
+    # Rules of one trigger run in this order (then by id).
+    position = models.PositiveIntegerField(_("position"), default=0)
+    trigger = models.CharField(_("trigger"), max_length=30, choices=Trigger.choices)
+    # [{"type": "channel", "values": ["email"]}, ...]: all must hold.
+    conditions = models.JSONField(_("conditions"), default=list, blank=True)
+    # [{"type": "add_label", "name": "refund"}, ...]
+    actions = models.JSONField(_("actions"), default=list)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name = _("automation rule")
+        verbose_name_plural = _("automation rules")
+        indexes = [models.Index(fields=["trigger", "position"], name="rule_trigger_order")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        # Whatever the path (admin, API, shell), a rule the engine cannot read is refused.
+        self.clean()
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    def clean(self) -> None:
+        from omnicanal.routing import automation
+
+        automation.check_rule(self)
+
+
+class AutomationRun(models.Model):
+    """One rule applied to one conversation because of one event: the audit trail."""
+
+    rule = models.ForeignKey(
+        AutomationRule, null=True, on_delete=models.SET_NULL, related_name="runs"
+    )
+    # Kept when the rule is deleted, so the history still says which rule it was.
+    rule_name = models.CharField(max_length=100)
+    conversation = models.ForeignKey(
+        "conversations.Conversation", on_delete=models.CASCADE, related_name="+"
+    )
+    event_id = models.BigIntegerField()
+    trigger = models.CharField(max_length=30)
+    # [{"type": "add_label", "ok": true}, {"type": "assign_agent", "ok": false, "error": "…"}]
+    outcomes = models.JSONField(default=list)
+    ran_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("automation run")
+        constraints = [
+            # An event caught up twice must not apply a rule twice.
+            models.UniqueConstraint(fields=["rule", "event_id"], name="unique_rule_event"),
+        ]
+        indexes = [models.Index(fields=["conversation", "ran_at"], name="run_conversation")]
+
+    def __str__(self) -> str:
+        return f"{self.rule_name} on {self.conversation_id}"
+
+
+class CannedReply(models.Model):
+    """A ready answer with variables ({{contact.first_name}}), the same on every channel."""
+
+    shortcut = models.SlugField(_("shortcut"), max_length=50, unique=True)
+    title = models.CharField(_("title"), max_length=200)
+    text = models.TextField(_("text"))
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["shortcut"]
+        verbose_name = _("canned reply")
+        verbose_name_plural = _("canned replies")
+
+    def __str__(self) -> str:
+        return f"/{self.shortcut}"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        self.clean()
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    def clean(self) -> None:
+        from omnicanal.routing import macros
+
+        macros.check_canned_reply(self)
+
+
+class Macro(models.Model):
+    """Several steps in one pick: a reply to review, a note, a label, a priority, a status…"""
+
+    shortcut = models.SlugField(_("shortcut"), max_length=50, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    # [{"type": "reply", "text": "…"}, {"type": "add_label", "name": "refund"}, ...]
+    actions = models.JSONField(_("actions"), default=list)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["shortcut"]
+        verbose_name = _("macro")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        self.clean()
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    def clean(self) -> None:
+        from omnicanal.routing import macros
+
+        macros.check_macro(self)

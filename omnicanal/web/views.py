@@ -61,6 +61,7 @@ from omnicanal.conversations.queries import (
 )
 from omnicanal.conversations.search import SearchFilters, search
 from omnicanal.notifications import actions as notification_actions
+from omnicanal.routing.automation import AUTOMATION_EMAIL
 from omnicanal.routing.sla import attach_sla_statuses, sla_status
 from omnicanal.web.collision import reply_warning
 from omnicanal.web.presence import HEARTBEAT_SECONDS
@@ -429,7 +430,9 @@ def _conversation_context(request: HtmxHttpRequest, conversation: Conversation) 
         "conversation": conversation,
         "segments": _segments(timeline, conversation),
         "timeline_is_truncated": is_truncated,
-        "agents": list(User.objects.filter(is_active=True).order_by("name", "email")),
+        # The automation account acts through rules; nobody hands a conversation to it.
+        "agents": list(User.objects.filter(is_active=True).exclude(email=AUTOMATION_EMAIL)
+                       .order_by("name", "email")),
         "teams": list(Team.objects.order_by("name")),
         "conversation_labels": conversation_labels,
         "all_labels": list(Label.objects.order_by("name")),

@@ -12,3 +12,9 @@ def memory_database(django_db_blocker: Any) -> Iterator[None]:
     (and not created) for tests that only simulate."""
     with django_db_blocker.unblock():
         yield
+
+
+# The browser tests' page (Debian's Chromium through Playwright).
+from omnicanal.web.tests.browser import playwright_page  # noqa: E402
+
+__all__ = ["playwright_page"]

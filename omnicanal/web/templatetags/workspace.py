@@ -12,6 +12,7 @@ from django.utils.translation import gettext, gettext_lazy
 
 from omnicanal.connectors.base import IdentityKind
 from omnicanal.conversations.models import Message, Priority, Status
+from omnicanal.routing.automation import AUTOMATION_EMAIL
 
 register = template.Library()
 
@@ -35,6 +36,10 @@ def activity_text(message: Message) -> str:
     activity = metadata.get("activity", "")
     value = str(metadata.get("value", ""))
     actor = message.author.display_name if message.author else gettext("Omnicanal")
+    if message.author and message.author.email == AUTOMATION_EMAIL:
+        actor = gettext("Automation")
+    if activity == "rule":
+        return gettext("Rule %(rule)s: applied automatically") % {"rule": value}
     if activity == "assigned":
         return gettext("%(actor)s assigned the conversation to %(assignee)s") % {
             "actor": actor,
