@@ -425,12 +425,14 @@ def assign_waiting(
 
     Without arguments it sweeps everything (call it periodically: it catches what a failed or
     contended dispatch left). After an event, the actions limit it to what the event can have
-    made assignable: `conversation_ids` just queued, or `agent_ids` who just freed a slot or
-    came online. That is exact as long as every earlier event was followed by a dispatch:
+    made assignable: `conversation_ids` just queued (the free agents who fit them serve the
+    queue in order), or `agent_ids` who just freed a slot or came online. That is exact as long as every earlier event was followed by a dispatch:
     then nothing else had a free eligible agent. It is also what keeps a sweep cheap when a
     long queue waits for skills that the many free agents lack.
     """
     now = now or timezone.now()
+    if conversation_ids is not None and agent_ids is None:
+        return _assign_arrivals(list(conversation_ids), now)
     assignments: list[Assignment] = []
     for _ in range(DISPATCH_MAX_ROUNDS):
         with transaction.atomic():
@@ -440,6 +442,53 @@ def assign_waiting(
         if not sweep.is_contended:
             break
     return assignments
+
+
+def _assign_arrivals(conversation_ids: list[int], now: dt.datetime) -> list[Assignment]:
+    """The dispatch after conversations were queued: the free agents who could take them take
+    the head of the queue they fit, which is these conversations unless older or more urgent
+    work waits for the same agents.
+
+    In one process nothing else waits for a free agent (each event was followed by its
+    dispatch), and this assigns the arrivals as a dispatch limited to them would. With
+    several workers it does not: a slot another worker just freed is visible here before
+    that worker's own dispatch has filled it, and handing it to the arrival would pass over
+    the conversations that were waiting for it."""
+    assignments: list[Assignment] = []
+    while agent_ids := _free_agents_fitting(conversation_ids):
+        made = assign_waiting(now=now, agent_ids=agent_ids)
+        if not made:
+            # Rows another dispatcher held thrice over: the periodic sweep comes back to them.
+            break
+        assignments.extend(made)
+    return assignments
+
+
+def _free_agents_fitting(conversation_ids: list[int]) -> list[int]:
+    """Online agents with a free slot who fit one of these conversations if it still waits:
+    for each, the first page under its policy that holds any (the next call finds the
+    following ones, once these are busy)."""
+    policies = _Policies(statements.policies())
+    agent_ids: dict[int, None] = {}
+    for channel in statements.free_slots():
+        waiting = statements.queue_page(channel, after=None, excluded=[],
+                                        limit=len(conversation_ids),
+                                        conversation_ids=conversation_ids)
+        for conversation in waiting:
+            policy = policies.for_scope(conversation.team_id, conversation.inbox_id)
+            if policy.mode == Mode.MANUAL:
+                continue
+            offset = 0
+            while True:
+                page = statements.candidate_agents(channel, conversation.team_id, policy,
+                                                   limit=AGENT_PAGE, offset=offset)
+                fitting = [agent_id for agent_id, skills in page
+                           if has_required_skills(skills, conversation.required_skills)]
+                agent_ids.update(dict.fromkeys(fitting))
+                if fitting or len(page) < AGENT_PAGE:
+                    break
+                offset += AGENT_PAGE
+    return list(agent_ids)
 
 
 class _Outcome(enum.Enum):
