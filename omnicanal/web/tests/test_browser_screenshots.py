@@ -30,6 +30,8 @@ pytestmark = BROWSER_MARKS
 
 CATALOGUE = Path(omnicanal.__file__).parent / "locale" / "fr" / "LC_MESSAGES" / "django.po"
 SCREENSHOTS = ARTIFACTS / "screenshots"
+# A desktop, then a small laptop or a tablet held sideways.
+WINDOWS = [(1360, 860), (1024, 768)]
 # Shorter strings are too often a word both languages share, or a symbol.
 MIN_LENGTH = 4
 
@@ -114,11 +116,19 @@ def english_strings() -> list[str]:
 
 
 def check_page(page: Any, language: str, name: str, english: list[str]) -> list[str]:
-    """Save the screenshot and return what a reviewer would object to on the page."""
+    """Save the screenshots and return what a reviewer would object to on the page."""
     folder = SCREENSHOTS / language
     folder.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
-    problems = [f"{name}: overflows: {item}" for item in page.evaluate(OVERFLOW_JS)]
+    problems = []
+    for width, height in WINDOWS:
+        page.set_viewport_size({"width": width, "height": height})
+        suffix = "" if (width, height) == WINDOWS[0] else f"-{width}"
+        page.screenshot(path=str(folder / f"{name}{suffix}.png"), full_page=True)
+        problems += [f"{name}{suffix}: overflows: {item}"
+                     for item in page.evaluate(OVERFLOW_JS)]
+        problems += [f"{name}{suffix}: overlap in the top bar: {pair}"
+                     for pair in page.evaluate(OVERLAPS_JS, "body > header")]
+    page.set_viewport_size({"width": WINDOWS[0][0], "height": WINDOWS[0][1]})
     for landmark in ("header", "nav", "main"):
         if page.locator(landmark).count() == 0:
             problems.append(f"{name}: no <{landmark}>")
@@ -129,9 +139,6 @@ def check_page(page: Any, language: str, name: str, english: list[str]) -> list[
         # The same search on the English page must find the catalogue's strings, or the
         # French check proves nothing.
         problems.append(f"{name}: no string of the catalogue found on the English page")
-    header = "body > header"
-    problems += [f"{name}: overlap in the top bar: {pair}" for pair in
-                 page.evaluate(OVERLAPS_JS, header)]
     return problems
 
 
