@@ -426,8 +426,9 @@ def assign_waiting(
     Without arguments it sweeps everything (call it periodically: it catches what a failed or
     contended dispatch left). After an event, the actions limit it to what the event can have
     made assignable: `conversation_ids` just queued (the free agents who fit them serve the
-    queue in order), or `agent_ids` who just freed a slot or came online. That is exact as long as every earlier event was followed by a dispatch:
-    then nothing else had a free eligible agent. It is also what keeps a sweep cheap when a
+    queue in order), or `agent_ids` who just freed a slot or came online. That is exact as
+    long as every earlier event was followed by a dispatch: then nothing else had a free
+    eligible agent. It is also what keeps a sweep cheap when a
     long queue waits for skills that the many free agents lack.
     """
     now = now or timezone.now()
