@@ -432,7 +432,8 @@ def assign_waiting(
     long queue waits for skills that the many free agents lack.
     """
     now = now or timezone.now()
-    if conversation_ids is not None and agent_ids is None:
+    if conversation_ids is not None and agent_ids is None and _waits_behind_others(
+            list(conversation_ids)):
         return _assign_arrivals(list(conversation_ids), now)
     assignments: list[Assignment] = []
     for _ in range(DISPATCH_MAX_ROUNDS):
@@ -465,10 +466,22 @@ def _assign_arrivals(conversation_ids: list[int], now: dt.datetime) -> list[Assi
     return assignments
 
 
+def _waits_behind_others(conversation_ids: list[int]) -> bool:
+    """Whether another conversation may come before these in a queue with free slots. If not,
+    whoever takes them passes over nothing, and the dispatch limited to them is exact (the
+    usual case, and two queries cheaper)."""
+    for channel in statements.free_slots():
+        head = statements.queue_page(channel, after=None, excluded=[],
+                                     limit=len(conversation_ids))
+        if any(waiting.conversation_id not in conversation_ids for waiting in head):
+            return True
+    return False
+
+
 def _free_agents_fitting(conversation_ids: list[int]) -> list[int]:
-    """Online agents with a free slot who fit one of these conversations if it still waits:
-    for each, the first page under its policy that holds any (the next call finds the
-    following ones, once these are busy)."""
+    """For each of these conversations still waiting, the best free agent under its policy
+    who fits it (the next call finds the following one, once this one is busy). One agent
+    keeps the sweep that follows cheap: it reads the queue for what that agent fits."""
     policies = _Policies(statements.policies())
     agent_ids: dict[int, None] = {}
     for channel in statements.free_slots():
@@ -483,10 +496,12 @@ def _free_agents_fitting(conversation_ids: list[int]) -> list[int]:
             while True:
                 page = statements.candidate_agents(channel, conversation.team_id, policy,
                                                    limit=AGENT_PAGE, offset=offset)
-                fitting = [agent_id for agent_id, skills in page
-                           if has_required_skills(skills, conversation.required_skills)]
-                agent_ids.update(dict.fromkeys(fitting))
-                if fitting or len(page) < AGENT_PAGE:
+                best = next((agent_id for agent_id, skills in page
+                             if has_required_skills(skills, conversation.required_skills)),
+                            None)
+                if best is not None:
+                    agent_ids[best] = None
+                if best is not None or len(page) < AGENT_PAGE:
                     break
                 offset += AGENT_PAGE
     return list(agent_ids)
