@@ -11,7 +11,8 @@ from the database alone, never from what the workers say they did:
 - eligibility: every assignment went to an online agent holding the required skills, in the
   conversation's team if it has one, with a capacity on its channel kind;
 - once: one `conversation.assigned` event per conversation assigned, none for the others;
-- no idle slot: at the end, no waiting conversation has an eligible agent with a free slot;
+- no idle slot: at the end (each worker's last act is a full sweep, as the periodic task
+  does), no waiting conversation has an eligible agent with a free slot;
 - order: no conversation C was assigned to agent B while a conversation that B could take,
   on the same channel kind and ahead of C in queue order (priority, then value, then arrival),
   had been queued before C's assignment and was still waiting after it. "Before" and "after"

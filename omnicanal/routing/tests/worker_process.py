@@ -17,7 +17,8 @@ import sys
 import time
 from typing import Any
 
-# Every release and every sweep is followed by this many arrivals before the next release.
+# A release after every third arrival; a full sweep (the periodic task's work) after every
+# tenth and at the end.
 RELEASE_EVERY = 3
 SWEEP_EVERY = 10
 # Arrivals spread over a few seconds, so that conversations wait long enough in the queue for
