@@ -376,20 +376,31 @@ class TestTargetedSweeps:
 
         assert [a.conversation_id for a in assignments] == [fits_email.pk, fits_chat.pk]
 
-    def test_a_sweep_for_one_conversation_leaves_the_others_alone(
+    def test_the_dispatch_after_an_arrival_gives_the_free_agent_the_head_of_the_queue(
         self, make_agent: Any, queue: Any
     ) -> None:
         older = queue(t=0)
         newer = queue(t=1)
-        bob = make_agent("bob", capacity={"chat": 5})
+        # A slot the arrival's dispatch sees free while older work waits for it: another
+        # worker freed it and its own dispatch has not run yet.
+        bob = make_agent("bob", capacity={"chat": 1})
 
         [assignment] = actions.assign_waiting(now=at(2), conversation_ids=[newer.pk])
 
-        # Exact only when every event was followed by a dispatch; here the older one was
-        # queued without, and the periodic full sweep is what picks it up.
+        assert (assignment.conversation_id, assignment.agent_id) == (older.pk, bob.pk)
+        assert assigned_to(newer) is None
+
+    def test_the_dispatch_after_an_arrival_passes_over_what_its_agents_cannot_take(
+        self, make_agent: Any, queue: Any
+    ) -> None:
+        bob = make_agent("bob", capacity={"chat": 1})
+        german = queue(t=0, required_skills={"german": 1})
+        newer = queue(t=1)
+
+        [assignment] = actions.assign_waiting(now=at(2), conversation_ids=[newer.pk])
+
         assert (assignment.conversation_id, assignment.agent_id) == (newer.pk, bob.pk)
-        assert assigned_to(older) is None
-        assert [a.conversation_id for a in actions.assign_waiting(now=at(3))] == [older.pk]
+        assert assigned_to(german) is None
 
 
 class TestAssignment:

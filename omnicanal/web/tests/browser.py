@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from django.conf import settings
 
+from omnicanal.testing.browser import sync_playwright_for_django
 from omnicanal.testing.live_server import LiveServer
 
 CHROMIUM = "/usr/bin/chromium"
@@ -40,12 +41,7 @@ BROWSER_MARKS = [
 
 @pytest.fixture
 def playwright_page(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API runs an event loop in this thread; Django would then refuse the
-    # test's own ORM calls, although they are plain synchronous code.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
+    with sync_playwright_for_django(monkeypatch) as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
         )

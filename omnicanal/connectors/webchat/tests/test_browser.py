@@ -30,6 +30,7 @@ from omnicanal.connectors.webchat.tests.conftest import TOKEN
 from omnicanal.conversations import actions
 from omnicanal.conversations.ingest import ingest
 from omnicanal.conversations.models import Conversation, Direction, Inbox, Message
+from omnicanal.testing.browser import sync_playwright_for_django
 from omnicanal.testing.live_server import LiveServer
 from omnicanal.web.tests.browser import (
     BROWSER_MARKS,
@@ -107,10 +108,7 @@ def site(asgi_live_server: LiveServer) -> Iterator[Site]:
 
 @pytest.fixture
 def browser(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
+    with sync_playwright_for_django(monkeypatch) as playwright:
         chromium = playwright.chromium.launch(
             executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
         )

@@ -47,10 +47,14 @@
   }
 
   function isBusy(element) {
-    // Replacing a select the agent is choosing from, or rows they have ticked for a bulk
-    // change, would lose their choice: wait.
+    // Replacing a field the agent is typing in or choosing from, or rows they have ticked
+    // for a bulk change, would lose their input: wait.
     var active = document.activeElement;
-    if (active && active.tagName === "SELECT" && element.contains(active)) return true;
+    if (active && isTyping(active) && element.contains(active)) return true;
+    // One of its forms is waiting for its answer, which brings the fresh fragment anyway.
+    // Replaced meanwhile, the form would be detached, and htmx looks for the answer's
+    // out-of-band parts (the contact panel) from the form: it would not find them.
+    if (element.querySelector("form.htmx-request")) return true;
     return element.dataset.live === "list" && !!element.querySelector("input[name=ids]:checked");
   }
 
@@ -211,6 +215,16 @@
   }
 
   body.addEventListener("htmx:beforeSwap", function (event) {
+    // The race of isBusy the other way round: a refresh sent before one of the fragment's
+    // forms would replace the form, still waiting for its (fresher) answer. Try later.
+    var live = event.detail.target;
+    var request = event.detail.requestConfig;
+    if (live && live.dataset && live.dataset.live && request && request.elt === live &&
+        isBusy(live)) {
+      event.detail.shouldSwap = false;
+      scheduleRefresh(live);
+      return;
+    }
     var element = timeline();
     if (element && event.detail.target && event.detail.target.contains(element)) {
       timelineState = {
@@ -412,6 +426,14 @@
       case "n":
         var note = document.getElementById("note-text");
         if (note) note.focus(); else handled = false;
+        break;
+      case "l":
+        var label = document.getElementById("label-name");
+        if (label) label.focus(); else handled = false;
+        break;
+      case "u":
+        var back = document.getElementById("back-to-list");
+        if (back) window.location.assign(back.href); else handled = false;
         break;
       default:
         handled = false;
