@@ -196,4 +196,4 @@ def test_the_main_pages_in_french_and_english_look_right(
         page.goto(f"{server.url}/help/{language}/")
         problems += check_page(page, language, "help-center", english)
 
-    assert problems == []
+    assert problems == [], "\n".join(problems)
