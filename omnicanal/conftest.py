@@ -13,8 +13,9 @@ from omnicanal.accounts.models import Role, Team, User
 from omnicanal.connectors.base import IdentityKind, InboundMessage, Sender, SenderIdentity
 from omnicanal.conversations.models import ChannelKind, Inbox
 from omnicanal.testing.live_server import asgi_live_server
+from omnicanal.testing.webhook_receiver import webhook_receiver
 
-__all__ = ["asgi_live_server"]
+__all__ = ["asgi_live_server", "webhook_receiver"]
 
 
 @pytest.fixture

@@ -1,9 +1,6 @@
 from __future__ import annotations
 
 import json
-import threading
-from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
@@ -20,50 +17,19 @@ from omnicanal.connectors.tasks import send_message
 from omnicanal.conversations.actions import reply
 from omnicanal.conversations.ingest import ingest
 from omnicanal.conversations.models import Inbox, Message, OutboxEvent
+from omnicanal.testing.webhook_receiver import WebhookReceiver
 
 pytestmark = pytest.mark.django_db
 
 
-class Receiver:
-    """A webhook receiver on a real socket, answering with the statuses it is told."""
-
-    def __init__(self) -> None:
-        self.requests: list[tuple[dict[str, str], bytes]] = []
-        self.statuses: list[int] = []
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                receiver.requests.append((dict(self.headers), body))
-                status = receiver.statuses.pop(0) if receiver.statuses else 200
-                self.send_response(status)
-                self.end_headers()
-                self.wfile.write(b"{}")
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_port}/hook"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-
 @pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    receiver = Receiver()
-    yield receiver
-    receiver.server.shutdown()
-
-
-@pytest.fixture
-def conversation_id(receiver: Receiver) -> int:
-    inbox = Inbox.objects.create(name="API", channel="api", settings={"webhook_url": receiver.url})
+def conversation_id(webhook_receiver: WebhookReceiver) -> int:
+    inbox = Inbox.objects.create(name="API", channel="api", settings={"webhook_url": webhook_receiver.url})
     return ingest(inbox, inbound("m-1")).conversation_id
 
 
 def test_a_reply_is_enqueued_after_commit_and_reaches_the_webhook_signed(
-    agent: User, conversation_id: int, receiver: Receiver,
+    agent: User, conversation_id: int, webhook_receiver: WebhookReceiver,
     django_capture_on_commit_callbacks: Any,
 ) -> None:
     with django_capture_on_commit_callbacks(execute=True):
@@ -72,7 +38,7 @@ def test_a_reply_is_enqueued_after_commit_and_reaches_the_webhook_signed(
 
     assert send_message.call(*task.args_kwargs["args"]) == "sent"
 
-    headers, body = receiver.requests[0]
+    headers, body = webhook_receiver.requests[0]
     inbox = Inbox.objects.get()
     assert verify_signature(inbox.secret, headers[TIMESTAMP_HEADER], body,
                             headers[SIGNATURE_HEADER])
@@ -85,9 +51,9 @@ def test_a_reply_is_enqueued_after_commit_and_reaches_the_webhook_signed(
 
 
 def test_a_retryable_failure_is_retried_later(
-    agent: User, conversation_id: int, receiver: Receiver, django_capture_on_commit_callbacks: Any
+    agent: User, conversation_id: int, webhook_receiver: WebhookReceiver, django_capture_on_commit_callbacks: Any
 ) -> None:
-    receiver.statuses = [503]
+    webhook_receiver.statuses = [503]
     message = reply(agent, conversation_id, "Bonjour")
 
     assert send_message.call(message.pk) == "retrying"
@@ -106,10 +72,10 @@ def test_a_retryable_failure_is_retried_later(
 
 
 def test_a_message_that_keeps_failing_is_marked_failed_with_the_reason(
-    agent: User, conversation_id: int, receiver: Receiver, settings: Any
+    agent: User, conversation_id: int, webhook_receiver: WebhookReceiver, settings: Any
 ) -> None:
     settings.SEND_MAX_ATTEMPTS = 3
-    receiver.statuses = [500, 502, 503]
+    webhook_receiver.statuses = [500, 502, 503]
     message = reply(agent, conversation_id, "Bonjour")
 
     results = [send_message.call(message.pk) for _ in range(3)]
@@ -118,13 +84,13 @@ def test_a_message_that_keeps_failing_is_marked_failed_with_the_reason(
     message.refresh_from_db()
     assert message.delivery_status == "failed"
     assert "HTTP 503" in message.failure_reason
-    assert len(receiver.requests) == 3
+    assert len(webhook_receiver.requests) == 3
 
 
 def test_a_permanent_refusal_fails_at_once(
-    agent: User, conversation_id: int, receiver: Receiver
+    agent: User, conversation_id: int, webhook_receiver: WebhookReceiver
 ) -> None:
-    receiver.statuses = [400]
+    webhook_receiver.statuses = [400]
     message = reply(agent, conversation_id, "Bonjour")
 
     assert send_message.call(message.pk) == "failed"
@@ -146,11 +112,11 @@ def test_an_unreachable_webhook_is_retryable(agent: User, api_inbox: Inbox) -> N
 
 
 def test_a_sent_message_is_not_sent_twice(
-    agent: User, conversation_id: int, receiver: Receiver
+    agent: User, conversation_id: int, webhook_receiver: WebhookReceiver
 ) -> None:
     message = reply(agent, conversation_id, "Bonjour")
     send_message.call(message.pk)
 
     assert send_message.call(message.pk) == "already sent"
-    assert len(receiver.requests) == 1
+    assert len(webhook_receiver.requests) == 1
     assert Message.objects.get(pk=message.pk).send_attempts == 1

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import json
-import threading
-from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
@@ -24,6 +21,7 @@ from omnicanal.routing.actions import configure_agent, set_presence
 from omnicanal.routing.automation import automation_user
 from omnicanal.routing.models import AutomationRule, AutomationRun, CannedReply
 from omnicanal.routing.tasks import call_webhook
+from omnicanal.testing.webhook_receiver import WebhookReceiver
 from omnicanal.web.templatetags.workspace import activity_text
 
 pytestmark = pytest.mark.django_db
@@ -298,47 +296,19 @@ def test_invalid_rules_are_refused_with_a_clear_message(
 # The webhook.
 
 
-class Receiver:
-    def __init__(self) -> None:
-        self.requests: list[tuple[dict[str, str], bytes]] = []
-        self.statuses: list[int] = []
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                receiver.requests.append((dict(self.headers), body))
-                self.send_response(receiver.statuses.pop(0) if receiver.statuses else 204)
-                self.end_headers()
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_port}/hook"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    receiver = Receiver()
-    yield receiver
-    receiver.server.shutdown()
-
-
 def test_the_webhook_task_posts_the_rule_and_conversation_signed_like_the_api_channel(
-    api_inbox: Inbox, receiver: Receiver, write: Any
+    api_inbox: Inbox, webhook_receiver: WebhookReceiver, write: Any
 ) -> None:
     secret = "s3cret-for-the-crm-0123"
     hook = rule("message_received", [REFUND],
-                {"type": "webhook", "url": receiver.url, "secret": secret})
+                {"type": "webhook", "url": webhook_receiver.url, "secret": secret})
 
     conversation = write(api_inbox, "m-1", "refund")
     task = DBTaskResult.objects.get(task_path__endswith="call_webhook")
 
     assert call_webhook.call(*task.args_kwargs["args"]) == "sent"
 
-    headers, body = receiver.requests[0]
+    headers, body = webhook_receiver.requests[0]
     assert verify_signature(secret, headers[TIMESTAMP_HEADER], body, headers[SIGNATURE_HEADER])
     assert not verify_signature("another-secret-0000", headers[TIMESTAMP_HEADER], body,
                                 headers[SIGNATURE_HEADER])
@@ -367,19 +337,19 @@ def test_the_agent_sees_which_rule_acted_and_cannot_hand_work_to_the_automation_
 
 
 def test_a_webhook_that_fails_is_retried_later_unless_the_refusal_is_final(
-    api_inbox: Inbox, receiver: Receiver, write: Any
+    api_inbox: Inbox, webhook_receiver: WebhookReceiver, write: Any
 ) -> None:
     rule("message_received", [],
-         {"type": "webhook", "url": receiver.url, "secret": "s3cret-for-the-crm-0123"})
+         {"type": "webhook", "url": webhook_receiver.url, "secret": "s3cret-for-the-crm-0123"})
     write(api_inbox, "m-1", "Bonjour")
     args = DBTaskResult.objects.get(task_path__endswith="call_webhook").args_kwargs["args"]
-    receiver.statuses = [503, 410]
+    webhook_receiver.statuses = [503, 410]
 
     assert call_webhook.call(*args) == "retrying"
     retry = DBTaskResult.objects.filter(task_path__endswith="call_webhook").latest("enqueued_at")
     assert retry.run_after is not None
     assert call_webhook.call(*retry.args_kwargs["args"]) == "failed"
-    assert len(receiver.requests) == 2
+    assert len(webhook_receiver.requests) == 2
 
 
 def test_rules_left_undone_by_a_crash_run_in_the_catch_up_once(api_inbox: Inbox) -> None:
