@@ -295,6 +295,8 @@ def push_queue_on_assignment(event: OutboxEvent) -> None:
     widgets change their line at once instead of at their next ping (every 10 s). Only an
     assignment can remove the line; the places of the others in line are left to their
     pings, so that one assignment costs one push, not one per waiting visitor."""
+    if event.conversation_id is None:
+        return
     conversation = (
         Conversation.objects.filter(pk=event.conversation_id, inbox__channel=ChannelKind.WEBCHAT)
         .only("pk", "inbox_id", "contact_id", "assignee_id")
