@@ -14,6 +14,7 @@ agent who could take it is online (no estimate).
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -58,7 +59,8 @@ def wait_phrase(seconds: int) -> str:
     """A wait as a customer reads it, in the active language: "about 6 minutes"."""
     if seconds < 60:
         return gettext("under a minute")
-    minutes = round(seconds / 60)
+    # Half up, as the web chat widget rounds (Math.round), not Python's half-to-even.
+    minutes = math.floor(seconds / 60 + 0.5)
     return ngettext("about %(count)d minute", "about %(count)d minutes", minutes) % {
         "count": minutes
     }

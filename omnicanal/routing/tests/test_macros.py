@@ -223,3 +223,13 @@ class TestQueueVariables:
         canned = CannedReply.objects.create(shortcut="file", title="File", text=self.TEXT)
 
         assert canned.pk is not None
+
+
+@pytest.mark.parametrize(
+    ("seconds", "text"),
+    [(30, "under a minute"), (60, "about 1 minute"), (150, "about 3 minutes"),
+     (210, "about 4 minutes"), (360, "about 6 minutes")],
+)
+def test_a_wait_reads_in_whole_minutes_rounded_half_up(seconds: int, text: str) -> None:
+    with translation.override("en"):
+        assert macros.wait_phrase(seconds) == text
