@@ -4,25 +4,34 @@ Variables are a fixed list substituted by a regular expression, never the Django
 engine: the text is written by users, and a template would let them reach any attribute of
 the objects in its context. `{{contact.first_name|there}}` gives a fallback for an empty
 value (a contact without a name); an unknown variable is refused when the text is saved.
+
+`{{queue.position}}` and `{{queue.estimated_wait}}` tell a waiting customer their place in
+line and the wait ("about 6 minutes", in the contact's `language` attribute, else the site's
+language); both are empty, so take their fallback, when the conversation is not waiting or no
+agent who could take it is online (no estimate).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext, ngettext
 
 from omnicanal.accounts.models import User
 from omnicanal.conversations import actions as conversation_actions
 from omnicanal.conversations.exceptions import NotFound
 from omnicanal.conversations.models import Conversation, Label, Priority, Status
 from omnicanal.routing.models import CannedReply, Macro
+from omnicanal.routing.queries import QueuePosition, queue_status
 
 VARIABLE = re.compile(r"\{\{\s*([a-z_]+(?:\.[a-z_]+)*)\s*(?:\|([^{}]*))?\}\}")
 
@@ -46,8 +55,37 @@ VARIABLES: dict[str, Callable[[Conversation, User | None], str]] = {
 }
 
 
+def wait_phrase(seconds: int) -> str:
+    """A wait as a customer reads it, in the active language: "about 6 minutes"."""
+    if seconds < 60:
+        return gettext("under a minute")
+    # Half up, as the web chat widget rounds (Math.round), not Python's half-to-even.
+    minutes = math.floor(seconds / 60 + 0.5)
+    return ngettext("about %(count)d minute", "about %(count)d minutes", minutes) % {
+        "count": minutes
+    }
+
+
+def _estimated_wait(status: QueuePosition | None, conversation: Conversation) -> str:
+    if status is None or status.estimated_wait_seconds is None:
+        return ""
+    language = str(conversation.contact.attributes.get("language", "")).lower()
+    if language not in dict(settings.LANGUAGES):
+        language = settings.LANGUAGE_CODE
+    with translation.override(language):
+        return wait_phrase(status.estimated_wait_seconds)
+
+
+# Read from the conversation's queue status, computed once per rendered text.
+QUEUE_VARIABLES: dict[str, Callable[[QueuePosition | None, Conversation], str]] = {
+    "queue.position": lambda status, conversation: str(status.position) if status else "",
+    "queue.estimated_wait": _estimated_wait,
+}
+KNOWN_VARIABLES = [*VARIABLES, *QUEUE_VARIABLES]
+
+
 def unknown_variables(text: str) -> list[str]:
-    return sorted({m.group(1) for m in VARIABLE.finditer(text)} - VARIABLES.keys())
+    return sorted({m.group(1) for m in VARIABLE.finditer(text)} - set(KNOWN_VARIABLES))
 
 
 def check_text(text: object, what: str) -> str:
@@ -55,7 +93,7 @@ def check_text(text: object, what: str) -> str:
         raise ValidationError(f"{what}: the text is empty.")
     unknown = unknown_variables(text)
     if unknown:
-        known = ", ".join("{{" + name + "}}" for name in VARIABLES)
+        known = ", ".join("{{" + name + "}}" for name in KNOWN_VARIABLES)
         raise ValidationError(
             f"{what}: unknown variable {', '.join(unknown)}. Known variables: {known}."
         )
@@ -65,9 +103,17 @@ def check_text(text: object, what: str) -> str:
 def render(text: str, conversation: Conversation, agent: User | None) -> str:
     """The text with its variables replaced; an empty value takes the fallback, if any."""
 
+    statuses: list[QueuePosition | None] = []
+
     def substitute(match: re.Match[str]) -> str:
-        read = VARIABLES.get(match.group(1))
-        value = read(conversation, agent) if read else ""
+        name = match.group(1)
+        if name in QUEUE_VARIABLES:
+            if not statuses:
+                statuses.append(queue_status(conversation.pk))
+            value = QUEUE_VARIABLES[name](statuses[0], conversation)
+        else:
+            read = VARIABLES.get(name)
+            value = read(conversation, agent) if read else ""
         return value or (match.group(2) or "").strip()
 
     return VARIABLE.sub(substitute, text)

@@ -62,6 +62,7 @@ from omnicanal.conversations.queries import (
 from omnicanal.conversations.search import SearchFilters, search
 from omnicanal.notifications import actions as notification_actions
 from omnicanal.routing.automation import AUTOMATION_EMAIL
+from omnicanal.routing.queries import queue_status
 from omnicanal.routing.sla import attach_sla_statuses, sla_status
 from omnicanal.web.collision import reply_warning
 from omnicanal.web.presence import HEARTBEAT_SECONDS
@@ -450,6 +451,12 @@ def _conversation_context(request: HtmxHttpRequest, conversation: Conversation) 
         "reply_restriction": reply_restriction(conversation),
         # The most pressing SLA target: what it is, due when, overdue or paused.
         "sla": sla_status(conversation),
+        # While it waits: its place in its queue and the estimated wait.
+        "queue": (
+            queue_status(conversation.pk)
+            if conversation.assignee_id is None and conversation.status != Status.RESOLVED
+            else None
+        ),
         # Typing both ways exists on the web chat only.
         "is_webchat": is_webchat,
         "agent_typing_url": (

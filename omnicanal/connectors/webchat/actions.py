@@ -39,7 +39,9 @@ from omnicanal.conversations.models import (
     Direction,
     Inbox,
     Message,
+    OutboxEvent,
 )
+from omnicanal.routing.queries import queue_status
 
 VISITOR_ID = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 CLIENT_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
@@ -269,6 +271,47 @@ def current_conversation(visitor: Visitor) -> Conversation | None:
         .order_by("-last_activity_at", "-id")
         .first()
     )
+
+
+def conversation_queue(conversation_id: int) -> dict[str, Any] | None:
+    """What the widget shows while the conversation waits for an agent ("You are number 3
+    in line, about 6 minutes"); None when it does not wait. The caller must know the
+    conversation is the visitor's own."""
+    status = queue_status(conversation_id)
+    if status is None:
+        return None
+    return {"position": status.position,
+            "estimated_wait_seconds": status.estimated_wait_seconds}
+
+
+def visitor_queue(visitor: Visitor) -> dict[str, Any] | None:
+    """The place in line of the visitor's current conversation, never another's."""
+    conversation = current_conversation(visitor)
+    return conversation_queue(conversation.pk) if conversation is not None else None
+
+
+def push_queue_on_assignment(event: OutboxEvent) -> None:
+    """An agent took a web chat conversation, or it went back to the queue: the visitor's
+    widgets change their line at once instead of at their next ping (every 10 s). Only an
+    assignment can remove the line; the places of the others in line are left to their
+    pings, so that one assignment costs one push, not one per waiting visitor."""
+    if event.conversation_id is None:
+        return
+    conversation = (
+        Conversation.objects.filter(pk=event.conversation_id, inbox__channel=ChannelKind.WEBCHAT)
+        .only("pk", "inbox_id", "contact_id", "assignee_id")
+        .first()
+    )
+    if conversation is None:
+        return
+    queue = conversation_queue(conversation.pk) if conversation.assignee_id is None else None
+    groups = contact_groups(conversation.inbox_id, conversation.contact_id)
+
+    def push() -> None:
+        for group in groups:
+            _group_send(group, {"type": "webchat.queue", "queue": queue})
+
+    transaction.on_commit(push)
 
 
 def notify_visitor_typing(visitor: Visitor, is_typing: bool) -> dict[str, Any] | None:

@@ -2,11 +2,16 @@
 
 Protocol (JSON frames). The widget opens with `{"type": "hello", "visitor_id", "identity"?,
 "since"}` and gets `{"type": "welcome", "messages", "cursor"}` (what it missed); then:
-- widget → server: `message {client_id, text, email?}` (answered `ack {client_id, id}` or
-  `error {client_id, reason}`), `typing {is_typing}`, `read {up_to, is_read}`,
-  `ping {since}` (answered `pong` with the messages after `since`: a reply pushed by a worker
-  in another process, without a shared channel layer, still arrives within one ping);
-- server → widget: `message {message}`, `typing {name, is_typing}`.
+- widget → server: `message {client_id, text, email?}` (answered `ack {client_id, id,
+  queue}` or `error {client_id, reason}`), `typing {is_typing}`, `read {up_to, is_read}`,
+  `ping {since, queue?}` (answered `pong` with the messages after `since`: a reply pushed by a
+  worker in another process, without a shared channel layer, still arrives within one ping;
+  and with `queue` when asked);
+- server → widget: `message {message}`, `typing {name, is_typing}`, `queue {queue}` (an agent
+  took the conversation, or gave it back).
+`queue` is the visitor's own conversation's place in line, `{position,
+estimated_wait_seconds}` (null seconds: no agent online to take it), or null when it does not
+wait; `welcome` always carries it, `pong` when the widget asks (it does while waiting).
 A refused origin, an unknown token or a forged `user_hash` closes the socket with code 4403
 (4404 for the token) and the reason, after accepting it, so that the widget can show it.
 """
@@ -91,7 +96,8 @@ class WebchatConsumer(AsyncJsonWebsocketConsumer):
                     self.visitor, content.get("up_to"), is_read=bool(content.get("is_read"))
                 )
             elif kind == "ping":
-                await self._send_since(content.get("since"), "pong")
+                await self._send_since(content.get("since"), "pong",
+                                       with_queue=bool(content.get("queue")))
         except DomainError as exc:
             await self.send_json({"type": "error", "reason": exc.message, "status": exc.status,
                                   "client_id": content.get("client_id", "")})
@@ -110,9 +116,9 @@ class WebchatConsumer(AsyncJsonWebsocketConsumer):
             await self.channel_layer.group_discard(self.visitor.group, self.channel_name)
         self.visitor = visitor
         await self.channel_layer.group_add(visitor.group, self.channel_name)
-        await self._send_since(content.get("since"), "welcome")
+        await self._send_since(content.get("since"), "welcome", with_queue=True)
 
-    async def _send_since(self, since: Any, kind: str) -> None:
+    async def _send_since(self, since: Any, kind: str, *, with_queue: bool = False) -> None:
         assert self.visitor is not None
         try:
             cursor = int(since or 0)
@@ -120,7 +126,10 @@ class WebchatConsumer(AsyncJsonWebsocketConsumer):
             cursor = 0
         rows = await database_sync_to_async(actions.messages_since)(self.visitor, cursor)
         cursor = max([cursor, *(m["id"] for m in rows)])
-        await self.send_json({"type": kind, "messages": rows, "cursor": cursor})
+        answer: dict[str, Any] = {"type": kind, "messages": rows, "cursor": cursor}
+        if with_queue:
+            answer["queue"] = await database_sync_to_async(actions.visitor_queue)(self.visitor)
+        await self.send_json(answer)
 
     async def _message(self, content: dict[str, Any]) -> None:
         assert self.visitor is not None
@@ -131,9 +140,11 @@ class WebchatConsumer(AsyncJsonWebsocketConsumer):
             self.visitor, content.get("client_id"), content.get("text"),
             email=str(content.get("email") or ""), name=str(content.get("name") or ""),
         )
+        queue = await database_sync_to_async(actions.conversation_queue)(result.conversation_id)
         await self.send_json({
             "type": "ack", "client_id": content.get("client_id"), "id": result.message_id,
             "conversation_id": result.conversation_id, "duplicate": result.is_duplicate,
+            "queue": queue,
         })
 
     async def webchat_message(self, event: dict[str, Any]) -> None:
@@ -143,3 +154,6 @@ class WebchatConsumer(AsyncJsonWebsocketConsumer):
         await self.send_json(
             {"type": "typing", "name": event.get("name", ""), "is_typing": event["is_typing"]}
         )
+
+    async def webchat_queue(self, event: dict[str, Any]) -> None:
+        await self.send_json({"type": "queue", "queue": event["queue"]})

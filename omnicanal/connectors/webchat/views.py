@@ -144,6 +144,7 @@ def post_message(request: HttpRequest, inbox: Any, config: WebchatSettings) -> d
         "id": result.message_id,
         "conversation_id": result.conversation_id,
         "duplicate": result.is_duplicate,
+        "queue": actions.conversation_queue(result.conversation_id),
     }
 
 
@@ -194,9 +195,10 @@ def _poll_visitor(request: HttpRequest, inbox: Any) -> tuple[actions.Visitor, in
 
 @csrf_exempt
 async def messages(request: HttpRequest, site_token: str) -> HttpResponse:
-    """`GET ?visitor_id=…&since=<id>[&wait=1]`: the visitor's messages after the cursor.
-    With `wait=1` the answer is held until something arrives or 20 s pass (long polling,
-    when websockets are blocked). POST is `post_message`."""
+    """`GET ?visitor_id=…&since=<id>[&wait=1][&queue=1]`: the visitor's messages after the
+    cursor. With `wait=1` the answer is held until something arrives or 20 s pass (long
+    polling, when websockets are blocked); with `queue=1` it also says the visitor's place in
+    line (`queue`, as on the socket). POST is `post_message`."""
     if request.method in ("POST", "OPTIONS"):
         return await sync_to_async(post_message)(request, site_token=site_token)
     origin = request.headers.get("Origin", "")
@@ -218,7 +220,10 @@ async def messages(request: HttpRequest, site_token: str) -> HttpResponse:
             await asyncio.sleep(LONG_POLL_STEP_SECONDS)
             rows = await sync_to_async(actions.messages_since)(visitor, since)
         cursor = max([since, *(m["id"] for m in rows)])
-        response: HttpResponse = JsonResponse({"messages": rows, "cursor": cursor})
+        body: dict[str, Any] = {"messages": rows, "cursor": cursor}
+        if request.GET.get("queue"):
+            body["queue"] = await sync_to_async(actions.visitor_queue)(visitor)
+        response: HttpResponse = JsonResponse(body)
     except DomainError as exc:
         response = JsonResponse({"error": exc.message}, status=exc.status)
     return _cors(response, origin)

@@ -399,3 +399,32 @@ def test_sla_events_recorded_by_the_sla_clocks_start_their_rules(
     notify = OutboxEvent.objects.get(kind="automation.notify")
     assert notify.payload["recipient_ids"] == [supervisor.pk]
     assert notify.payload["text"] == f"SLA dépassé sur n°{conversation.pk}"
+
+
+def test_an_acknowledgement_on_arrival_tells_each_customer_their_place_in_line(
+    api_inbox: Inbox, agent: User, write: Any, settings: Any
+) -> None:
+    settings.LANGUAGE_CODE = "en"
+    configure_agent(agent, capacity={"chat": 1})
+    set_presence(agent, "online")
+    # Bob takes the first customer; the next ones wait for his only slot.
+    first = write(api_inbox, "m-1", "Hello", email="first@example.com")
+    assert first.assignee == agent
+    canned = CannedReply.objects.create(
+        shortcut="line", title="Place in line",
+        text="You are number {{queue.position}} in line, {{queue.estimated_wait|soon}}.",
+    )
+    rule("conversation_created", [],
+         {"type": "send_canned_reply", "canned_reply_id": canned.pk}, name="Acknowledge")
+
+    second = write(api_inbox, "m-2", "Hello", email="second@example.com")
+    third = write(api_inbox, "m-3", "Hello", email="third@example.com")
+
+    # One slot, no handled conversation yet: 300 s per place in line.
+    answers = [c.messages.get(direction=Direction.OUTGOING) for c in (second, third)]
+    assert [a.text for a in answers] == [
+        "You are number 1 in line, about 5 minutes.",
+        "You are number 2 in line, about 10 minutes.",
+    ]
+    assert all(a.is_auto_reply for a in answers)
+    assert not first.messages.filter(direction=Direction.OUTGOING).exists()

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from django.core.exceptions import ValidationError
 from django.test import Client
+from django.utils import translation
 
 from omnicanal.accounts.models import Team, User
 from omnicanal.conftest import inbound
@@ -14,6 +15,7 @@ from omnicanal.contacts.models import Contact
 from omnicanal.conversations.ingest import ingest
 from omnicanal.conversations.models import Conversation, Inbox, Label
 from omnicanal.routing import macros
+from omnicanal.routing.actions import assign_manually, configure_agent, set_presence
 from omnicanal.routing.models import CannedReply, Macro
 
 pytestmark = pytest.mark.django_db
@@ -183,3 +185,51 @@ def test_applying_a_macro_needs_the_csrf_token_of_the_agent_session(
     assert conversation.status == "pending"
     assert client.post(f"/api/v1/conversations/{conversation.pk}/macros/999999",
                        HTTP_X_CSRFTOKEN=client.cookies["csrftoken"].value).status_code == 404
+
+
+class TestQueueVariables:
+    TEXT = "You are number {{queue.position|?}} in line, {{queue.estimated_wait|soon}}."
+
+    def test_a_waiting_customer_reads_their_place_and_wait_in_their_language(
+        self, conversation: Conversation, agent: User
+    ) -> None:
+        configure_agent(agent, capacity={"chat": 1})
+        set_presence(agent, "online", dispatch=False)
+        Contact.objects.filter(pk=conversation.contact_id).update(attributes={"language": "EN"})
+        conversation.contact.refresh_from_db()
+
+        # The agent reads French; the customer, who reads the reply, English.
+        with translation.override("fr"):
+            rendered = macros.render(self.TEXT, conversation, agent)
+
+        # First in line, one slot, no history: the default 300 s handle time.
+        assert rendered == "You are number 1 in line, about 5 minutes."
+
+    def test_without_an_agent_online_the_wait_takes_its_fallback(
+        self, conversation: Conversation, agent: User
+    ) -> None:
+        assert macros.render(self.TEXT, conversation, agent) == (
+            "You are number 1 in line, soon."
+        )
+
+    def test_a_conversation_that_is_not_waiting_takes_both_fallbacks(
+        self, conversation: Conversation, agent: User
+    ) -> None:
+        assign_manually(conversation.pk, agent, dispatch=False)
+
+        assert macros.render(self.TEXT, conversation, agent) == "You are number ? in line, soon."
+
+    def test_the_queue_variables_are_known_when_a_canned_reply_is_saved(self) -> None:
+        canned = CannedReply.objects.create(shortcut="file", title="File", text=self.TEXT)
+
+        assert canned.pk is not None
+
+
+@pytest.mark.parametrize(
+    ("seconds", "text"),
+    [(30, "under a minute"), (60, "about 1 minute"), (150, "about 3 minutes"),
+     (210, "about 4 minutes"), (360, "about 6 minutes")],
+)
+def test_a_wait_reads_in_whole_minutes_rounded_half_up(seconds: int, text: str) -> None:
+    with translation.override("en"):
+        assert macros.wait_phrase(seconds) == text

@@ -37,7 +37,7 @@ def test_a_visitor_sends_a_message_and_gets_it_acknowledged(chat_inbox: Inbox) -
     async def scenario() -> None:
         socket = communicator()
         welcome = await hello(socket)
-        assert welcome == {"type": "welcome", "messages": [], "cursor": 0}
+        assert welcome == {"type": "welcome", "messages": [], "cursor": 0, "queue": None}
 
         await socket.send_json_to({"type": "message", "client_id": "client-0001", "text": "Salut"})
         answers = [await socket.receive_json_from(timeout=5) for _ in range(2)]

@@ -26,7 +26,8 @@
       sent: "Envoyé", read: "Lu", failed: "Non envoyé : ", typing: " écrit…",
       agent: "Conseiller", you: "Vous", offline: "Hors ligne : vos messages partiront au retour du réseau.",
       thanks: "Merci, nous vous répondrons par e-mail.", refused: "Discussion indisponible : ",
-      log: "Messages de la discussion"
+      log: "Messages de la discussion",
+      line: "Vous êtes le numéro %p dans la file", wait: ", environ %m minute", soon: ", moins d'une minute"
     },
     en: {
       open: "Chat with us", close: "Close", title: "Need help?",
@@ -39,7 +40,8 @@
       sent: "Sent", read: "Read", failed: "Not sent: ", typing: " is typing…",
       agent: "Agent", you: "You", offline: "Offline: your messages will go when the network is back.",
       thanks: "Thank you, we will answer by e-mail.", refused: "Chat unavailable: ",
-      log: "Chat messages"
+      log: "Chat messages",
+      line: "You are number %p in line", wait: ", about %m minute", soon: ", under a minute"
     }
   }[lang];
 
@@ -135,7 +137,8 @@
   var composer = h("form", {}, [textarea, h("button", {"class": "primary", type: "submit", text: T.send})]);
   var netNote = h("p", {"class": "note", role: "status"});
   var chatBack = h("button", {"class": "choice", type: "button", text: T.back});
-  var chat = h("div", {"class": "view", hidden: true}, [chatBack, log, typingLine, netNote, composer]);
+  var queueLine = h("p", {"class": "note", role: "status"});
+  var chat = h("div", {"class": "view", hidden: true}, [chatBack, queueLine, log, typingLine, netNote, composer]);
   // Leave an e-mail.
   var emailInput = h("input", {type: "email", name: "email", required: "", autocomplete: "email", "aria-label": T.yourEmail, placeholder: T.yourEmail});
   var emailText = h("textarea", {rows: "3", required: "", "aria-label": T.yourMessage, placeholder: T.yourMessage, maxlength: "5000"});
@@ -253,6 +256,16 @@
     });
   });
 
+  // Place in line: asked at each ping while waiting.
+  var waiting = true;
+  function showQueue(q) {
+    waiting = !!q;
+    var text = "", s = q && q.estimated_wait_seconds, m = Math.round(s / 60);
+    if (q) text = T.line.replace("%p", q.position) + (s == null ? "" : s < 60 ? T.soon : T.wait.replace("%m", m) + (m > 1 ? "s" : ""));
+    // The same text again would be read again.
+    if (queueLine.textContent !== text) queueLine.textContent = text;
+  }
+
   // --- typing ------------------------------------------------------------------------------
   var typingSentAt = 0, typingTimer = null, agentTypingTimer = null;
   function sendTyping(isTyping) {
@@ -313,7 +326,7 @@
       post("/messages", {visitor_id: visitorId, identity: identity, client_id: item.client_id, text: item.text})
         .then(function (r) {
           delete inflight[item.client_id];
-          if (r.ok) receive([{id: r.body.id, client_id: item.client_id, from: "visitor", text: item.text}]);
+          if (r.ok) { receive([{id: r.body.id, client_id: item.client_id, from: "visitor", text: item.text}]); showQueue(r.body.queue); }
           else if (r.status >= 400 && r.status < 500 && r.status !== 429) fail(item, r.body.error || "");
           else return;
           flush();
@@ -343,6 +356,7 @@
     };
     ws.onmessage = function (event) {
       var data = JSON.parse(event.data);
+      if ("queue" in data) showQueue(data.queue);
       if (data.type === "welcome" || data.type === "pong") {
         if (data.type === "welcome") {
           wsReady = true; failures = 0; polling = false; netNote.textContent = "";
@@ -387,12 +401,12 @@
     if (!polling || wsReady || refused || loop !== pollLoop) return;
     var again = function (delay) { setTimeout(function () { poll(loop); }, delay); };
     if (navigator.onLine === false) { again(3000); return; }
-    var query = "?visitor_id=" + encodeURIComponent(visitorId) + "&since=" + cursor + "&wait=1";
+    var query = "?visitor_id=" + encodeURIComponent(visitorId) + "&since=" + cursor + "&wait=1" + (waiting ? "&queue=1" : "");
     Object.keys(identity).forEach(function (k) { query += "&" + k + "=" + encodeURIComponent(identity[k]); });
     fetch(base + "/webchat/" + token + "/messages" + query, {mode: "cors", credentials: "omit"})
       .then(function (r) { return r.json().then(function (j) { return {ok: r.ok, status: r.status, body: j}; }); })
       .then(function (r) {
-        if (r.ok) { receive(r.body.messages); flush(); again(10); }
+        if (r.ok) { receive(r.body.messages); if ("queue" in r.body) showQueue(r.body.queue); flush(); again(10); }
         else if (r.status === 403 || r.status === 404) { refused = true; status.textContent = T.refused + (r.body.error || ""); }
         else again(5000);
       }, function () { again(3000); });
@@ -409,7 +423,7 @@
   });
   document.addEventListener("visibilitychange", acknowledge);
   setInterval(function () {
-    if (wsReady) ws.send(JSON.stringify({type: "ping", since: cursor}));
+    if (wsReady) ws.send(JSON.stringify({type: "ping", since: cursor, queue: waiting}));
     flush();
   }, 10000);
 
