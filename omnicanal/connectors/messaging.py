@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import replace
 
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 
@@ -50,10 +51,13 @@ def last_customer_message_at(
     """
     latest = (
         Message.objects.filter(
-            inbox_id=inbox.pk if inbox is not None else conversation.inbox_id,
-            conversation__contact_id=conversation.contact_id,
-            direction=Direction.INCOMING,
+            conversation__contact_id=conversation.contact_id, direction=Direction.INCOMING
         )
+        # `inbox_id + 0`: the same test, but one SQLite cannot answer from the inbox index,
+        # which it would otherwise pick and then scan every message of a busy inbox (80 ms
+        # at a million messages instead of 1 ms through the contact's conversations).
+        .alias(inbox_to_match=F("inbox_id") + 0)
+        .filter(inbox_to_match=inbox.pk if inbox is not None else conversation.inbox_id)
         .order_by("-created_at", "-id")
         .values_list("sent_at", "created_at")
         .first()
