@@ -57,6 +57,7 @@ from omnicanal.conversations.models import (
     DeliveryStatus,
     Direction,
     Inbox,
+    Label,
     Message,
     OutboxEvent,
     Priority,
@@ -64,6 +65,7 @@ from omnicanal.conversations.models import (
 )
 from omnicanal.demo import texts
 from omnicanal.knowledge.demo import load_help_center_demo
+from omnicanal.routing.models import AutomationRule, CannedReply, Macro
 from omnicanal.routing.sla import create_default_sla
 
 DEFAULT_SEED = 42
@@ -872,6 +874,7 @@ class _Importer:
         # Office hours with French holidays and four SLA policies (urgent, gold, chat, the
         # rest). The history gets no clocks: its events are marked handled, not replayed.
         create_default_sla()
+        _create_answers_and_rules()
 
     def play(self, plan: ConversationPlan) -> None:
         inbox = self.inboxes[plan.channel]
@@ -1049,6 +1052,30 @@ class _Importer:
             known = [moment for moment in moments if moment is not None]
             if known:
                 self.timeline.set(MergeSuggestion, pk, created_at=max(known))
+
+
+def _create_answers_and_rules() -> None:
+    """What a team sets up in its first week: a few canned replies and macros for the `/`
+    menu, and one rule that flags urgent wording. Only new messages meet the rule."""
+    for shortcut, title, text in texts.CANNED_REPLIES:
+        CannedReply.objects.get_or_create(shortcut=shortcut, defaults={"title": title,
+                                                                       "text": text})
+    Label.objects.get_or_create(name="remboursement")
+    Macro.objects.get_or_create(shortcut="remboursement", defaults={
+        "name": "Remboursement accepté",
+        "actions": [
+            {"type": "reply", "text": texts.REFUND_MACRO_REPLY},
+            {"type": "add_label", "name": "remboursement"},
+            {"type": "set_status", "status": "pending"},
+        ],
+    })
+    Label.objects.get_or_create(name="urgent")
+    AutomationRule.objects.get_or_create(name="Mots urgents", defaults={
+        "trigger": "message_received",
+        "conditions": [{"type": "message_text", "words": list(texts.URGENT_WORDS)}],
+        "actions": [{"type": "set_priority", "priority": 1},
+                    {"type": "add_label", "name": "urgent"}],
+    })
 
 
 def _latest_pk(model: type[models.Model]) -> int:

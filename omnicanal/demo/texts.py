@@ -647,3 +647,23 @@ MONTHS = (
     "octobre", "novembre", "décembre",
 )
 WEEKDAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
+
+
+# Canned replies of the demo's `/` menu: (shortcut, title, text with variables).
+CANNED_REPLIES = [
+    ("bonjour", "Accueil",
+     "Bonjour {{contact.first_name|}}, merci pour votre message. Je regarde votre demande "
+     "tout de suite. {{agent.first_name}}"),
+    ("livraison", "Délai de livraison",
+     "Bonjour {{contact.first_name|}}, votre colis est en route : comptez deux à trois jours "
+     "ouvrés. Le lien de suivi vous a été envoyé par e-mail."),
+    ("attente", "File d'attente",
+     "Merci de votre patience : vous êtes numéro {{queue.position|1}} dans la file, "
+     "{{queue.estimated_wait|un conseiller vous répond dès que possible}}."),
+]
+REFUND_MACRO_REPLY = (
+    "Bonjour {{contact.first_name|}}, votre remboursement est validé : il apparaîtra sur votre "
+    "compte sous cinq jours ouvrés. {{agent.first_name}}"
+)
+URGENT_WORDS = ("urgent", "urgence", "plainte", "inadmissible")
+

@@ -16,7 +16,10 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from omnicanal.accounts.models import Language, Role, Team, User
+from omnicanal.conftest import inbound
 from omnicanal.contacts.models import AttributeDefinition, Contact, ValueTier
+from omnicanal.conversations import outbox
+from omnicanal.conversations.ingest import ingest
 from omnicanal.conversations.models import (
     ChannelKind,
     Conversation,
@@ -36,7 +39,8 @@ from omnicanal.demo.data import (
     demo_password,
     load_demo_data,
 )
-from omnicanal.routing.models import BusinessCalendar, SlaPolicy
+from omnicanal.routing.macros import apply_macro
+from omnicanal.routing.models import BusinessCalendar, CannedReply, Macro, SlaPolicy
 
 # 3% of the full demo: 8 customers, 30 conversations, loaded in well under a second.
 SCALE = 0.03
@@ -117,6 +121,25 @@ def test_it_sets_french_office_hours_and_sla_policies(demo: DemoSummary) -> None
     assert (calendar.time_zone, calendar.holiday_country) == ("Europe/Paris", "FR")
     assert SlaPolicy.objects.filter(priority=1).exists()
     assert SlaPolicy.objects.filter(value_tier=ValueTier.GOLD).exists()
+
+
+def test_the_slash_menu_has_answers_and_urgent_words_raise_the_priority(
+    demo: DemoSummary,
+) -> None:
+    agent = User.objects.get(email=SUPERVISOR.email)
+    assert {"bonjour", "livraison", "attente"} <= set(
+        CannedReply.objects.values_list("shortcut", flat=True))
+    conversation_id = ingest(Inbox.objects.get(channel=ChannelKind.WHATSAPP), inbound(
+        "wamid.demo-urgent", "C'est urgent, ma commande n'est jamais arrivée",
+        phone="+33612345678", name="Nadia Benali")).conversation_id
+    outbox.process_pending_events()
+
+    conversation = Conversation.objects.get(pk=conversation_id)
+    assert conversation.priority == 1
+    assert conversation.labels.filter(name="urgent").exists()
+    applied = apply_macro(agent, conversation_id, Macro.objects.get(shortcut="remboursement").pk)
+    assert applied.reply_text.startswith("Bonjour Nadia, votre remboursement est validé")
+    assert conversation.labels.filter(name="remboursement").exists()
 
 
 def test_some_customers_have_one_history_across_channels(demo: DemoSummary) -> None:
