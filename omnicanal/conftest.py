@@ -11,11 +11,17 @@ from django.test import Client
 from omnicanal.accounts.actions import issue_token
 from omnicanal.accounts.models import Role, Team, User
 from omnicanal.connectors.base import IdentityKind, InboundMessage, Sender, SenderIdentity
+from omnicanal.conversations import outbox
 from omnicanal.conversations.models import ChannelKind, Inbox
 from omnicanal.testing.live_server import asgi_live_server
 from omnicanal.testing.webhook_receiver import webhook_receiver
 
 __all__ = ["asgi_live_server", "webhook_receiver"]
+
+
+@pytest.fixture(autouse=True)
+def _no_events_from_earlier_tests() -> None:
+    outbox.forget_written()
 
 
 @pytest.fixture

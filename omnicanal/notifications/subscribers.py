@@ -63,6 +63,9 @@ def _notify_new_message(event: OutboxEvent) -> None:
     two. And while the agent has not opened the notification that the conversation was
     given to them, its messages are no further news.
     """
+    if event.payload.get("assignee_id") is None:
+        # Nobody held it when the message arrived (the event says so): nothing to load.
+        return
     conversation = _conversation(event)
     if conversation is None or conversation.assignee is None:
         return

@@ -103,3 +103,21 @@ def test_an_event_whose_transaction_rolled_back_never_reaches_subscribers(
 
     assert seen == []
     assert outbox.process_pending_events() == 0
+
+
+def test_the_events_of_one_transaction_are_handled_together_in_order(
+    api_inbox: Inbox, subscribe: Callable[[str, outbox.Handler], None],
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    seen: list[tuple[str, int]] = []
+    subscribe("conversation.created", lambda event: seen.append((event.kind, event.pk)))
+    subscribe("message.created", lambda event: seen.append((event.kind, event.pk)))
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        ingest(api_inbox, inbound("m-1", "Bonjour"))
+
+    assert [kind for kind, _ in seen] == ["conversation.created", "message.created"]
+    assert seen == sorted(seen, key=lambda pair: pair[1])
+    # One callback per event (a rolled-back savepoint drops its own), the first did the work.
+    assert len(callbacks) >= 2
+    assert not OutboxEvent.objects.filter(processed_at__isnull=True).exists()
