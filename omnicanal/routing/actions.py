@@ -323,6 +323,18 @@ def _value_rank(value_tier: str, policy: Policy) -> int:
     return 0 if policy.has_value_priority and value_tier == ValueTier.GOLD else 1
 
 
+def _inbox_required_skills(inbox: Inbox) -> Skills:
+    """Skills everyone answering this inbox needs (`settings["required_skills"]`, e.g. a German
+    line's {"de": 1}). A malformed setting is logged and ignored: it must not stop a
+    customer's message from being queued."""
+    configured = inbox.settings.get("required_skills") or {}
+    try:
+        return validate_skills(configured, f"Inbox {inbox.pk}'s required skills")
+    except InvalidInput as exc:
+        logger.warning("%s", exc)
+        return {}
+
+
 def enqueue_conversation(
     conversation: Conversation,
     *,
@@ -344,7 +356,9 @@ def enqueue_conversation(
     if channel is None:
         channel = routing_channel(conversation.inbox.channel)
     validate_channel(channel)
-    skills = validate_skills(required_skills or {}, "Required skills")
+    if required_skills is None:
+        required_skills = _inbox_required_skills(conversation.inbox)
+    skills = validate_skills(required_skills, "Required skills")
     priority = validate_priority(conversation.priority if priority is None else priority)
     if value_tier is None:
         value_tier = conversation.contact.value_tier

@@ -62,3 +62,34 @@ def test_an_auto_reply_queues_nothing(api_inbox: Inbox) -> None:
     ingest(api_inbox, inbound("m-1", is_auto_reply=True))
 
     assert not ConversationRouting.objects.exists()
+
+
+def test_an_inbox_that_requires_a_skill_goes_to_an_agent_who_has_it(
+    agent: User, other_agent: User, api_inbox: Inbox, django_capture_on_commit_callbacks: Any
+) -> None:
+    api_inbox.settings = {"required_skills": {"de": 1}}
+    api_inbox.save()
+    configure_agent(agent, capacity={"chat": 1})
+    configure_agent(other_agent, capacity={"chat": 1}, skills={"de": 2})
+    set_presence(agent, "online")
+    set_presence(other_agent, "online")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        result = ingest(api_inbox, inbound("m-1", "Guten Tag"))
+
+    assert Conversation.objects.get(pk=result.conversation_id).assignee == other_agent
+    assert ConversationRouting.objects.get(conversation=result.conversation_id).required_skills \
+        == {"de": 1}
+
+
+def test_a_malformed_inbox_skill_setting_still_queues_the_message(
+    api_inbox: Inbox, caplog: pytest.LogCaptureFixture
+) -> None:
+    api_inbox.settings = {"required_skills": {"de": "fluent"}}
+    api_inbox.save()
+
+    result = ingest(api_inbox, inbound("m-1", "Guten Tag"))
+
+    assert ConversationRouting.objects.get(conversation=result.conversation_id).required_skills \
+        == {}
+    assert "required skills" in caplog.text
