@@ -1,4 +1,5 @@
-"""Supervisors curate the shared answers: canned replies and simple macros.
+"""Supervisors curate the shared answers: canned replies and simple macros; they also turn
+automation rules on and off (writing rules stays in the admin).
 
 Every write checks the role and leaves an audit log entry, whoever calls it (the Answers page
 today). Messages a supervisor reads are ours and translated; the engine's own checks
@@ -24,7 +25,7 @@ from omnicanal.accounts.models import User
 from omnicanal.conversations.exceptions import NotFound, PermissionDenied
 from omnicanal.conversations.models import Label, Priority, Status
 from omnicanal.routing.macros import KNOWN_VARIABLES, unknown_variables
-from omnicanal.routing.models import CannedReply, Macro
+from omnicanal.routing.models import AutomationRule, CannedReply, Macro
 
 # What each variable gives, shown beside the text boxes.
 VARIABLE_HELP = {
@@ -238,3 +239,22 @@ def macro_summary(macro: Macro) -> str:
         elif kind == "snooze":
             parts.append(gettext("Snooze %(minutes)s min") % {"minutes": step.get("minutes")})
     return " · ".join(parts)
+
+
+# Automation rules.
+
+
+def set_rule_active(user: User, rule_id: int, *, is_active: bool) -> AutomationRule:
+    """Turn a rule on or off; the engine reads `is_active` at each event, so it takes effect
+    with the next one."""
+    _require_supervisor(user)
+    with transaction.atomic():
+        rule = AutomationRule.objects.select_for_update().filter(pk=rule_id).first()
+        if rule is None:
+            raise NotFound(f"No automation rule {rule_id}.")
+        if rule.is_active != is_active:
+            rule.is_active = is_active
+            rule.save(update_fields=["is_active", "updated_at"])
+            action = "automation_rule.activated" if is_active else "automation_rule.deactivated"
+            record_audit(user, action, rule, name=rule.name)
+    return rule

@@ -15,12 +15,12 @@ from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext, gettext_lazy
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from omnicanal.conversations.exceptions import NotFound
 from omnicanal.conversations.models import Label, Priority
 from omnicanal.routing import answers
-from omnicanal.routing.models import CannedReply, Macro
+from omnicanal.routing.models import AutomationRule, CannedReply, Macro
 from omnicanal.routing.views import _user, supervisor_required
 from omnicanal.web.views import HtmxHttpRequest
 
@@ -98,6 +98,7 @@ def answers_page(request: HtmxHttpRequest) -> HttpResponse:
         "section": "answers",
         "canned_replies": CannedReply.objects.all(),
         "macros": macros,
+        "rules": AutomationRule.objects.all(),
         "is_administrator": user.is_administrator,
     })
 
@@ -208,3 +209,18 @@ def macro_delete(request: HtmxHttpRequest, macro_id: int) -> HttpResponse:
         "question": gettext("Delete the macro /%(shortcut)s (%(name)s)?")
         % {"shortcut": macro.shortcut, "name": macro.name},
     })
+
+
+@require_POST
+@supervisor_required
+def rule_toggle(request: HtmxHttpRequest, rule_id: int) -> HttpResponse:
+    try:
+        rule = answers.set_rule_active(
+            _user(request), rule_id, is_active=request.POST.get("is_active") == "1"
+        )
+    except NotFound as error:
+        raise Http404 from error
+    message = (gettext("Rule “%(name)s” is on.") if rule.is_active
+               else gettext("Rule “%(name)s” is off."))
+    messages.success(request, message % {"name": rule.name})
+    return HttpResponseRedirect(_answers_url() + "#rules-title")

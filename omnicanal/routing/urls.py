@@ -18,4 +18,6 @@ urlpatterns = [
     path("settings/answers/macros/<int:macro_id>/", answers_views.macro_form, name="macro_edit"),
     path("settings/answers/macros/<int:macro_id>/delete/", answers_views.macro_delete,
          name="macro_delete"),
+    path("settings/answers/rules/<int:rule_id>/active/", answers_views.rule_toggle,
+         name="rule_toggle"),
 ]

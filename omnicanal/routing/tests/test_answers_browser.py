@@ -12,7 +12,7 @@ from omnicanal.accounts.models import Language, User
 from omnicanal.conftest import inbound
 from omnicanal.conversations.ingest import ingest
 from omnicanal.conversations.models import Inbox, Label
-from omnicanal.routing.models import CannedReply, Macro
+from omnicanal.routing.models import AutomationRule, CannedReply, Macro
 from omnicanal.testing.live_server import LiveServer
 from omnicanal.web.tests.browser import BROWSER_MARKS, log_in, screenshot, wait_until_live
 
@@ -32,6 +32,8 @@ def test_a_supervisor_writes_a_canned_reply_and_an_agent_finds_it_in_the_reply_b
         {"type": "reply", "text": "Voici le suivi de votre colis."},
         {"type": "add_label", "name": "livraison"},
     ])
+    AutomationRule.objects.create(name="Urgences", trigger="message_received",
+                                  actions=[{"type": "set_priority", "priority": 1}])
     answers_url = reverse("routing:answers")
 
     log_in(page, asgi_live_server, "sup@example.com", "pw-sup-123")
@@ -53,6 +55,7 @@ def test_a_supervisor_writes_a_canned_reply_and_an_agent_finds_it_in_the_reply_b
     expect(page.locator("#canned-replies")).to_contain_text("/delai")
     expect(page.locator("#canned-replies")).to_contain_text("Délai de livraison")
     expect(page.locator("#macros")).to_contain_text("/suivi")
+    expect(page.locator("#rules")).to_contain_text("Urgences")
     expect(page.locator(f'.topnav a[href="{answers_url}"]')).to_have_attribute(
         "aria-current", "page")
     screenshot(page, "answers-fr")

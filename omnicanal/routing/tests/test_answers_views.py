@@ -19,7 +19,7 @@ from omnicanal.conversations.ingest import ingest
 from omnicanal.conversations.models import Conversation, Direction, Inbox, Label
 from omnicanal.routing import answers
 from omnicanal.routing.macros import apply_macro
-from omnicanal.routing.models import CannedReply, Macro
+from omnicanal.routing.models import AutomationRule, CannedReply, Macro
 
 pytestmark = pytest.mark.django_db
 
@@ -261,3 +261,45 @@ class TestMacros:
         macro.refresh_from_db()
         assert [step["type"] for step in macro.actions] == ["assign", "snooze"]
         assert not AuditLogEntry.objects.exists()
+
+
+class TestAutomationRules:
+    def test_a_supervisor_turns_a_rule_off_and_the_next_message_is_left_alone(
+        self, supervisor: User, api_inbox: Inbox, django_capture_on_commit_callbacks: Any
+    ) -> None:
+        Label.objects.create(name="vu")
+        rule = AutomationRule.objects.create(
+            name="Tout voir", trigger="message_received",
+            actions=[{"type": "add_label", "name": "vu"}],
+        )
+        client = client_for(supervisor)
+        listing = text(client.get(reverse("routing:answers")).content)
+        assert "Tout voir Customer message received On" in listing
+
+        response = post(client, reverse("routing:rule_toggle", args=[rule.pk]),
+                        {"is_active": "0"}, page_url=reverse("routing:answers"))
+
+        assert response.status_code == 302
+        assert "Tout voir Customer message received Off" in text(
+            client.get(reverse("routing:answers")).content)
+        with django_capture_on_commit_callbacks(execute=True):
+            conversation_id = ingest(api_inbox, inbound("m-1", "Bonjour")).conversation_id
+        assert not Conversation.objects.get(pk=conversation_id).labels.exists()
+        assert audit_actions() == [("automation_rule.deactivated", "sup@example.com")]
+
+        post(client, reverse("routing:rule_toggle", args=[rule.pk]), {"is_active": "1"},
+             page_url=reverse("routing:answers"))
+        rule.refresh_from_db()
+        assert rule.is_active
+
+    def test_an_agent_cannot_toggle_a_rule(self, agent: User) -> None:
+        rule = AutomationRule.objects.create(
+            name="Tout voir", trigger="message_received", actions=[{"type": "set_priority", "priority": 1}],
+        )
+
+        response = client_for(agent).post(reverse("routing:rule_toggle", args=[rule.pk]),
+                                          {"is_active": "0"})
+
+        assert response.status_code == 403
+        rule.refresh_from_db()
+        assert rule.is_active
