@@ -146,3 +146,32 @@ def test_its_queries_do_not_grow_with_the_queue(
     # The session, the user, the conversation, its queue row, the count ahead, the online
     # slots and the handle time: a few, whatever the length of the queue.
     assert long <= 8
+
+
+def test_the_list_shows_the_place_of_waiting_rows_in_one_query(
+    english_agent: User, other_agent: User, api_inbox: Inbox
+) -> None:
+    client = logged_in(english_agent)
+
+    def list_page() -> tuple[str, int]:
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(reverse("web:conversations"), {"view": "all"},
+                                  headers={"HX-Request": "true"})
+        assert response.status_code == 200
+        return response.content.decode(), len(queries)
+
+    first = waiting(api_inbox, "m-1")
+    waiting(api_inbox, "m-2")
+    list_page()  # the session and the user, cached after
+    _, short = list_page()
+    for n in range(3, 13):
+        waiting(api_inbox, f"m-{n}")
+    actions.assign(other_agent, first.pk, assignee_id=other_agent.pk)
+
+    page, long = list_page()
+
+    # The taken one left the line; the eleven others are 1st to 11th.
+    assert page.count('class="row-queue"') == 11
+    assert "1st in the queue" in page and "11th in the queue" in page
+    assert "12th in the queue" not in page
+    assert long == short
