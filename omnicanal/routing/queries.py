@@ -21,11 +21,14 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
-from django.db.models import Q
+from django.db.models import Case, F, Q, When, Window
+from django.db.models.functions import RowNumber
 
 from omnicanal.accounts.models import Team
+from omnicanal.conversations.models import Conversation
 from omnicanal.routing.models import (
     WAITING,
     AgentCapacity,
@@ -149,6 +152,41 @@ def queue_status(conversation_id: int) -> QueuePosition | None:
     if slots:
         estimate = _wait_estimate(position, average_handle_seconds(channel), slots)
     return QueuePosition(conversation_id, channel, team_id, position, estimate)
+
+
+def queue_places(conversation_ids: Collection[int]) -> dict[int, int]:
+    """The place in its queue of each of these conversations that waits (a list page), in one
+    query whatever their number: the waiting conversations of their channel kinds ranked in
+    the queue order, read as (id, place) pairs. No estimate: that costs the slots and handle
+    times, which the conversation page shows."""
+    if not conversation_ids:
+        return {}
+    wanted = set(conversation_ids)
+    page_channels = ConversationRouting.objects.filter(WAITING, pk__in=wanted).values("channel")
+    place = Window(
+        RowNumber(),
+        partition_by=[F("channel"), F("team_id")],
+        order_by=[F("priority").asc(), F("value_rank").asc(), F("queued_at").asc(),
+                  F("pk").asc()],
+    )
+    # Ranked whole, then picked: a filter on the id alone would rank the picked ones only;
+    # one that names the window is applied to the ranked rows (Django's QUALIFY), so only
+    # the page's come back.
+    ranked = (
+        ConversationRouting.objects.filter(WAITING, channel__in=page_channels)
+        .annotate(place=place, page_place=Case(When(pk__in=wanted, then=place)))
+        .filter(page_place__isnull=False)
+        .values_list("pk", "place")
+    )
+    return dict(ranked)
+
+
+def attach_queue_places(conversations: Sequence[Conversation]) -> None:
+    """Set `queue_place` (None unless waiting) on each conversation of a list page."""
+    places = queue_places([conversation.pk for conversation in conversations])
+    for conversation in conversations:
+        # Like the page's annotations (preview_text…): read by the row template.
+        setattr(conversation, "queue_place", places.get(conversation.pk))  # noqa: B010
 
 
 def _online_slots(channels: set[str]) -> dict[str, list[_OnlineSlot]]:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from omnicanal.routing import answers_views, views
+from omnicanal.routing import answers_views, queue_views, views
 
 app_name = "routing"
 
@@ -20,4 +20,6 @@ urlpatterns = [
          name="macro_delete"),
     path("settings/answers/rules/<int:rule_id>/active/", answers_views.rule_toggle,
          name="rule_toggle"),
+    path("conversations/<int:conversation_id>/queue/", queue_views.queue_badge,
+         name="queue_badge"),
 ]

@@ -62,7 +62,7 @@ from omnicanal.conversations.queries import (
 from omnicanal.conversations.search import SearchFilters, search
 from omnicanal.notifications import actions as notification_actions
 from omnicanal.routing.automation import AUTOMATION_EMAIL
-from omnicanal.routing.queries import queue_status
+from omnicanal.routing.queries import attach_queue_places, queue_status
 from omnicanal.routing.sla import attach_sla_statuses, sla_status
 from omnicanal.web.collision import reply_warning
 from omnicanal.web.presence import HEARTBEAT_SECONDS
@@ -214,6 +214,7 @@ def _list_context(request: HtmxHttpRequest, after: Cursor | None = None) -> dict
     view, filters = _list_params(request)
     page = conversation_page(agent, view=view, filters=filters, after=after)
     attach_sla_statuses(page.conversations)
+    attach_queue_places(page.conversations)
     # Counts follow the filters (not the status filter: each view keeps its own status).
     counts = view_counts(agent, filters)
     tab_filters = filters.without_status()

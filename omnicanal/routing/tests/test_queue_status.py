@@ -14,7 +14,7 @@ from omnicanal.contacts.models import Contact, ValueTier
 from omnicanal.conversations.models import Conversation, Inbox
 from omnicanal.routing import actions
 from omnicanal.routing.models import Presence
-from omnicanal.routing.queries import queue_positions, queue_status
+from omnicanal.routing.queries import queue_places, queue_positions, queue_status
 
 pytestmark = pytest.mark.django_db
 
@@ -125,3 +125,14 @@ def test_it_counts_only_the_conversations_ahead_in_the_same_queue(
     # nobody is online, so there is no estimate.
     assert status is not None
     assert (status.position, status.estimated_wait_seconds) == (3, None)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_places_of_a_list_page_agree_with_queue_positions(seed: int, api_inbox: Inbox) -> None:
+    conversations = build_random_queues(seed, api_inbox)
+    page = conversations[::2]
+    expected = {p.conversation_id: p.position for p in queue_positions()}
+
+    places = queue_places([c.pk for c in page])
+
+    assert places == {c.pk: expected[c.pk] for c in page if c.pk in expected}

@@ -38,10 +38,26 @@
     window.setTimeout(function () { announcer.textContent = text; }, 50);
   }
 
+  // What can move a waiting conversation's place: one ahead taken or closed, a new or
+  // reprioritised one passing it.
+  var QUEUE_KINDS = ["conversation.assigned", "conversation.status_changed",
+    "conversation.created"];
+
+  function movesQueues(event) {
+    return QUEUE_KINDS.indexOf(event.kind) >= 0 ||
+      (event.kind === "conversation.updated" && event.change === "priority");
+  }
+
   function concerns(element, event) {
     // An agent's presence changes no conversation: only regions showing agents opt in.
     if (String(event.kind).indexOf("agent.") === 0) return "liveAgents" in element.dataset;
     if (element.dataset.live === "list") return true;
+    // A place in the queue: events of other conversations (its own refresh the region
+    // around it).
+    if (element.dataset.live === "queue") {
+      return movesQueues(event) &&
+        String(event.conversation_id) !== element.dataset.conversationId;
+    }
     return String(event.conversation_id) === element.dataset.conversationId ||
       String(event.contact_id) === element.dataset.contactId;
   }
@@ -58,6 +74,17 @@
     return element.dataset.live === "list" && !!element.querySelector("input[name=ids]:checked");
   }
 
+  // A fragment that follows every conversation's events (the place in the queue) sets
+  // data-live-min-interval-ms: a surge of assignments costs it one request per interval, not
+  // one per event. By id, since its own refresh replaces the element.
+  var lastRefreshAt = {};
+
+  function refreshDelay(element) {
+    var interval = Number(element.dataset.liveMinIntervalMs) || 0;
+    if (!interval) return REFRESH_DELAY_MS;
+    return Math.max(REFRESH_DELAY_MS, (lastRefreshAt[element.id] || 0) + interval - Date.now());
+  }
+
   function scheduleRefresh(element) {
     // A burst of events (a message and the assignment it caused) makes one request.
     if (refreshTimers.get(element)) return;
@@ -67,8 +94,19 @@
         return;
       }
       refreshTimers.delete(element);
-      htmx.trigger(element, "omnicanal:refresh");
-    }, REFRESH_DELAY_MS));
+      if (element.dataset.liveMinIntervalMs) {
+        // Replaced meanwhile by the refresh of the region around it: refresh the new one.
+        if (!element.isConnected) {
+          var current = document.getElementById(element.id);
+          if (current) scheduleRefresh(current);
+          return;
+        }
+        lastRefreshAt[element.id] = Date.now();
+      }
+      // The event bubbles: a fragment inside another live region names its own, or the
+      // region would refresh with it.
+      htmx.trigger(element, element.dataset.liveTrigger || "omnicanal:refresh");
+    }, refreshDelay(element)));
   }
 
   function refreshAll() {
