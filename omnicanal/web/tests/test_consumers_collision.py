@@ -61,6 +61,20 @@ def run(scenario: Callable[[], Awaitable[None]]) -> None:
     async_to_sync(scenario)()
 
 
+async def both_viewing(
+    bob_user: User, carol_user: User, conversation_id: int
+) -> tuple[WebsocketCommunicator, WebsocketCommunicator]:
+    """Bob, then Carol, open the conversation; each has read the other's arrival."""
+    bob = await open_socket(bob_user)
+    carol = await open_socket(carol_user)
+    await viewing(bob, conversation_id)
+    await next_event(bob)
+    await viewing(carol, conversation_id)
+    assert viewer_names(await next_event(bob)) == ["Carol Agent"]
+    await next_event(carol)
+    return bob, carol
+
+
 def test_each_agent_sees_the_other_viewing_the_conversation(
     agent: User, other_agent: User, conversation_id: int
 ) -> None:
@@ -104,13 +118,7 @@ def test_typing_reaches_the_other_viewers_and_says_which_box(
     agent: User, other_agent: User, conversation_id: int
 ) -> None:
     async def scenario() -> None:
-        bob = await open_socket(agent)
-        carol = await open_socket(other_agent)
-        await viewing(bob, conversation_id)
-        await next_event(bob)
-        await viewing(carol, conversation_id)
-        await next_event(bob)
-        await next_event(carol)
+        bob, carol = await both_viewing(agent, other_agent, conversation_id)
 
         await carol.send_json_to({
             "type": "typing", "conversation_id": conversation_id, "box": "reply",
@@ -145,12 +153,7 @@ def test_leaving_the_page_takes_the_agent_off_the_others_list(
     agent: User, other_agent: User, conversation_id: int
 ) -> None:
     async def scenario() -> None:
-        bob = await open_socket(agent)
-        carol = await open_socket(other_agent)
-        await viewing(bob, conversation_id)
-        await next_event(bob)
-        await viewing(carol, conversation_id)
-        assert viewer_names(await next_event(bob)) == ["Carol Agent"]
+        bob, carol = await both_viewing(agent, other_agent, conversation_id)
 
         await carol.send_json_to({"type": "leaving", "conversation_id": conversation_id})
         assert viewer_names(await next_event(bob)) == []
@@ -164,12 +167,7 @@ def test_a_closed_socket_takes_the_agent_off_the_others_list(
     agent: User, other_agent: User, conversation_id: int
 ) -> None:
     async def scenario() -> None:
-        bob = await open_socket(agent)
-        carol = await open_socket(other_agent)
-        await viewing(bob, conversation_id)
-        await next_event(bob)
-        await viewing(carol, conversation_id)
-        assert viewer_names(await next_event(bob)) == ["Carol Agent"]
+        bob, carol = await both_viewing(agent, other_agent, conversation_id)
 
         await carol.disconnect()
         assert viewer_names(await next_event(bob)) == []
@@ -232,13 +230,7 @@ def test_a_deactivated_agents_open_socket_stops_showing_them(
     agent: User, other_agent: User, conversation_id: int
 ) -> None:
     async def scenario() -> None:
-        bob = await open_socket(agent)
-        carol = await open_socket(other_agent)
-        await viewing(bob, conversation_id)
-        await next_event(bob)
-        await viewing(carol, conversation_id)
-        assert viewer_names(await next_event(bob)) == ["Carol Agent"]
-        await next_event(carol)
+        bob, carol = await both_viewing(agent, other_agent, conversation_id)
 
         await database_sync_to_async(
             User.objects.filter(pk=other_agent.pk).update
