@@ -6,7 +6,7 @@ from ninja.security import SessionAuth
 from omnicanal.accounts.auth import BearerTokenAuth
 from omnicanal.connectors.email.api import router as email_router
 from omnicanal.conversations.api import router as conversations_router
-from omnicanal.conversations.exceptions import DomainError
+from omnicanal.core.exceptions import DomainError
 from omnicanal.routing.api import router as routing_router
 
 api = NinjaAPI(

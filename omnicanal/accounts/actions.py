@@ -11,7 +11,7 @@ from django.db.models import Model
 from django.utils import timezone
 
 from omnicanal.accounts.models import ApiToken, AuditLogEntry, User
-from omnicanal.conversations.exceptions import PermissionDenied
+from omnicanal.core.exceptions import PermissionDenied
 
 TOKEN_PREFIX = "omc_"  # noqa: S105 - a public marker, not a secret
 

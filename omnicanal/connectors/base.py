@@ -7,102 +7,27 @@ contacts: `omnicanal.conversations.ingest.ingest()` does, from the `InboundMessa
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Any, Literal, Protocol
+from typing import Any, Protocol
 
+# The types adapters produce belong to the apps that consume them; adapters import them here.
+from omnicanal.contacts.senders import IdentityKind, Sender, SenderIdentity
+from omnicanal.conversations.inbound import (
+    AttachmentType,
+    DeliveryStatus,
+    DeliveryUpdate,
+    EventKind,
+    InboundAttachment,
+    InboundMessage,
+    ThreadHints,
+)
 
-class IdentityKind(enum.StrEnum):
-    EMAIL = "email"
-    PHONE = "phone"
-    WHATSAPP = "whatsapp"
-    MESSENGER = "messenger"
-    INSTAGRAM = "instagram"
-    TELEGRAM = "telegram"
-    WEBCHAT = "webchat"
-    EXTERNAL = "external"
-
-
-@dataclass(frozen=True)
-class SenderIdentity:
-    """One way to reach the sender, as the channel asserts it."""
-
-    kind: IdentityKind
-    value: str
-    # A provider-asserted id (a phone number Twilio received from, a signed widget user) is
-    # verified; an address a customer typed into a form is not.
-    is_verified: bool = True
-
-
-@dataclass(frozen=True)
-class Sender:
-    identities: Sequence[SenderIdentity]
-    name: str = ""
-
-
-AttachmentType = Literal["image", "audio", "video", "document", "sticker", "location", "contact"]
-
-
-@dataclass(frozen=True)
-class InboundAttachment:
-    type: AttachmentType
-    # A provider URL or media id to fetch later, or empty when `content` is already here.
-    url_or_id: str = ""
-    mime_type: str = ""
-    filename: str = ""
-    content: bytes | None = None
-    # Inline parts of an HTML e-mail are referenced by Content-ID (cid:...).
-    content_id: str = ""
-
-
-@dataclass(frozen=True)
-class ThreadHints:
-    """What the channel knows about which conversation a message belongs to."""
-
-    in_reply_to: str = ""
-    references: Sequence[str] = ()
-    subject: str = ""
-    # The provider's id of the message this one answers (a WhatsApp context id, a Telegram
-    # reply_to_message), when there is one.
-    reply_to_external_id: str = ""
-
-
-EventKind = Literal["message", "status", "reaction", "edit", "delete", "unsupported", "ignored"]
-DeliveryStatus = Literal["sent", "delivered", "read", "failed"]
-
-
-@dataclass(frozen=True)
-class InboundMessage:
-    """Something a customer sent, parsed, ready for `ingest()`."""
-
-    external_id: str
-    sender: Sender
-    text: str = ""
-    html: str = ""
-    sent_at: datetime | None = None
-    attachments: Sequence[InboundAttachment] = ()
-    thread: ThreadHints = field(default_factory=ThreadHints)
-    # "unsupported" keeps content a parser did not understand; it is stored and shown, never
-    # dropped. "edit"/"delete"/"reaction" refer to `thread.reply_to_external_id`.
-    kind: EventKind = "message"
-    # An echo of a message the business sent from another tool (direction "out").
-    is_outgoing_echo: bool = False
-    is_auto_reply: bool = False
-    raw: Mapping[str, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class DeliveryUpdate:
-    """A provider's news about a message we sent."""
-
-    external_id: str
-    status: DeliveryStatus
-    provider_status: str = ""
-    error: str = ""
-    timestamp: datetime | None = None
-    recipient: str = ""
+__all__ = [
+    "AttachmentType", "ChannelAdapter", "DeliveryStatus", "DeliveryUpdate", "EventKind",
+    "IdentityKind", "InboundAttachment", "InboundMessage", "InboundRequest", "OutboundMessage",
+    "OutgoingAttachment", "ParsedWebhook", "SendError", "Sender", "SenderIdentity", "ThreadHints",
+]
 
 
 @dataclass(frozen=True)

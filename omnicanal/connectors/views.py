@@ -17,9 +17,9 @@ from django.http import HttpRequest, HttpResponse
 from omnicanal.connectors.base import ChannelAdapter, IdentityKind, InboundRequest, ParsedWebhook
 from omnicanal.connectors.media import MEDIA_CHANNELS, enqueue_media_fetches
 from omnicanal.conversations.actions import apply_delivery_update
-from omnicanal.conversations.exceptions import InvalidInput
 from omnicanal.conversations.ingest import apply_delivery_watermark, ingest_event
 from omnicanal.conversations.models import DeliveryStatus, Inbox
+from omnicanal.core.exceptions import InvalidInput
 
 logger = logging.getLogger(__name__)
 

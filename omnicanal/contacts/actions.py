@@ -15,7 +15,6 @@ from django.utils import timezone
 
 from omnicanal.accounts.actions import record_audit
 from omnicanal.accounts.models import User
-from omnicanal.connectors.base import IdentityKind, Sender, SenderIdentity
 from omnicanal.contacts.models import (
     AttributeDefinition,
     AttributeType,
@@ -24,7 +23,8 @@ from omnicanal.contacts.models import (
     Identity,
     MergeSuggestion,
 )
-from omnicanal.conversations.exceptions import Conflict, InvalidInput, NotFound, PermissionDenied
+from omnicanal.contacts.senders import IdentityKind, Sender, SenderIdentity
+from omnicanal.core.exceptions import Conflict, InvalidInput, NotFound, PermissionDenied
 
 DEFAULT_PHONE_REGION = "FR"
 

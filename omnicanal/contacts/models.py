@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from omnicanal.connectors.base import IdentityKind
+from omnicanal.contacts.senders import IdentityKind
 
 
 class ValueTier(models.TextChoices):

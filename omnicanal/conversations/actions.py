@@ -15,7 +15,6 @@ from django.utils import timezone
 from omnicanal.accounts.models import Team, User
 from omnicanal.conversations.collision import check_nothing_arrived
 from omnicanal.conversations.events import record_event
-from omnicanal.conversations.exceptions import InvalidInput, NotFound, PermissionDenied
 from omnicanal.conversations.models import (
     Conversation,
     DeliveryStatus,
@@ -26,6 +25,7 @@ from omnicanal.conversations.models import (
     Priority,
     Status,
 )
+from omnicanal.core.exceptions import InvalidInput, NotFound, PermissionDenied
 from omnicanal.notifications.mentions import resolve_mentions
 from omnicanal.routing import actions as routing
 

@@ -12,16 +12,12 @@ from ninja import Field, Router, Schema, Status
 
 from omnicanal.accounts.actions import record_audit, require_administrator
 from omnicanal.accounts.models import User
-from omnicanal.connectors.base import (
-    IdentityKind,
-    InboundMessage,
-    Sender,
-    SenderIdentity,
-)
+from omnicanal.contacts.senders import IdentityKind, Sender, SenderIdentity
 from omnicanal.conversations import actions
-from omnicanal.conversations.exceptions import InvalidInput
+from omnicanal.conversations.inbound import InboundMessage
 from omnicanal.conversations.ingest import ingest
 from omnicanal.conversations.models import ChannelKind, Conversation, Inbox
+from omnicanal.core.exceptions import InvalidInput
 
 router = Router(tags=["conversations"])
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 from django.db.models import Max, Q
 
 from omnicanal.accounts.models import User
-from omnicanal.conversations.exceptions import Conflict
 from omnicanal.conversations.models import Conversation, Direction, Message
+from omnicanal.core.exceptions import Conflict
 
 # What the warning shows at most; the agent reads the rest in the timeline.
 MAX_ARRIVED_SHOWN = 5

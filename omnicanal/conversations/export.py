@@ -22,7 +22,6 @@ from django.utils import timezone
 from omnicanal.accounts.actions import record_audit
 from omnicanal.accounts.models import User
 from omnicanal.conversations.actions import access_conversation
-from omnicanal.conversations.exceptions import InvalidInput
 from omnicanal.conversations.models import (
     Attachment,
     ChannelKind,
@@ -31,6 +30,7 @@ from omnicanal.conversations.models import (
     Direction,
     Message,
 )
+from omnicanal.core.exceptions import InvalidInput
 
 ExportFormat = Literal["html", "json"]
 EXPORT_FORMATS: tuple[ExportFormat, ...] = ("html", "json")

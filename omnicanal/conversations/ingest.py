@@ -15,11 +15,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from omnicanal.connectors.base import InboundMessage
 from omnicanal.contacts.actions import resolve_contact
 from omnicanal.contacts.models import Contact
 from omnicanal.conversations.events import record_event
-from omnicanal.conversations.exceptions import InvalidInput
+from omnicanal.conversations.inbound import InboundMessage
 from omnicanal.conversations.models import (
     Attachment,
     Conversation,
@@ -29,6 +28,7 @@ from omnicanal.conversations.models import (
     Message,
     Status,
 )
+from omnicanal.core.exceptions import InvalidInput
 from omnicanal.routing.actions import route_conversation
 
 logger = logging.getLogger(__name__)

@@ -29,7 +29,6 @@ from omnicanal.conversations.actions import (
     reply,
 )
 from omnicanal.conversations.events import record_event
-from omnicanal.conversations.exceptions import Conflict, InvalidInput, NotFound, PermissionDenied
 from omnicanal.conversations.models import (
     Conversation,
     DeliveryStatus,
@@ -38,6 +37,7 @@ from omnicanal.conversations.models import (
     Message,
     Status,
 )
+from omnicanal.core.exceptions import Conflict, InvalidInput, NotFound, PermissionDenied
 from omnicanal.routing import actions as routing
 from omnicanal.routing.models import ConversationRouting
 

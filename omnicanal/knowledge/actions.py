@@ -18,9 +18,9 @@ from omnicanal.connectors.base import (
     ThreadHints,
 )
 from omnicanal.connectors.webchat.actions import FORM_VISITOR_PREFIX
-from omnicanal.conversations.exceptions import InvalidInput, NotFound
 from omnicanal.conversations.ingest import IngestResult, ingest
 from omnicanal.conversations.models import ChannelKind, Inbox
+from omnicanal.core.exceptions import InvalidInput, NotFound
 from omnicanal.knowledge.models import (
     Article,
     ArticleFeedback,

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from omnicanal.connectors.webchat.ratelimit import RateLimited, check_rate
 from omnicanal.connectors.webchat.views import client_ip
-from omnicanal.conversations.exceptions import DomainError
+from omnicanal.core.exceptions import DomainError
 from omnicanal.knowledge import actions
 from omnicanal.knowledge.models import BodyFormat, Locale
 

@@ -17,8 +17,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from omnicanal.accounts.models import User
-from omnicanal.conversations.exceptions import NotFound
 from omnicanal.conversations.models import Conversation
+from omnicanal.core.exceptions import NotFound
 from omnicanal.notifications.models import Kind, Notification, Preference
 from omnicanal.notifications.texts import notification_text
 

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 
 from omnicanal.accounts.models import User
-from omnicanal.conversations.exceptions import NotFound
+from omnicanal.core.exceptions import NotFound
 from omnicanal.notifications import actions
 from omnicanal.notifications.mentions import fold
 from omnicanal.notifications.models import Kind

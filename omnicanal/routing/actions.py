@@ -29,8 +29,8 @@ from django.utils import timezone
 from omnicanal.accounts.models import Team, User
 from omnicanal.contacts.models import ValueTier
 from omnicanal.conversations.events import push_realtime, record_event
-from omnicanal.conversations.exceptions import InvalidInput
 from omnicanal.conversations.models import Conversation, Inbox
+from omnicanal.core.exceptions import InvalidInput
 from omnicanal.routing import statements
 from omnicanal.routing.models import (
     WAITING,

@@ -22,8 +22,8 @@ from django.utils.translation import gettext, gettext_lazy
 
 from omnicanal.accounts.actions import record_audit
 from omnicanal.accounts.models import User
-from omnicanal.conversations.exceptions import NotFound, PermissionDenied
 from omnicanal.conversations.models import Label, Priority, Status
+from omnicanal.core.exceptions import NotFound, PermissionDenied
 from omnicanal.routing.macros import KNOWN_VARIABLES, unknown_variables
 from omnicanal.routing.models import AutomationRule, CannedReply, Macro
 

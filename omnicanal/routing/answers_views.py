@@ -17,8 +17,8 @@ from django.urls import reverse
 from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from omnicanal.conversations.exceptions import NotFound
 from omnicanal.conversations.models import Label, Priority
+from omnicanal.core.exceptions import NotFound
 from omnicanal.routing import answers
 from omnicanal.routing.models import AutomationRule, CannedReply, Macro
 from omnicanal.routing.views import _user, supervisor_required

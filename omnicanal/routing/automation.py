@@ -35,7 +35,6 @@ from omnicanal.contacts.models import ValueTier
 from omnicanal.conversations import actions as conversation_actions
 from omnicanal.conversations import outbox
 from omnicanal.conversations.events import caused_by, record_event
-from omnicanal.conversations.exceptions import DomainError
 from omnicanal.conversations.models import (
     ChannelKind,
     Conversation,
@@ -47,6 +46,7 @@ from omnicanal.conversations.models import (
     Priority,
     Status,
 )
+from omnicanal.core.exceptions import DomainError
 from omnicanal.routing import actions as routing_actions
 from omnicanal.routing import macros
 from omnicanal.routing.models import (

@@ -28,8 +28,8 @@ from django.utils.translation import gettext, ngettext
 
 from omnicanal.accounts.models import User
 from omnicanal.conversations import actions as conversation_actions
-from omnicanal.conversations.exceptions import NotFound
 from omnicanal.conversations.models import Conversation, Label, Priority, Status
+from omnicanal.core.exceptions import NotFound
 from omnicanal.routing.models import CannedReply, Macro
 from omnicanal.routing.queries import QueuePosition, queue_status
 

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET
 
 from omnicanal.accounts.models import User
 from omnicanal.conversations.actions import access_conversation
-from omnicanal.conversations.exceptions import NotFound
+from omnicanal.core.exceptions import NotFound
 from omnicanal.routing.queries import queue_status
 from omnicanal.web.views import HtmxHttpRequest, agent_required
 

@@ -53,8 +53,8 @@ from django.db.utils import load_backend
 
 from omnicanal.accounts.models import Team, User
 from omnicanal.contacts.models import Contact, ValueTier
-from omnicanal.conversations.exceptions import InvalidInput
 from omnicanal.conversations.models import Conversation, Inbox
+from omnicanal.core.exceptions import InvalidInput
 from omnicanal.routing import actions
 from omnicanal.routing.models import Mode, Presence
 from omnicanal.routing.queries import queue_positions

@@ -25,7 +25,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from omnicanal.accounts.models import User
 from omnicanal.conversations import actions as conversation_actions
-from omnicanal.conversations.exceptions import DomainError, InvalidInput
+from omnicanal.core.exceptions import DomainError, InvalidInput
 from omnicanal.routing import actions
 from omnicanal.routing.models import AgentProfile, Presence
 from omnicanal.routing.overview import overview

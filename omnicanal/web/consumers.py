@@ -16,7 +16,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from omnicanal.conversations.events import WORKSPACE_GROUP
-from omnicanal.conversations.exceptions import DomainError
+from omnicanal.core.exceptions import DomainError
 from omnicanal.notifications.actions import agent_group
 from omnicanal.web import presence
 

@@ -20,8 +20,8 @@ from django.views.decorators.http import require_GET, require_POST
 from omnicanal.accounts.models import User
 from omnicanal.connectors.messaging import reply_restriction
 from omnicanal.conversations import export, tools
-from omnicanal.conversations.exceptions import DomainError, InvalidInput, NotFound
 from omnicanal.conversations.models import Attachment, Conversation, Direction, Message
+from omnicanal.core.exceptions import DomainError, InvalidInput, NotFound
 from omnicanal.web.views import (
     HtmxHttpRequest,
     _access,

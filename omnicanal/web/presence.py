@@ -23,7 +23,7 @@ from django.core.cache import cache
 
 from omnicanal.accounts.models import User
 from omnicanal.conversations.actions import access_conversation
-from omnicanal.conversations.exceptions import NotFound
+from omnicanal.core.exceptions import NotFound
 
 HEARTBEAT_SECONDS = 20
 # Two missed heartbeats: a page busy for a moment (a long swap, a laptop waking up) does

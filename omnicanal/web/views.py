@@ -35,7 +35,6 @@ from omnicanal.contacts import actions as contact_actions
 from omnicanal.contacts.models import AttributeDefinition, AttributeType, Contact
 from omnicanal.conversations import actions
 from omnicanal.conversations.collision import RepliedMeanwhile, latest_message_id
-from omnicanal.conversations.exceptions import DomainError, InvalidInput, NotFound
 from omnicanal.conversations.models import (
     Attachment,
     ChannelKind,
@@ -60,6 +59,7 @@ from omnicanal.conversations.queries import (
     view_counts,
 )
 from omnicanal.conversations.search import SearchFilters, search
+from omnicanal.core.exceptions import DomainError, InvalidInput, NotFound
 from omnicanal.notifications import actions as notification_actions
 from omnicanal.routing.automation import AUTOMATION_EMAIL
 from omnicanal.routing.queries import attach_queue_places, queue_status

@@ -8,7 +8,7 @@ from django.test import Client
 
 from omnicanal.accounts.actions import hash_token, issue_token, revoke_token
 from omnicanal.accounts.models import ApiToken, AuditLogEntry, User
-from omnicanal.conversations.exceptions import PermissionDenied
+from omnicanal.core.exceptions import PermissionDenied
 
 pytestmark = pytest.mark.django_db
 

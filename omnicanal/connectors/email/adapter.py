@@ -28,7 +28,7 @@ from omnicanal.connectors.email.threading import (
     our_message_id,
     reply_subject,
 )
-from omnicanal.conversations.exceptions import InvalidInput
+from omnicanal.core.exceptions import InvalidInput
 
 logger = logging.getLogger(__name__)
 

@@ -7,8 +7,8 @@ from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
 
 from omnicanal.connectors.email.intake import receive_email
-from omnicanal.conversations.exceptions import DomainError, InvalidInput
 from omnicanal.conversations.models import ChannelKind, Inbox
+from omnicanal.core.exceptions import DomainError, InvalidInput
 
 router = Router(tags=["email"])
 

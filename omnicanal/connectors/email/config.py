@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from omnicanal.conversations.exceptions import InvalidInput
+from omnicanal.core.exceptions import InvalidInput
 
 Security = Literal["starttls", "ssl", "none"]
 _SECURITIES = ("starttls", "ssl", "none")

@@ -28,8 +28,8 @@ from imapclient.imapclient import SEEN
 from omnicanal.connectors.email.config import EmailSettings
 from omnicanal.connectors.email.intake import IntakeResult, receive_email
 from omnicanal.connectors.models import MailboxCursor
-from omnicanal.conversations.exceptions import InvalidInput
 from omnicanal.conversations.models import Inbox
+from omnicanal.core.exceptions import InvalidInput
 
 logger = logging.getLogger(__name__)
 

@@ -30,7 +30,6 @@ from omnicanal.contacts.actions import normalize_identity_value
 from omnicanal.contacts.models import Contact, Identity
 from omnicanal.conversations.actions import apply_delivery_update
 from omnicanal.conversations.events import WORKSPACE_GROUP, record_event
-from omnicanal.conversations.exceptions import DomainError, InvalidInput, NotFound
 from omnicanal.conversations.ingest import IngestResult, ingest
 from omnicanal.conversations.models import (
     ChannelKind,
@@ -41,6 +40,7 @@ from omnicanal.conversations.models import (
     Message,
     OutboxEvent,
 )
+from omnicanal.core.exceptions import DomainError, InvalidInput, NotFound
 from omnicanal.routing.queries import queue_status
 
 VISITOR_ID = re.compile(r"^[A-Za-z0-9_-]{16,64}$")

@@ -23,7 +23,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from omnicanal.conversations.exceptions import InvalidInput
+from omnicanal.core.exceptions import InvalidInput
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 DEFAULT_AWAY_AFTER_SECONDS = 120

@@ -25,8 +25,8 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from omnicanal.connectors.webchat import actions
 from omnicanal.connectors.webchat.ratelimit import check_rate
-from omnicanal.conversations.exceptions import DomainError
 from omnicanal.conversations.models import Inbox
+from omnicanal.core.exceptions import DomainError
 
 CLOSE_REFUSED = 4403
 CLOSE_NOT_FOUND = 4404

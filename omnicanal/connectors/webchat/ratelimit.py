@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.core.cache import cache
 
-from omnicanal.conversations.exceptions import DomainError
+from omnicanal.core.exceptions import DomainError
 
 # scope -> (requests, seconds) per visitor, and per IP address (several visitors behind one
 # office NAT share it, hence the larger number).

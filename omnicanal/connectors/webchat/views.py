@@ -28,7 +28,7 @@ from omnicanal.connectors.webchat import actions
 from omnicanal.connectors.webchat.config import WebchatSettings
 from omnicanal.connectors.webchat.ratelimit import check_rate
 from omnicanal.conversations.actions import access_conversation
-from omnicanal.conversations.exceptions import DomainError, InvalidInput
+from omnicanal.core.exceptions import DomainError, InvalidInput
 
 WIDGET_JS = Path(__file__).parent / "static" / "webchat" / "widget.js"
 MAX_BODY_BYTES = 64 * 1024

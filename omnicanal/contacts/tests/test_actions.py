@@ -6,7 +6,6 @@ import pytest
 
 from omnicanal.accounts.models import AuditLogEntry, User
 from omnicanal.conftest import inbound
-from omnicanal.connectors.base import IdentityKind, Sender, SenderIdentity
 from omnicanal.contacts.actions import (
     merge_contacts,
     merge_suggested_contacts,
@@ -22,9 +21,10 @@ from omnicanal.contacts.models import (
     Identity,
     MergeSuggestion,
 )
-from omnicanal.conversations.exceptions import Conflict, InvalidInput, PermissionDenied
+from omnicanal.contacts.senders import IdentityKind, Sender, SenderIdentity
 from omnicanal.conversations.ingest import ingest
 from omnicanal.conversations.models import Conversation, Inbox
+from omnicanal.core.exceptions import Conflict, InvalidInput, PermissionDenied
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,6 @@ from django.utils import timezone
 from omnicanal.accounts.models import Team, User
 from omnicanal.conftest import inbound
 from omnicanal.conversations import actions
-from omnicanal.conversations.exceptions import InvalidInput, NotFound, PermissionDenied
 from omnicanal.conversations.ingest import ingest
 from omnicanal.conversations.models import (
     Conversation,
@@ -18,6 +17,7 @@ from omnicanal.conversations.models import (
     OutboxEvent,
     Status,
 )
+from omnicanal.core.exceptions import InvalidInput, NotFound, PermissionDenied
 
 pytestmark = pytest.mark.django_db
 

@@ -13,7 +13,6 @@ from omnicanal.accounts.models import AuditLogEntry, User
 from omnicanal.conftest import inbound
 from omnicanal.contacts.models import Identity
 from omnicanal.conversations import actions, tools
-from omnicanal.conversations.exceptions import InvalidInput, NotFound
 from omnicanal.conversations.export import export_conversation
 from omnicanal.conversations.ingest import ingest
 from omnicanal.conversations.models import (
@@ -22,6 +21,7 @@ from omnicanal.conversations.models import (
     Conversation,
     Inbox,
 )
+from omnicanal.core.exceptions import InvalidInput, NotFound
 
 pytestmark = pytest.mark.django_db
 

@@ -12,12 +12,6 @@ from omnicanal.connectors.base import ThreadHints
 from omnicanal.connectors.tasks import build_outbound
 from omnicanal.contacts.models import Identity
 from omnicanal.conversations import actions, tools
-from omnicanal.conversations.exceptions import (
-    Conflict,
-    InvalidInput,
-    NotFound,
-    PermissionDenied,
-)
 from omnicanal.conversations.ingest import ingest
 from omnicanal.conversations.models import (
     Attachment,
@@ -29,6 +23,12 @@ from omnicanal.conversations.models import (
     Message,
     OutboxEvent,
     Status,
+)
+from omnicanal.core.exceptions import (
+    Conflict,
+    InvalidInput,
+    NotFound,
+    PermissionDenied,
 )
 from omnicanal.routing import actions as routing
 from omnicanal.routing.models import ConversationRouting

@@ -8,8 +8,8 @@ import pytest
 
 from omnicanal.accounts.models import Team, User
 from omnicanal.contacts.models import Contact
-from omnicanal.conversations.exceptions import InvalidInput
 from omnicanal.conversations.models import Conversation, Inbox, OutboxEvent
+from omnicanal.core.exceptions import InvalidInput
 from omnicanal.routing import actions
 from omnicanal.routing.models import AgentCapacity, ConversationRouting, Mode, Presence
 from omnicanal.routing.queries import DEFAULT_HANDLE_SECONDS, queue_positions

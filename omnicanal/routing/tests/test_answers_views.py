@@ -14,9 +14,9 @@ from django.utils.translation import gettext
 
 from omnicanal.accounts.models import AuditLogEntry, Language, User
 from omnicanal.conftest import inbound
-from omnicanal.conversations.exceptions import PermissionDenied
 from omnicanal.conversations.ingest import ingest
 from omnicanal.conversations.models import Conversation, Direction, Inbox, Label
+from omnicanal.core.exceptions import PermissionDenied
 from omnicanal.routing import answers
 from omnicanal.routing.macros import apply_macro
 from omnicanal.routing.models import AutomationRule, CannedReply, Macro

@@ -118,7 +118,7 @@ def test_a_macro_that_fails_halfway_changes_nothing(
     conversation: Conversation, agent: User, other_agent: User, supervisor: User
 ) -> None:
     from omnicanal.conversations import actions
-    from omnicanal.conversations.exceptions import PermissionDenied
+    from omnicanal.core.exceptions import PermissionDenied
 
     actions.assign(supervisor, conversation.pk, assignee_id=other_agent.pk)
     Label.objects.create(name="urgent")

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext, gettext_lazy
 
-from omnicanal.connectors.base import IdentityKind
+from omnicanal.contacts.senders import IdentityKind
 from omnicanal.conversations.models import Message, Priority, Status
 from omnicanal.routing.automation import AUTOMATION_EMAIL
 

@@ -33,8 +33,8 @@ from omnicanal.connectors.management.commands import fetch_mail as fetch_mail_co
 from omnicanal.connectors.models import MailboxCursor
 from omnicanal.connectors.tasks import send_message
 from omnicanal.conversations.actions import reply
-from omnicanal.conversations.exceptions import InvalidInput
 from omnicanal.conversations.models import Conversation, Inbox, Message
+from omnicanal.core.exceptions import InvalidInput
 
 pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("dovecot")]
 

@@ -14,9 +14,9 @@ from omnicanal.connectors.webchat.config import BusinessHours, WebchatSettings
 from omnicanal.connectors.webchat.tests.conftest import SITE, TOKEN, VISITOR
 from omnicanal.contacts.models import Identity, MergeSuggestion
 from omnicanal.conversations.actions import reply
-from omnicanal.conversations.exceptions import InvalidInput, NotFound
 from omnicanal.conversations.ingest import ingest
 from omnicanal.conversations.models import Inbox, Message
+from omnicanal.core.exceptions import InvalidInput, NotFound
 
 pytestmark = pytest.mark.django_db
 
