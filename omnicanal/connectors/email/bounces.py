@@ -10,6 +10,7 @@ mistaken for one the remote server gave.
 
 from __future__ import annotations
 
+import json
 import quopri
 import re
 from collections.abc import Iterable, Sequence
@@ -43,6 +44,9 @@ class BounceRecipient:
 class DeliveryReport:
     kind: ReportKind
     recipients: tuple[BounceRecipient, ...]
+    # Message-IDs of the original message when the report states them outside a returned
+    # copy (an Amazon SES notification's "mail" object).
+    message_ids: tuple[str, ...] = ()
 
     @property
     def is_bounce(self) -> bool:
@@ -488,6 +492,141 @@ def _addresses(values: Iterable[str]) -> list[str]:
     return found
 
 
+# --- Amazon SES notifications delivered by e-mail (through an SNS e-mail subscription) -------
+# https://docs.aws.amazon.com/ses/latest/dg/notification-contents.html: a JSON object with
+# "notificationType" (or "eventType" for event publishing) Bounce, Complaint or Delivery. The
+# SNS "email-json" protocol wraps it in an envelope whose "Message" is that JSON as a string;
+# the "email" protocol sends it bare, followed by a "--" line and an unsubscribe notice.
+
+_SES_SUBTYPE_REASONS = {
+    "MailboxFull": "mailboxfull",
+    "MessageTooLarge": "mesgtoobig",
+    "ContentRejected": "contenterror",
+    "AttachmentRejected": "securityerror",
+    "Suppressed": "suppressed",
+    "OnAccountSuppressionList": "suppressed",
+}
+
+
+def _json_object(text: str) -> dict[str, object] | None:
+    start = text.find("{")
+    if start < 0:
+        return None
+    body = text[start:].replace("\r\n", "\n")
+    cut = re.split(r"\n--\s*\n", body, maxsplit=1)[0]
+    # Some gateways fold long lines, marking each fold with a trailing "!".
+    unfolded = re.sub(r"!\n[ \t]*", "", cut)
+    for candidate in (body, cut, unfolded, unfolded.replace("\n", "")):
+        try:
+            data = json.loads(candidate.strip())
+        except ValueError:
+            continue
+        if isinstance(data, dict):
+            return data
+    return None
+
+
+def _ses_notification(text: str) -> dict[str, object] | None:
+    if "notificationType" not in text and "eventType" not in text:
+        return None
+    data = _json_object(text)
+    if data is not None and isinstance(data.get("Message"), str):
+        inner = _json_object(str(data["Message"]))
+        data = inner if inner is not None else data
+    if data is None or not isinstance(data.get("notificationType") or data.get("eventType"), str):
+        return None
+    return data
+
+
+def _dict(value: object) -> dict[str, object]:
+    return value if isinstance(value, dict) else {}
+
+
+def _list(value: object) -> list[object]:
+    return value if isinstance(value, list) else []
+
+
+def _ses_message_ids(data: dict[str, object]) -> tuple[str, ...]:
+    mail = _dict(data.get("mail"))
+    found = [
+        str(header.get("value", ""))
+        for header in map(_dict, _list(mail.get("headers")))
+        if str(header.get("name", "")).lower() == "message-id"
+    ]
+    found.append(str(_dict(mail.get("commonHeaders")).get("messageId") or ""))
+    return tuple(dict.fromkeys(i.strip() for i in found if i.strip()))
+
+
+def _from_sns(sender: str, headers: dict[str, list[str]]) -> bool:
+    """Whether Amazon SNS delivered this mail: only then is a JSON body a notification (a
+    customer quoting one is writing to us, not reporting a bounce)."""
+    if headers.get("x-amz-sns-message-id") or headers.get("x-amz-sns-topic-arn"):
+        return True
+    return bool(re.search(r"@(?:[\w-]+\.)*(?:amazonaws\.com|amazonses\.com)\b", sender, re.I))
+
+
+def _from_ses(data: dict[str, object]) -> DeliveryReport | None:
+    kind = str(data.get("notificationType") or data.get("eventType"))
+    ids = _ses_message_ids(data)
+    if kind == "Bounce":
+        bounce = _dict(data.get("bounce"))
+        transient = bounce.get("bounceType") == "Transient"
+        stated = _SES_SUBTYPE_REASONS.get(str(bounce.get("bounceSubType", "")), "")
+        recipients = []
+        for entry in map(_dict, _list(bounce.get("bouncedRecipients"))):
+            address = _address_of(str(entry.get("emailAddress", "")))
+            if not address:
+                continue
+            diagnostic = str(entry.get("diagnosticCode") or "")
+            kind_of_code, sep, text = diagnostic.partition(";")
+            if not sep or " " in kind_of_code.strip():
+                kind_of_code, text = "", diagnostic
+            action = str(entry.get("action") or ("delayed" if transient else "failed")).lower()
+            recipients.append(
+                _make_recipient(
+                    address,
+                    text,
+                    status=_clean_status(str(entry.get("status") or "")),
+                    action=action,
+                    diagnostic_type=kind_of_code.strip().upper(),
+                    stated=stated,
+                    mta="amazonses",
+                )
+            )
+        if recipients:
+            return DeliveryReport("bounce", tuple(recipients), message_ids=ids)
+        return None
+    if kind == "Complaint":
+        complaint = _dict(data.get("complaint"))
+        feedback_type = str(complaint.get("complaintFeedbackType") or "abuse").lower()
+        complained = tuple(
+            BounceRecipient(
+                recipient=address, status="", action=feedback_type, reason="feedback", hard=False
+            )
+            for entry in map(_dict, _list(complaint.get("complainedRecipients")))
+            if (address := _address_of(str(entry.get("emailAddress", ""))))
+        )
+        return DeliveryReport("complaint", complained, message_ids=ids) if complained else None
+    if kind == "Delivery":
+        delivery = _dict(data.get("delivery"))
+        response = str(delivery.get("smtpResponse") or "")
+        delivered = tuple(
+            BounceRecipient(
+                recipient=address,
+                status=find_status(response) or "2.0.0",
+                action="delivered",
+                reason="delivered",
+                hard=False,
+                reply_code=find_reply_code(response),
+                diagnostic=response[:1000],
+            )
+            for value in _list(delivery.get("recipients"))
+            if (address := _address_of(str(value)))
+        )
+        return DeliveryReport("delivered", delivered, message_ids=ids) if delivered else None
+    return None
+
+
 def analyse_report(
     message: Message,
     *,
@@ -502,13 +641,17 @@ def analyse_report(
     `human_text` is the readable body already decoded by the caller, `headers` the top-level
     header fields as (name, value) strings.
     """
+    header_map: dict[str, list[str]] = {}
+    for name, value in headers:
+        header_map.setdefault(name.lower(), []).append(value)
+    if _from_sns(sender, header_map):
+        ses = _ses_notification(human_text)
+        if ses is not None:
+            return _from_ses(ses)
     parts = list(_leaf_parts(message))
     complaint = _complaint(message, parts)
     if complaint is not None:
         return complaint
-    header_map: dict[str, list[str]] = {}
-    for name, value in headers:
-        header_map.setdefault(name.lower(), []).append(value)
     mta = detect_mta(subject, sender, header_map, human_text)
     dsn = _from_dsn(parts, human_text, mta)
     if dsn is not None:
