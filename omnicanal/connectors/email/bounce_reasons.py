@@ -1429,3 +1429,34 @@ def stated_by_wording(text: str, mta: str = "") -> str:
         if any(fragment in text for fragment in fragments):
             return reason
     return ""
+
+
+def prefer_status(field: str, in_text: str, reply_code: str = "") -> str:
+    """Which of the report's Status: field and the code the remote server wrote in its reply
+    to keep (the rules sisimai documents for its Prefer()): the one whose class agrees with
+    the SMTP reply code, else the more specific one; generic or ambiguous field values
+    (X.0.0, X.Y.0, 4.4.7 "gave up", 4.7.0, 5.3.x, X.5.{1,2,4,5}) give way to the reply's."""
+    if not field or len(field) < 5:
+        return in_text or field
+    if not in_text or len(in_text) < 5 or in_text == field:
+        return field
+    if reply_code and field[0] != in_text[0]:
+        if reply_code[0] == field[0]:
+            return field
+        if reply_code[0] == in_text[0]:
+            return in_text
+    if ".0.0" in field:
+        return field if ".0.0" in in_text else in_text
+    if ".0" in field and ".0" not in in_text:
+        return in_text
+    if ".0.0" in in_text:
+        return field
+    if field in ("4.4.7", "4.7.0") or field.startswith("5.3."):
+        return in_text
+    if any(field.find(detail) == 1 for detail in (".5.1", ".5.2", ".5.4", ".5.5")):
+        return in_text
+    if field == "5.1.1":
+        return field if ".0" in in_text or in_text.startswith("5.5.") else in_text
+    if field == "5.1.3" and in_text.startswith("5.7."):
+        return in_text
+    return field

@@ -22,6 +22,7 @@ from omnicanal.connectors.email.bounce_reasons import (
     Evidence,
     decide_reason,
     find_command,
+    prefer_status,
     pseudo_status,
     stated_by_wording,
 )
@@ -380,13 +381,10 @@ def _from_dsn(parts: Sequence[Message], human: str, mta: str = "") -> DeliveryRe
             diagnostic_text = context
         found = find_status(diagnostic_text)
         if status and (status.endswith(".0.0") or status[2:] == "4.7") and found in ("", status):
+            # The reply may be quoted in the daemon's prose rather than in the field.
             others = [c for c in _ENHANCED.findall(context) if c != status and c[0] == status[0]]
             found = others[0] if others else ""
-        # "5.0.0" or "4.4.7" (gave up) says less than the remote server's own code, if any.
-        if not status or (
-            found and found != status and (status.endswith(".0.0") or status[2:] == "4.7")
-        ):
-            status = found or status
+        status = prefer_status(status, found, find_reply_code(diagnostic_text))
         failed.append(
             _make_recipient(
                 address,

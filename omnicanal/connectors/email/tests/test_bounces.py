@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from omnicanal.connectors.email.bounce_reasons import find_command
+from omnicanal.connectors.email.bounce_reasons import find_command, prefer_status
 from omnicanal.connectors.email.bounces import classify_reason, find_status, pseudo_status
 from omnicanal.connectors.email.parsing import parse_email
 from omnicanal.connectors.email.tests.corpus import FLANKER, sisimai_expected, sisimai_path
@@ -331,3 +331,21 @@ def test_it_finds_the_smtp_command_a_refusal_answered() -> None:
                         "command)") == "DATA"
     assert find_command("Connected to 192.0.2.1 but sender was rejected.") == "MAIL"
     assert find_command("550 No such user") == ""
+
+
+@pytest.mark.parametrize(
+    ("field", "in_text", "reply", "kept"),
+    [
+        ("5.0.0", "5.1.1", "550", "5.1.1"),  # the field's generic code gives way
+        ("5.1.1", "5.0.0", "550", "5.1.1"),  # ...but not to a generic one
+        ("4.4.7", "5.2.2", "", "5.2.2"),  # "gave up" says less than the reply
+        ("5.1.1", "4.2.2", "452", "4.2.2"),  # the reply code's class decides
+        ("5.2.2", "5.1.1", "550", "5.2.2"),  # two precise codes: the field's
+        ("5.1.1", "5.7.1", "550", "5.7.1"),  # 5.1.1 is what many servers say by default
+        ("", "5.7.1", "550", "5.7.1"),
+    ],
+)
+def test_it_prefers_the_more_telling_of_the_status_field_and_the_reply_s_code(
+    field: str, in_text: str, reply: str, kept: str
+) -> None:
+    assert prefer_status(field, in_text, reply) == kept
