@@ -1326,6 +1326,20 @@ _MTA_WORDINGS: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
 
 # Large services' documented wordings, whoever relays them (Microsoft, Google, AOL, Apple).
 _SERVICE_WORDINGS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    # Microsoft Exchange 2007 and later: the NDR's enhanced code name ("#550 5.1.1
+    # RESOLVER.ADR.RecipNotFound; not found ##").
+    ("hostunknown", ("smtpsend.dns.nonexistentdomain",)),
+    ("networkerror", ("smtpsend.dns.mxloopback",)),
+    (
+        "systemerror",
+        ("resolver.adr.badprimary", "resolver.adr.invalidinsmtp", "resolver.adr.ambiguous"),
+    ),
+    ("userunknown", ("resolver.adr.exrecipnotfound",)),
+    ("toomanyconn", ("resolver.adr.reciplimit",)),
+    ("securityerror", ("resolver.rst.authrequired",)),
+    ("rejected", ("resolver.rst.notauthorized",)),
+    ("exceedlimit", ("resolver.rst.recipsizelimit",)),
+    ("expired", ("queue.expired",)),
     (
         "userunknown",
         (
@@ -1418,6 +1432,29 @@ POWERMTA_CATEGORIES = {
     "routing-errors": "systemerror",
     "spam-related": "spamdetected",
 }
+
+
+# Microsoft Exchange 2003's "MSEXCH:IMS:... (000C05A6) Unknown Recipient" codes.
+_MSEXCH_CODES = {
+    "000C05A6": "userunknown",
+    "000C0595": "filtered",
+    "00010256": "systemerror",
+    "000D06B5": "systemerror",
+    "00120270": "networkerror",
+    "00050311": "contenterror",
+    "000502CC": "contenterror",
+    "000B0981": "securityerror",
+    "000B099C": "onhold",
+    "000B09AA": "onhold",
+    "000B09B6": "onhold",
+}
+_MSEXCH = re.compile(r"MSEXCH:.*?\(([0-9A-F]{8})\)", re.IGNORECASE)
+
+
+def msexch_reason(text: str) -> str:
+    """The reason an Exchange 2003 MSEXCH error code names, or ""."""
+    match = _MSEXCH.search(text)
+    return _MSEXCH_CODES.get(match.group(1).upper(), "") if match else ""
 
 
 def stated_by_wording(text: str, mta: str = "") -> str:

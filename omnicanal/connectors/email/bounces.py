@@ -22,6 +22,7 @@ from omnicanal.connectors.email.bounce_reasons import (
     Evidence,
     decide_reason,
     find_command,
+    msexch_reason,
     prefer_status,
     pseudo_status,
     stated_by_wording,
@@ -207,6 +208,12 @@ def _make_recipient(
     ):
         # Postfix's own type, and "host X said:", carry an SMTP server's reply.
         diagnostic_type = "SMTP"
+    if not stated and mta == "exchange2003" and (exchange := msexch_reason(diagnostic)):
+        # Exchange 2003 names the failure by code only; its status is the reason's.
+        stated = exchange
+        status = status if status and not status.endswith(".0.0") else ""
+        if not status:
+            status = pseudo_status(exchange, temporary=False)
     if not stated:
         stated = _stated_by_format(mta, lowered, command)
     if not stated and context:
@@ -275,6 +282,16 @@ def detect_mta(subject: str, sender: str, headers: dict[str, list[str]], human: 
         or re.search(r"<\w{6}-\w{6}-\w{2}@", message_id)
     ):
         return "exim"
+    received = " ".join(headers.get("received", []))
+    if (
+        headers.get("x-ms-embedded-report")
+        or mailer.startswith(
+            ("Internet Mail Service (", "Microsoft Exchange Server Internet Mail Connector")
+        )
+        or " ".join(headers.get("x-mimeole", [])).startswith("Produced By Microsoft Exchange")
+        or " with Internet Mail Service (" in received
+    ):
+        return "exchange2003"
     if headers.get("x-aol-ip"):
         return "aol"
     if headers.get("x-ses-outgoing") or headers.get("x-amz-sns-message-id"):

@@ -349,3 +349,29 @@ def test_it_prefers_the_more_telling_of_the_status_field_and_the_reply_s_code(
     field: str, in_text: str, reply: str, kept: str
 ) -> None:
     assert prefer_status(field, in_text, reply) == kept
+
+
+def test_an_exchange_2003_report_is_read_by_its_msexch_code() -> None:
+    # Constructed after the layout Exchange 2003 writes (no corpus sample): the reason is in
+    # the MSEXCH code only, so the status is that reason's pseudo code.
+    raw = (
+        b"From: System Administrator <postmaster@example.co.jp>\r\n"
+        b"To: shironeko@example.org\r\nSubject: Undeliverable: Nyaan\r\n"
+        b"X-MS-Embedded-Report: \r\nX-Mailer: Internet Mail Service (5.5.2657.72)\r\n"
+        b"MIME-Version: 1.0\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\n"
+        b"Your message\r\n\r\n  To:      kijitora@example.co.jp\r\n  Subject: Nyaan\r\n"
+        b"  Sent:    Thu, 29 Apr 2007 16:51:51 -0500\r\n\r\n"
+        b"did not reach the following recipient(s):\r\n\r\n"
+        b"kijitora@example.co.jp on Thu, 29 Apr 2007 16:51:51 -0500\r\n"
+        b"    The recipient name is not recognized\r\n"
+        b"    MSEXCH:IMS:KIJITORA CAT:EXAMPLE:EXCHANGE 0 (000C05A6) Unknown Recipient\r\n"
+    )
+
+    (recipient,) = parse_email(raw).bounce_recipients
+
+    assert (recipient.recipient, recipient.status, recipient.reason, recipient.hard) == (
+        "kijitora@example.co.jp",
+        "5.0.911",
+        "userunknown",
+        True,
+    )
