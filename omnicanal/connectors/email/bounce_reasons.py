@@ -1302,6 +1302,24 @@ _MTA_WORDINGS: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
         ),
         ("notaccept", ("no mx found for domain", "no mx found for destination")),
     ),
+    # Gmail's older reports ("Delivery to the following recipient failed permanently").
+    "gmail": (
+        (
+            "expired",
+            (
+                "dns error: could not contact dns servers",
+                "delivery to the following recipient has been delayed",
+                "the recipient server did not accept our requests to connect",
+            ),
+        ),
+        (
+            "hostunknown",
+            (
+                "dns error: domain name not found",
+                "dns error: dns server returned answer with no data",
+            ),
+        ),
+    ),
     # AOL's own MTA (X-AOL-IP).
     "aol": (
         ("hostunknown", ("host or domain name not found",)),
@@ -1353,28 +1371,11 @@ _SERVICE_WORDINGS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ),
     (
         "hostunknown",
-        (
-            "the mail could not be delivered to the recipient because the domain is not reachable",
-            # Gmail's older fixed text.
-            "dns error: domain name not found",
-        ),
+        ("the mail could not be delivered to the recipient because the domain is not reachable",),
     ),
     ("suspend", ("the email account that you tried to reach is disabled",)),
     ("mailboxfull", ("the email account that you tried to reach is over quota",)),
-    (
-        "networkerror",
-        (
-            "dns error: dns server returned answer with no data",
-            "dns error: could not contact dns servers",
-        ),
-    ),
-    (
-        "expired",
-        (
-            "delivery to the following recipient has been delayed",
-            "the recipient server did not accept our requests to connect",
-        ),
-    ),
+
     (
         "authfailure",
         (
@@ -1455,6 +1456,27 @@ def msexch_reason(text: str) -> str:
     """The reason an Exchange 2003 MSEXCH error code names, or ""."""
     match = _MSEXCH.search(text)
     return _MSEXCH_CODES.get(match.group(1).upper(), "") if match else ""
+
+
+# Gmail's older reports end the remote server's reply with "(state N)": the SMTP stage.
+GMAIL_STATES = {
+    "6": ("MAIL", "failedstarttls"),
+    "8": ("AUTH", "systemerror"),
+    "9": ("AUTH", "failedstarttls"),
+    "12": ("AUTH", "norelaying"),
+    "13": ("EHLO", "blocked"),
+    "14": ("RCPT", "userunknown"),
+    "15": ("DATA", "filtered"),
+    "17": ("DATA", "filtered"),
+    "18": ("DATA", "filtered"),
+}
+_GMAIL_STATE = re.compile(r"\(state (\d+)\)")
+
+
+def gmail_state(text: str) -> tuple[str, str]:
+    """The (command, reason) a Gmail "(state N)" names, or ("", "")."""
+    match = _GMAIL_STATE.search(text)
+    return GMAIL_STATES.get(match.group(1), ("", "")) if match else ("", "")
 
 
 def stated_by_wording(text: str, mta: str = "") -> str:

@@ -22,10 +22,12 @@ from omnicanal.connectors.email.bounce_reasons import (
     Evidence,
     decide_reason,
     find_command,
+    gmail_state,
     msexch_reason,
     prefer_status,
     pseudo_status,
     stated_by_wording,
+    status_reason,
 )
 
 ReportKind = str  # "bounce", "complaint" or "delivered"
@@ -214,6 +216,11 @@ def _make_recipient(
         status = status if status and not status.endswith(".0.0") else ""
         if not status:
             status = pseudo_status(exchange, temporary=False)
+    if not stated and mta == "gmail":
+        state_command, stated = gmail_state(diagnostic)
+        command = state_command or command
+        if stated and status and ".0" not in status and status_reason(status):
+            stated = status_reason(status)  # a precise code outranks the stage
     if not stated:
         stated = _stated_by_format(mta, lowered, command)
     if not stated and context:
@@ -292,6 +299,8 @@ def detect_mta(subject: str, sender: str, headers: dict[str, list[str]], human: 
         or " with Internet Mail Service (" in received
     ):
         return "exchange2003"
+    if "<mailer-daemon@googlemail.com>" in sender and "Delivery Status Notification" in subject:
+        return "gmail"
     if headers.get("x-aol-ip"):
         return "aol"
     if headers.get("x-ses-outgoing") or headers.get("x-amz-sns-message-id"):

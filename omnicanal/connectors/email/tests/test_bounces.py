@@ -375,3 +375,27 @@ def test_an_exchange_2003_report_is_read_by_its_msexch_code() -> None:
         "userunknown",
         True,
     )
+
+
+def test_an_old_gmail_report_is_read_by_its_words_and_its_state() -> None:
+    # flanker's gmail-no-dns.eml: Gmail's older layout, "DNS Error: Domain name not found".
+    parsed = parse_email((FLANKER / "bounce" / "gmail-no-dns.eml").read_bytes())
+    (recipient,) = parsed.bounce_recipients
+    assert (recipient.recipient, recipient.reason, recipient.hard) == (
+        "user@example.comm",
+        "hostunknown",
+        True,
+    )
+    # "(state 14)": refused at RCPT, the user is unknown unless a precise code says otherwise.
+    raw = (
+        b"From: Mail Delivery Subsystem <mailer-daemon@googlemail.com>\r\n"
+        b"To: hello@example.com\r\nSubject: Delivery Status Notification (Failure)\r\n"
+        b"Content-Type: text/plain; charset=ISO-8859-1\r\n\r\n"
+        b"Delivery to the following recipient failed permanently:\r\n\r\n"
+        b"     kijitora@example.jp\r\n\r\nTechnical details of permanent failure:\r\n"
+        b"Google tried to deliver your message, but it was rejected by the recipient domain.\r\n"
+        b"The error that the other server returned was:\r\n"
+        b"550 550 <kijitora@example.jp>: User unknown (state 14).\r\n"
+    )
+    (recipient,) = parse_email(raw).bounce_recipients
+    assert (recipient.reason, recipient.status) == ("userunknown", "5.0.911")
