@@ -299,6 +299,10 @@ def detect_mta(subject: str, sender: str, headers: dict[str, list[str]], human: 
         or " with Internet Mail Service (" in received
     ):
         return "exchange2003"
+    if "----- Transcript of session follows -----" in first or re.search(
+        r"^The original message was received at ", first, re.MULTILINE
+    ):
+        return "sendmail"
     if "<mailer-daemon@googlemail.com>" in sender and "Delivery Status Notification" in subject:
         return "gmail"
     if headers.get("x-aol-ip"):
@@ -405,6 +409,13 @@ def _from_dsn(parts: Sequence[Message], human: str, mta: str = "") -> DeliveryRe
         context = _human_diagnostic_for(address, human)
         if not diagnostic_text.strip():
             diagnostic_text = context
+        if mta == "sendmail" and len(blocks) == 1:
+            # Sendmail's transcript quotes the remote server's own replies ("<<< 550 ...");
+            # with one recipient they are about it and say more than its summary.
+            replies = dict.fromkeys(re.findall(r"^<<< (.+)$", human, re.MULTILINE))
+            diagnostic_text = " ".join([*replies, diagnostic_text])
+            if replies and not re.search(r"^>>> ", human, re.MULTILINE):
+                context = context + "\n>>> EHLO"  # replies without a command: the greeting
         found = find_status(diagnostic_text)
         if status and (status.endswith(".0.0") or status[2:] == "4.7") and found in ("", status):
             # The reply may be quoted in the daemon's prose rather than in the field.
