@@ -1320,6 +1320,14 @@ _MTA_WORDINGS: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
             ),
         ),
     ),
+    # Courier MTA's module.esmtp/esmtpclient.c.
+    "courier": (
+        ("hostunknown", ("no such domain.",)),
+        ("systemerror", ("this domain's dns violates rfc 1035.",)),
+        ("networkerror", ("dns lookup failed.",)),
+    ),
+    # Sun/Oracle Messaging Server (PMDF).
+    "messagingserver": (("hostunknown", ("illegal host/domain name found",)),),
     # AOL's own MTA (X-AOL-IP).
     "aol": (
         ("hostunknown", ("host or domain name not found",)),

@@ -262,6 +262,8 @@ def _make_recipient(
 
 def _stated_by_format(mta: str, lowered: str, command: str) -> str:
     """What the report's format itself says of the failure (see bounce_reasons)."""
+    if mta == "au-filtered":
+        return "filtered"
     if mta == "exim":
         if command in ("HELO", "EHLO"):
             return "blocked"
@@ -305,6 +307,15 @@ def detect_mta(subject: str, sender: str, headers: dict[str, list[str]], human: 
         return "sendmail"
     if "<mailer-daemon@googlemail.com>" in sender and "Delivery Status Notification" in subject:
         return "gmail"
+    content_type = " ".join(headers.get("content-type", []))
+    if (
+        "Courier mail server at " in sender
+        or subject.startswith(("NOTICE: mail delivery status.", "WARNING: delayed mail."))
+        or message_id.strip().startswith("<courier.")
+    ):
+        return "courier"
+    if "Boundary_(ID_" in content_type or subject.startswith("Delivery Notification: "):
+        return "messagingserver"
     if headers.get("x-aol-ip"):
         return "aol"
     if headers.get("x-ses-outgoing") or headers.get("x-amz-sns-message-id"):
@@ -316,7 +327,9 @@ def detect_mta(subject: str, sender: str, headers: dict[str, list[str]], human: 
     if "This is the MAILER-DAEMON, please DO NOT REPLY to this" in first:
         return "opensmtpd"
     if re.search(r"[@.](?:ezweb\.ne\.jp|au\.com)\b", f"{sender} {message_id}", re.I):
-        return "au"
+        # X-SPASIGN: NG is au's mark of a recipient's own filter refusing the mail.
+        spasign = " ".join(headers.get("x-spasign", [])).strip().upper()
+        return "au-filtered" if spasign == "NG" else "au"
     return ""
 
 
