@@ -1347,6 +1347,22 @@ _MTA_WORDINGS: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
             ("the user(s) account is disabled.", "the user(s) account is temporarily limited."),
         ),
         ("onhold", ("each of the following recipients was rejected by a remote mail server",)),
+        # au's other layout ("Your mail sent on: ... Could not be delivered to: <...>").
+        ("mailboxfull", ("as their mailbox is full",)),
+        ("norelaying", ("due to the following smtp relay error",)),
+        ("hostunknown", ("as the remote domain doesnt exist",)),
+    ),
+    # Verizon Wireless (vtext.com, vzwpix.com).
+    "verizon": (
+        (
+            "userunknown",
+            ("550 - requested action not taken: no such user here", "no valid recipients"),
+        ),
+    ),
+    # HCL (Lotus) Notes.
+    "notes": (
+        ("networkerror", ("message has exceeded maximum hop count",)),
+        ("userunknown", ("user not listed in public name & address book",)),
     ),
 }
 

@@ -260,6 +260,15 @@ def _make_recipient(
     )
 
 
+def _stated_once_for_all(mta: str, human: str) -> str:
+    """A reason some formats state once, above the list of recipients (au's "The user(s)
+    account is disabled."), or ""."""
+    if mta != "au":
+        return ""
+    prose = " ".join("\n".join(_human_part(human.split("\n"))).lower().split())
+    return stated_by_wording(prose, "au")
+
+
 def _stated_by_format(mta: str, lowered: str, command: str) -> str:
     """What the report's format itself says of the failure (see bounce_reasons)."""
     if mta == "au-filtered":
@@ -316,6 +325,10 @@ def detect_mta(subject: str, sender: str, headers: dict[str, list[str]], human: 
         return "courier"
     if "Boundary_(ID_" in content_type or subject.startswith("Delivery Notification: "):
         return "messagingserver"
+    if "post_master@vtext.com" in sender or re.search(r"sysadmin@\S*\.vzwpix\.com", sender):
+        return "verizon"
+    if subject.startswith("Undeliverable message"):
+        return "notes"
     if headers.get("x-aol-ip"):
         return "aol"
     if headers.get("x-ses-outgoing") or headers.get("x-amz-sns-message-id"):
@@ -326,7 +339,10 @@ def detect_mta(subject: str, sender: str, headers: dict[str, list[str]], human: 
         return "domino"
     if "This is the MAILER-DAEMON, please DO NOT REPLY to this" in first:
         return "opensmtpd"
-    if re.search(r"[@.](?:ezweb\.ne\.jp|au\.com)\b", f"{sender} {message_id}", re.I):
+    au_sender = re.search(
+        r"[@.](?:ezweb\.ne\.jp|au\.com)\b|\.dion\.ne\.jp", f"{sender} {message_id}", re.I
+    )
+    if au_sender or re.search(r"ezweb\.ne\.jp \(|\.au\.com \(", received):
         # X-SPASIGN: NG is au's mark of a recipient's own filter refusing the mail.
         spasign = " ".join(headers.get("x-spasign", [])).strip().upper()
         return "au-filtered" if spasign == "NG" else "au"
@@ -403,6 +419,7 @@ def _from_dsn(parts: Sequence[Message], human: str, mta: str = "") -> DeliveryRe
         return None
     failed: list[BounceRecipient] = []
     delivered: list[BounceRecipient] = []
+    report_wide = _stated_once_for_all(mta, human)
     for fields in blocks:
         action = (
             fields.get("action", "").strip().lower().split()[0]
@@ -446,7 +463,8 @@ def _from_dsn(parts: Sequence[Message], human: str, mta: str = "") -> DeliveryRe
                 mta=mta,
                 stated=POWERMTA_CATEGORIES.get(
                     fields.get("x-powermta-bouncecategory", "").strip().lower(), ""
-                ),
+                )
+                or report_wide,
             )
         )
     if failed:
@@ -522,6 +540,7 @@ def _from_prose(
     if not hits:
         return None
     recipients = []
+    report_wide = _stated_once_for_all(mta, human)
     for position, (index, address) in enumerate(hits):
         following = hits[position + 1][0] if position + 1 < len(hits) else len(lines)
         end = max(following, index + 1)
@@ -529,7 +548,7 @@ def _from_prose(
         if not find_status(window) and not find_reply_code(window):
             # The reason is often written once, above or below the list of addresses.
             window = window + "\n" + "\n".join(lines)
-        recipients.append(_make_recipient(address, window, mta=mta))
+        recipients.append(_make_recipient(address, window, mta=mta, stated=report_wide))
     return DeliveryReport(kind="bounce", recipients=tuple(recipients))
 
 
