@@ -1435,6 +1435,29 @@ _SERVICE_WORDINGS: tuple[tuple[str, tuple[str, ...]], ...] = (
         ),
     ),
     ("mailboxfull", ("inbox is out of storage space",)),
+    # Yahoo Inc (yahoo.com, aol.com), senders.yahooinc.com/smtp-error-codes.
+    ("authfailure", ("yahoo requires all senders to authenticate with either spf or dkim",)),
+    (
+        "blocked",
+        (
+            " because the ip is in spamhaus's list;",
+            "not accepted from ip addresses on spamhaus xbl",
+        ),
+    ),
+    ("norelaying", ("relaying denied for ",)),
+    ("notcompliantrfc", ("headers are not rfc compliant",)),
+    (
+        "rejected",
+        (
+            "temporarily deferred due to unexpected volume or user complaints",
+            "due to unresolvable rfc.5321 domain",
+            " will be permanently deferred",
+        ),
+    ),
+    ("speeding", ("user is receiving mail too quickly",)),
+    ("suspend", (" is no longer valid.",)),
+    ("toomanyconn", ("max message per connection reached",)),
+    ("userunknown", ("dd this user doesn't have a ",)),
     (
         "mesgtoobig",
         ("exceeded google's message size limits", "exceeds google's message size limit of"),
@@ -1503,8 +1526,41 @@ def gmail_state(text: str) -> tuple[str, str]:
     return GMAIL_STATES.get(match.group(1), ("", "")) if match else ("", "")
 
 
+# Orange / La Poste (France Télécom): "OFR_416", "LPN007_420", "OUK_513" error labels.
+_FRANCEPTT_CODES = {
+    "101": "blocked",
+    "102": "blocked",
+    "103": "blocked",
+    "104": "toomanyconn",
+    "305": "securityerror",
+    "401": "authfailure",
+    "402": "securityerror",
+    "403": "rejected",
+    "405": "rejected",
+    "415": "rejected",
+    "416": "userunknown",
+    "417": "mailboxfull",
+    "420": "suspend",
+    "421": "rejected",
+    "426": "suspend",
+    "505": "systemerror",
+    "506": "spamdetected",
+    "510": "blocked",
+    "514": "mesgtoobig",
+    "517": "authfailure",
+    "630": "policyviolation",
+    "999": "blocked",
+}
+_FRANCEPTT_LABEL = re.compile(r"\b(?:lpnaaa|lpn|ofr|ouk)\d*[_-](\d{3})\b")
+
+
 def stated_by_wording(text: str, mta: str = "") -> str:
     """The reason a mail system's fixed wording states in `text` (lower case), or ""."""
+    label = _FRANCEPTT_LABEL.search(text)
+    if label and _FRANCEPTT_CODES.get(label.group(1)):
+        return _FRANCEPTT_CODES[label.group(1)]
+    if "spf/dns de votre nom de domaine" in text:
+        return "authfailure"
     for reason, fragments in _MTA_WORDINGS.get(mta, ()):
         if any(fragment in text for fragment in fragments):
             return reason

@@ -113,6 +113,7 @@ def classify_reason(diagnostic: str, status: str = "", *, command: str = "") -> 
             status=status or find_status(diagnostic),
             reply_code=find_reply_code(diagnostic),
             command=command or find_command(diagnostic),
+            stated=stated_by_wording(" ".join(diagnostic.lower().split())),
         )
     )
 

@@ -318,6 +318,13 @@ def test_a_report_with_one_failed_and_one_delivered_recipient_is_a_bounce_for_th
         ("421 4.7.0 Please try again slower", "4.7.0", "speeding"),
         ("552 5.3.4 Message too big for system", "5.3.4", "mesgtoobig"),
         ("550 Relaying denied", "", "norelaying"),
+        # Services' own codes and sentences: Orange/La Poste labels, Yahoo, Microsoft.
+        ("550 5.5.0 Boite du destinataire archivee. Archived recipient. LPN007_420", "5.5.0",
+         "suspend"),
+        ("552 5.1.1 Boite du destinataire pleine. Recipient overquota. OFR_417 [417]", "5.1.1",
+         "mailboxfull"),
+        ("554 delivery error: dd This user doesn't have a yahoo.com account", "", "userunknown"),
+        ("550 5.7.1 RESOLVER.RST.NotAuthorized; not authorized", "5.7.1", "rejected"),
         ("", "", "undefined"),
         ("550 Something nobody has ever written", "", "onhold"),
     ],
