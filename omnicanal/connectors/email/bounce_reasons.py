@@ -1599,3 +1599,146 @@ def prefer_status(field: str, in_text: str, reply_code: str = "") -> str:
     if field == "5.1.3" and in_text.startswith("5.7."):
         return in_text
     return field
+
+
+# --- Microsoft (Exchange Online, Outlook.com): its documented status + sentence pairs --------
+# learn.microsoft.com "Email non-delivery reports and SMTP errors in Exchange Online": the same
+# sentence means different things under different codes, so each entry names its code (or a
+# range of the last number: ("5.7.", 606, 649)).
+
+StatusSpec = str | tuple[str, int, int]
+
+_MICROSOFT: tuple[tuple[str, StatusSpec, str], ...] = (
+    ("authfailure", "4.7.26", "must pass either spf or dkim validation"),
+    ("authfailure", "5.7.23", "rejected because of sender policy framework violation"),
+    ("authfailure", "5.7.509", "does not pass dmarc verification"),
+    ("authfailure", "5.7.515", "doesn't meet the required authentication level"),
+    ("badreputation", "4.7.650", "has been temporarily rate limited due to ip reputation"),
+    ("blocked", "4.4.2", "connection dropped"),
+    ("blocked", ("4.7.", 850, 899), "access denied, please try again later"),
+    ("blocked", "5.7.25", "must have a reverse dns record"),
+    ("blocked", "5.7.506", "access denied, bad helo"),
+    ("blocked", "5.7.507", "access denied, rejected by recipient"),
+    ("blocked", "5.7.510", "does not accept email over ipv6"),
+    ("blocked", "5.7.511", "access denied, banned sender"),
+    ("blocked", "5.7.513", "using customer block list"),
+    ("blocked", ("5.7.", 606, 649), "access denied, banned sending ip "),
+    ("blocked", ("4.7.", 500, 699), "access denied, please try again later"),
+    ("blocked", "5.5.4", "invalid domain name"),
+    ("blocked", "5.7.1", "part of their network is on our block list (s3150)"),
+    ("contenterror", "5.3.0", "too many related errors"),
+    ("contenterror", "5.6.11", "invalid characters"),
+    ("contenterror", "5.4.11", "agent generated message depth exceeded"),
+    ("contenterror", "5.5.6", "invalid message content"),
+    ("expired", "4.4.1", "connection timed out"),
+    ("expired", "4.4.7", "message delayed"),
+    ("expired", "4.4.7", "message expired"),
+    ("expired", "5.4.300", "message expired"),
+    ("expired", "5.4.316", "message expired"),
+    ("failedstarttls", "4.4.8", " failed mta-sts validation"),
+    ("failedstarttls", "5.4.8", " failed mta-sts validation"),
+    ("failedstarttls", "4.4.317", "starttls is required to send mail"),
+    ("failedstarttls", "5.4.317", "starttls is required to send mail"),
+    ("mailboxfull", "5.2.2", "mailbox full"),
+    ("networkerror", "5.4.6", "hop count exceeded - possible mail loop"),
+    ("networkerror", "4.4.312", "dns query failed"),
+    ("networkerror", "5.4.312", "dns query failed"),
+    ("networkerror", "4.4.316", "connection refused"),
+    ("networkerror", "5.4.316", "connection refused"),
+    ("networkerror", "5.4.4", "invalid arguments"),
+    ("networkerror", "5.4.6", "routing loop detected"),
+    ("networkerror", "5.4.14", "routing loop detected"),
+    ("norelaying", "5.7.1", "unable to relay"),
+    ("norelaying", "5.7.1", "client was not authenticated"),
+    ("norelaying", "5.4.1", "relay access denied"),
+    ("norelaying", "5.7.64", "tenantattribution; relay access denied"),
+    ("norelaying", "5.4.310", "does not exist"),
+    ("notaccept", "4.3.2", "system not accepting network messages"),
+    ("notaccept", "4.4.4", "hosted tenant which has no mail-enabled subscriptions"),
+    ("notaccept", "5.3.2", "storedrv.deliver: missing or bad storedriver mdb properties"),
+    ("policyviolation", "5.0.350", "x-dg-ref header is too long"),
+    ("policyviolation", "5.0.350", "requested action not taken: policy violation detected (as345)"),
+    ("policyviolation", ("5.7.", 900, 999), "delivery not authorized, message refused"),
+    ("rejected", "5.1.7", "invalid address"),
+    ("rejected", "5.1.7", "unknown sender address"),
+    ("rejected", "5.1.0", "sender denied"),
+    ("rejected", "5.1.8", "access denied, bad outbound sender"),
+    ("rejected", "5.7.1", "delivery not authorized"),
+    ("rejected", "5.7.12", "sender was not authenticated by organization"),
+    ("rejected", "5.7.124", "sender not in allowed-senders list"),
+    ("rejected", "5.7.133", "sender not authenticated for group"),
+    ("rejected", "5.7.134", "sender was not authenticated for mailbox"),
+    ("rejected", "5.7.13", "sender was not authenticated for public folder"),
+    ("rejected", "5.7.135", "sender was not authenticated for public folder"),
+    ("rejected", "5.7.136", "sender was not authenticated"),
+    ("rejected", ("5.7.", 501, 503), "access denied, spam abuse detected"),
+    ("rejected", "5.7.512", "access denied, message must be rfc 5322 section 3.6.2 compliant"),
+    ("securityerror", "5.7.3", "cannot achieve exchange server authentication"),
+    ("securityerror", "5.7.3", "not authorized"),
+    ("securityerror", "5.7.57", "client was not authenticated to send anonymous mail"),
+    ("spamdetected", "5.2.1", "content filter agent quarantined this message"),
+    ("toomanyconn", "5.5.3", "too many recipients"),
+    ("toomanyconn", "4.3.2", "storedrv.deliver; recipient thread limit exceeded"),
+    ("toomanyconn", "4.5.3", "too many recipients"),
+    ("toomanyconn", "4.7.652", "has exceeded the maximum number of connections"),
+    ("toomanyconn", "5.2.121", "recipient's per hour message receive limit"),
+    ("toomanyconn", "5.2.122", "recipient's per hour message receive limit"),
+    ("toomanyconn", "5.7.508", "has exceeded permitted limits within"),
+    ("suspend", "5.7.504", "recipient address rejected: access denied"),
+    ("suspend", "5.7.505", "access denied, banned recipient"),
+    ("suspend", "5.2.1", "mailbox cannot be accessed"),
+    ("syntaxerror", "5.3.3", "unrecognized command"),
+    ("syntaxerror", "5.5.2", "send hello first"),
+    ("systemerror", "4.3.2", "service not available"),
+    ("systemerror", "4.3.2", "service not active"),
+    ("systemerror", "5.3.5", "system incorrectly configured"),
+    ("systemerror", "5.3.190", "when journaling archive is disabled"),
+    ("systemerror", "5.1.4", "destination mailbox address ambiguous"),
+    ("systemerror", "5.2.4", "mailing list expansion problem"),
+    ("systemerror", "5.2.14", "misconfigured forwarding address"),
+    ("systemerror", ("4.4.", 22, 28), "message failed to be replicated:"),
+    ("systemerror", "4.4.318", "(suspiciousremoteservererror)"),
+    ("systemerror", "5.4.318", "(suspiciousremoteservererror)"),
+    ("systemerror", "4.7.500", "server busy. please try again later from "),
+    ("systemfull", "4.3.1", "insufficient system resources"),
+    ("userunknown", "5.1.1", "resolver.adr.exrecipnotfound; not found"),
+    ("userunknown", "5.1.1", "user unknown"),
+    ("userunknown", "5.1.1", "bad destination mailbox address"),
+    ("userunknown", "5.1.3", "storedrv.submit; invalid recipient address"),
+    ("userunknown", "5.1.6", "recipient addresses in single label domains not accepted"),
+    ("userunknown", "5.1.10", "recipient not found"),
+    ("userunknown", "5.4.1", "recipient address rejected: access denied"),
+    ("userunknown", "5.5.0", "requested action not taken: mailbox unavailable"),
+    ("userunknown", "5.1.351", "remote server returned unknown recipient or mailbox unavailable"),
+)
+MICROSOFT_HOSTS = (
+    ".prod.outlook.com",
+    ".protection.outlook.com",
+    ".onmicrosoft.com",
+    ".exchangelabs.com",
+    ".hotmail.com",
+    "outlook.com",
+    "hotmail.com",
+    "live.com",
+    "msn.com",
+)
+
+
+def _status_fits(status: str, spec: StatusSpec) -> bool:
+    if isinstance(spec, str):
+        return status == spec
+    prefix, low, high = spec
+    if not status.startswith(prefix):
+        return False
+    last = status[len(prefix) :]
+    return last.isdigit() and low <= int(last) <= high
+
+
+def microsoft_reason(status: str, text: str) -> str:
+    """The reason Microsoft documents for `status` and its sentence in `text` (lower case)."""
+    if not status:
+        return ""
+    for reason, spec, sentence in _MICROSOFT:
+        if sentence in text and _status_fits(status, spec):
+            return reason
+    return ""

@@ -18,11 +18,14 @@ from dataclasses import dataclass
 from email.message import Message
 
 from omnicanal.connectors.email.bounce_reasons import (
+    MICROSOFT_HOSTS,
     POWERMTA_CATEGORIES,
+    RETRIED,
     Evidence,
     decide_reason,
     find_command,
     gmail_state,
+    microsoft_reason,
     msexch_reason,
     prefer_status,
     pseudo_status,
@@ -194,6 +197,7 @@ def _make_recipient(
     stated: str = "",
     context: str = "",
     mta: str = "",
+    remote_host: str = "",
 ) -> BounceRecipient:
     """One failed recipient. `context` is the daemon's prose about it, read for the SMTP
     command when the diagnostic itself does not name it; `mta` the software that wrote the
@@ -226,6 +230,8 @@ def _make_recipient(
         stated = _stated_by_format(mta, lowered, command)
     if not stated and context:
         stated = stated_by_wording(" ".join(context.lower().split()[:80]))
+    if (not stated or stated in RETRIED) and _at_microsoft(address, remote_host, lowered):
+        stated = microsoft_reason(status, lowered) or stated
     if address.endswith("@googlegroups.com") and not stated:
         # Google Groups refuses posts from non-members in many languages, with no code.
         stated = "rejected"
@@ -258,6 +264,16 @@ def _make_recipient(
         hard=reason in HARD_REASONS,
         reply_code=reply_code,
         diagnostic=diagnostic[:1000],
+    )
+
+
+def _at_microsoft(address: str, remote_host: str, lowered: str) -> bool:
+    """Whether Microsoft's servers refused the mail: its hosts named as the remote MTA or in
+    the reply, or a Microsoft consumer domain as the recipient's."""
+    domain = address.rpartition("@")[2]
+    hosts = f"{remote_host.lower()} {lowered}"
+    return domain in ("outlook.com", "hotmail.com", "live.com", "msn.com") or any(
+        host in hosts for host in MICROSOFT_HOSTS[:5]
     )
 
 
@@ -462,6 +478,7 @@ def _from_dsn(parts: Sequence[Message], human: str, mta: str = "") -> DeliveryRe
                 diagnostic_type=diagnostic_type,
                 context=context,
                 mta=mta,
+                remote_host=fields.get("remote-mta", "") + " " + context[:300],
                 stated=POWERMTA_CATEGORIES.get(
                     fields.get("x-powermta-bouncecategory", "").strip().lower(), ""
                 )

@@ -410,3 +410,41 @@ def test_an_old_gmail_report_is_read_by_its_words_and_its_state() -> None:
     )
     (recipient,) = parse_email(raw).bounce_recipients
     assert (recipient.reason, recipient.status) == ("userunknown", "5.0.911")
+
+
+def _failed_dsn(recipient: str, status: str, diagnostic: str, remote_mta: str) -> bytes:
+    return (
+        b"From: MAILER-DAEMON@mx.example.com\r\nTo: ann@example.com\r\n"
+        b"Subject: Undelivered Mail Returned to Sender\r\nMIME-Version: 1.0\r\n"
+        b'Content-Type: multipart/report; report-type=delivery-status; boundary="b"\r\n\r\n'
+        b"--b\r\nContent-Type: text/plain\r\n\r\nYour message could not be delivered.\r\n"
+        b"--b\r\nContent-Type: message/delivery-status\r\n\r\n"
+        b"Reporting-MTA: dns; mx.example.com\r\n\r\n"
+        + f"Final-Recipient: rfc822; {recipient}\r\nAction: failed\r\nStatus: {status}\r\n"
+        f"Remote-MTA: dns; {remote_mta}\r\nDiagnostic-Code: smtp; {diagnostic}\r\n\r\n--b--\r\n"
+        .encode()
+    )
+
+
+@pytest.mark.parametrize(
+    ("remote_mta", "reason"),
+    [
+        # Exchange Online documents "5.7.1 Delivery not authorized" as the sender's refusal.
+        ("example-org.mail.protection.outlook.com", "rejected"),
+        # Elsewhere a bare 5.7.1 at RCPT is a security refusal.
+        ("mx.example.org", "securityerror"),
+    ],
+)
+def test_microsoft_s_documented_codes_apply_to_its_servers_only(
+    remote_mta: str, reason: str
+) -> None:
+    raw = _failed_dsn(
+        "bob@example.org",
+        "5.7.1",
+        "550 5.7.1 Delivery not authorized (in reply to RCPT TO command)",
+        remote_mta,
+    )
+
+    (recipient,) = parse_email(raw).bounce_recipients
+
+    assert recipient.reason == reason
