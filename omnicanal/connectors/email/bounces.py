@@ -564,10 +564,25 @@ def _from_prose(
         end = max(following, index + 1)
         window = "\n".join(lines[index:end])
         if not find_status(window) and not find_reply_code(window):
-            # The reason is often written once, above or below the list of addresses.
-            window = window + "\n" + "\n".join(lines)
-        recipients.append(_make_recipient(address, window, mta=mta, stated=report_wide))
+            # The reason is often written once, above or below the list of addresses; a
+            # report saying only that delivery failed has no diagnostic at all ("undefined").
+            said = [line for line in lines if _says_why(line)]
+            own_words = re.sub(re.escape(address), " ", window, flags=re.IGNORECASE)
+            if not re.search(r"[^\W\d_]{3}", own_words):
+                window = "\n".join(said)
+            elif said:
+                window = window + "\n" + "\n".join(said)
+        recipients.append(
+            _make_recipient(address, window, mta=mta, stated=report_wide, context=window)
+        )
     return DeliveryReport(kind="bounce", recipients=tuple(recipients))
+
+
+def _says_why(line: str) -> bool:
+    """Whether a line of a daemon's prose carries a reason: a code or a known wording."""
+    if find_status(line) or find_reply_code(line):
+        return True
+    return classify_reason(line) not in ("onhold", "undefined")
 
 
 def _addresses(values: Iterable[str]) -> list[str]:

@@ -178,7 +178,7 @@ def test_it_names_the_reason_sisimai_names_for_at_least_90_percent_of_bounces() 
     # report format states, never per file.
     agreed, total, misses = _reasons_agreeing()
     assert total == 59
-    assert agreed / total >= 0.9, misses
+    assert agreed / total >= 0.95, misses
 
 
 # One real sample per report family the classifier knows, from sisimai's set (see
@@ -216,6 +216,8 @@ FAMILY_SAMPLES = [
     # au (EZweb) writes the reason once, above the recipients: "account is disabled".
     ("lhost-ezweb-02.eml", 0, "5.0.0", "suspend", False),
     ("lhost-ezweb-05.eml", 0, "5.0.947", "expired", False),
+    # A notice that only says delivery failed has no diagnostic: undefined, not onhold.
+    ("lhost-x3-05.eml", 0, "5.0.900", "undefined", False),
 ]
 
 
