@@ -71,7 +71,7 @@ _ADDRESS = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+", re.UNICOD
 
 _DAEMON_SENDER = re.compile(
     r"mailer-daemon|post_?master|mail delivery|mail administrator|mail system|"
-    r"maildelivery|bounce|nobody|returned mail|delivery subsystem",
+    r"maildelivery|bounce|nobody|returned mail|delivery subsystem|courier mail server",
     re.IGNORECASE,
 )
 _BOUNCE_SUBJECT = re.compile(
@@ -81,6 +81,7 @@ _BOUNCE_SUBJECT = re.compile(
     r"non.?delivery|not delivered|delivery problem|delivery error|mail system error|"
     r"failed delivery|rejected|warning: could not send|message not delivered|"
     r"delivery has failed|unable to deliver|nicht zustellbar|unzustellbar|"
+    r"mail delivery status|delayed mail|"
     r"non remis|no entregado|non recapitabile|onbestelbaar|olevererbart",
     re.IGNORECASE,
 )
@@ -566,7 +567,7 @@ def _from_prose(
         if not find_status(window) and not find_reply_code(window):
             # The reason is often written once, above or below the list of addresses; a
             # report saying only that delivery failed has no diagnostic at all ("undefined").
-            said = [line for line in lines if _says_why(line)]
+            said = [line for line in lines if _says_why(line, mta)]
             own_words = re.sub(re.escape(address), " ", window, flags=re.IGNORECASE)
             if not re.search(r"[^\W\d_]{3}", own_words):
                 window = "\n".join(said)
@@ -578,9 +579,11 @@ def _from_prose(
     return DeliveryReport(kind="bounce", recipients=tuple(recipients))
 
 
-def _says_why(line: str) -> bool:
+def _says_why(line: str, mta: str) -> bool:
     """Whether a line of a daemon's prose carries a reason: a code or a known wording."""
     if find_status(line) or find_reply_code(line):
+        return True
+    if stated_by_wording(" ".join(line.lower().split()), mta):
         return True
     return classify_reason(line) not in ("onhold", "undefined")
 

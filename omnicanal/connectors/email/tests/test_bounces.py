@@ -450,3 +450,59 @@ def test_microsoft_s_documented_codes_apply_to_its_servers_only(
     (recipient,) = parse_email(raw).bounce_recipients
 
     assert recipient.reason == reason
+
+
+def _prose_bounce(sender: str, subject: str, body: str) -> bytes:
+    return (
+        f"Return-Path: <>\r\nFrom: {sender}\r\nTo: shironeko@example.org\r\n"
+        f"Subject: {subject}\r\nContent-Type: text/plain\r\n\r\n" + body.replace("\n", "\r\n")
+    ).encode()
+
+
+# Constructed after the layouts these MTAs write (no sample in the shared corpus): the
+# fixed sentence of each names the reason.
+PROSE_LAYOUTS = [
+    (
+        "Postmaster <postmaster@notes.example.jp>",
+        "Undeliverable message",
+        "------- Failure Reasons  --------\n\nUser not listed in public Name & Address Book\n"
+        "kijitora@notes.example.jp\n\n------- Returned Message --------\n",
+        ("kijitora@notes.example.jp", "5.0.911", "userunknown"),
+    ),
+    (
+        "no-reply@.ezweb.ne.jp",
+        "Mail Delivery Failure",
+        "Your mail sent on: Thu, 29 Apr 2010 11:04:47 +0900\n"
+        "    Could not be delivered to: <kijitora@ezweb.ne.jp>\n    As their mailbox is full.\n",
+        ("kijitora@ezweb.ne.jp", "5.0.922", "mailboxfull"),
+    ),
+    (
+        "Mailer Daemon <MAILER-DAEMON@example.org>",
+        "Delivery status notification: error",
+        "Hi!\n\n    This is the MAILER-DAEMON, please DO NOT REPLY to this e-mail.\n\n"
+        "    An error has occurred while attempting to deliver a message for\n"
+        "    the following list of recipients:\n\nkijitora@example.jp: Invalid domain name\n",
+        ("kijitora@example.jp", "5.0.912", "hostunknown"),
+    ),
+    (
+        "Courier mail server at marutamachi.example.org <@>",
+        "NOTICE: mail delivery status.",
+        "                          UNDELIVERABLE MAIL\n\n"
+        "Your message to the following recipients cannot be delivered:\n\n"
+        "<kijitora@example.co.jp>:\n   mx.example.co.jp [192.0.2.95]:\n"
+        ">>> RCPT TO:<kijitora@example.co.jp>\n"
+        "<<< 550 5.1.1 <kijitora@example.co.jp>... User Unknown\n",
+        ("kijitora@example.co.jp", "5.1.1", "userunknown"),
+    ),
+]
+
+
+@pytest.mark.parametrize(("sender", "subject", "body", "expected"), PROSE_LAYOUTS)
+def test_each_mta_s_prose_layout_gives_its_recipient_and_reason(
+    sender: str, subject: str, body: str, expected: tuple[str, str, str]
+) -> None:
+    parsed = parse_email(_prose_bounce(sender, subject, body))
+
+    assert parsed.is_bounce
+    (recipient,) = parsed.bounce_recipients
+    assert (recipient.recipient, recipient.status, recipient.reason) == expected
