@@ -45,7 +45,7 @@ def score(corpus: Path, *, verbose: bool = False) -> dict[str, Any]:
     expected: dict[str, Any] = json.loads((corpus / "expected.json").read_text())
     base = corpus / "set-of-emails" / "maildir" / "bsd"
     total = recipients_right = reasons_agree = 0
-    bounce_total = bounce_status_right = bounce_reason_right = 0
+    bounce_total = bounce_status_right = bounce_reason_right = bounce_hard_right = 0
     misses: list[str] = []
     started = time.perf_counter()
     for relative, spec in sorted(expected.items()):
@@ -81,6 +81,7 @@ def score(corpus: Path, *, verbose: bool = False) -> dict[str, Any]:
             reasons_agree += reason_ok
             bounce_status_right += status_ok
             bounce_reason_right += reason_ok
+            bounce_hard_right += mine is not None and mine.hard == want["hardbounce"]
             if not (status_ok and reason_ok):
                 mine_text = f"{mine.status} {mine.reason}" if mine else "none"
                 misses.append(
@@ -96,6 +97,7 @@ def score(corpus: Path, *, verbose: bool = False) -> dict[str, Any]:
         "bounce_recipients": bounce_total,
         "bounce_status_right": bounce_status_right,
         "bounce_reason_right": bounce_reason_right,
+        "bounce_hard_right": bounce_hard_right,
         "seconds": round(elapsed, 2),
         "misses": misses,
     }
@@ -123,7 +125,8 @@ def main() -> None:
         f"bounces alone:    status {result['bounce_status_right']}/{bounces} "
         f"({100 * result['bounce_status_right'] / bounces:.1f} %), "
         f"reason {result['bounce_reason_right']}/{bounces} "
-        f"({100 * result['bounce_reason_right'] / bounces:.1f} %)"
+        f"({100 * result['bounce_reason_right'] / bounces:.1f} %), "
+        f"hard/soft {result['bounce_hard_right']}/{bounces}"
     )
 
 

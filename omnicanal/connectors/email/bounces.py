@@ -262,7 +262,8 @@ def _make_recipient(
         status=status,
         action=action or ("delayed" if status.startswith("4") else "failed"),
         reason=reason,
-        hard=reason in HARD_REASONS,
+        # A null MX or a refusing system is for good unless the server said "try later".
+        hard=reason in HARD_REASONS and not (reason == "notaccept" and status.startswith("4")),
         reply_code=reply_code,
         diagnostic=diagnostic[:1000],
     )
