@@ -1435,6 +1435,78 @@ _SERVICE_WORDINGS: tuple[tuple[str, tuple[str, ...]], ...] = (
         ),
     ),
     ("mailboxfull", ("inbox is out of storage space",)),
+    # Google (support.google.com/a/answer/3726730).
+    (
+        "norelaying",
+        (
+            "is not authorized to send email directly to our servers",
+            "invalid credentials for relay",
+        ),
+    ),
+    (
+        "notcompliantrfc",
+        (
+            "missing a valid address in the from: header",
+            "multiple addresses in from: header are not accepted",
+            "is not rfc 5322 compliant",
+            "missing a valid message-id: header",
+            "contains a unicode character in a disallowed header",
+            "encoded-word syntax is not permitted",
+            "is not a valid rfc 5321 address",
+            "mail message is malformed",
+        ),
+    ),
+    (
+        "policyviolation",
+        (
+            "blocked because its content presents a potential security issue",
+            "you are sending to (or from) has a policy that prohibited",
+            "sending messages with the same message-id:",
+        ),
+    ),
+    ("rejected", ("mail sending denied", "unauthenticated email is not accepted")),
+    (
+        "requireptr",
+        (
+            "does not have a ptr record",
+            " have a ptr record, or the ptr record",
+            "does not meet ipv6 sending guidelines regarding ptr records",
+            "does not match the ip address of the hostname",
+        ),
+    ),
+    (
+        "securityerror",
+        (
+            "too many login attempts",
+            "application-specific password required",
+            "please log in with your web browser",
+            "please log in through your web browser",
+            "username and password not accepted",
+        ),
+    ),
+    (
+        "spamdetected",
+        ("due to the nature of the content or the links within", "likely unsolicited mail"),
+    ),
+    (
+        "speeding",
+        (
+            "is receiving mail too quickly",
+            "peak smtp relay limit exceeded for customer",
+            "daily smtp relay limit exceeded for",
+            "daily user sending limit exceeded",
+            "daily sending quota exceeded",
+            "this mail has been rate limited",
+        ),
+    ),
+    (
+        "toomanyconn",
+        ("your message has too many recipients", "too many recipients for this sender"),
+    ),
+    (
+        "systemerror",
+        ("temporary system problem", "multiple destination domains per transaction is unsupported"),
+    ),
     # Yahoo Inc (yahoo.com, aol.com), senders.yahooinc.com/smtp-error-codes.
     ("authfailure", ("yahoo requires all senders to authenticate with either spf or dkim",)),
     (
@@ -1554,11 +1626,81 @@ _FRANCEPTT_CODES = {
 _FRANCEPTT_LABEL = re.compile(r"\b(?:lpnaaa|lpn|ofr|ouk)\d*[_-](\d{3})\b")
 
 
-def stated_by_wording(text: str, mta: str = "") -> str:
-    """The reason a mail system's fixed wording states in `text` (lower case), or ""."""
+# Cox ("AUP#CXBL"), GoDaddy ("IB401") and i.ua ("mail.i.ua/err/2/") error codes.
+_COX_CODES = {
+    "cxbl": "blocked",
+    "cxdns": "requireptr",
+    "cxsndr": "authfailure",
+    "cxsmtp": "rejected",
+    "cxcnct": "toomanyconn",
+    "cxmxrt": "toomanyconn",
+    "cdrbl": "blocked",
+    "cxthrt": "securityerror",
+    "cxmj": "securityerror",
+}
+_GODADDY_CODES = {
+    "401": "securityerror",
+    "501": "notcompliantrfc",
+    "502": "notcompliantrfc",
+    "506": "rejected",
+    "508": "authfailure",
+    "108": "requireptr",
+    "212": "spamdetected",
+    "705": "virusdetected",
+    "605": "toomanyconn",
+    "007": "toomanyconn",
+    "101": "speeding",
+    "110": "blocked",
+    "111": "blocked",
+    "112": "blocked",
+    "113": "blocked",
+    "504": "speeding",
+    "510": "speeding",
+    "607": "speeding",
+    "103": "badreputation",
+    "104": "blocked",
+    "105": "blocked",
+    "106": "blocked",
+}
+_IUA_CODES = {
+    "1": "norelaying",
+    "2": "userunknown",
+    "3": "suspend",
+    "4": "mailboxfull",
+    "5": "toomanyconn",
+    "6": "norelaying",
+    "7": "blocked",
+    "8": "rejected",
+    "9": "blocked",
+    "10": "filtered",
+}
+_COX = re.compile(r"aup#(\w+)")
+_GODADDY = re.compile(r"\bib(\d{3})\b")
+_IUA = re.compile(r"\.i\.ua/err/(\d+)/")
+
+
+def _service_code(text: str) -> str:
+    if (cox := _COX.search(text)) and (code := cox.group(1)):
+        if code.startswith(("ipbl", "cxbl", "cdrbl")):
+            return "blocked"
+        if code.startswith("urlbl"):
+            return "spamdetected"
+        if code in _COX_CODES:
+            return _COX_CODES[code]
+    if (godaddy := _GODADDY.search(text)) and godaddy.group(1) in _GODADDY_CODES:
+        return _GODADDY_CODES[godaddy.group(1)]
+    if iua := _IUA.search(text):
+        return _IUA_CODES.get(iua.group(1), "")
     label = _FRANCEPTT_LABEL.search(text)
     if label and _FRANCEPTT_CODES.get(label.group(1)):
         return _FRANCEPTT_CODES[label.group(1)]
+    return ""
+
+
+def stated_by_wording(text: str, mta: str = "") -> str:
+    """The reason a mail system's fixed wording states in `text` (lower case), or ""."""
+    if code := _service_code(text):
+        return code
     if "spf/dns de votre nom de domaine" in text:
         return "authfailure"
     for reason, fragments in _MTA_WORDINGS.get(mta, ()):

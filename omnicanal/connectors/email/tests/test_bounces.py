@@ -506,3 +506,22 @@ def test_each_mta_s_prose_layout_gives_its_recipient_and_reason(
     assert parsed.is_bounce
     (recipient,) = parsed.bounce_recipients
     assert (recipient.recipient, recipient.status, recipient.reason) == expected
+
+
+@pytest.mark.parametrize(
+    ("diagnostic", "reason"),
+    [
+        ("554 5.7.1 Rejected - AUP#CXBL - https://www.cox.com/aup", "blocked"),
+        ("550 jane@coolexample.com Invalid SPF record. Inspect your SPF settings. IB508",
+         "authfailure"),
+        ("550 Mailbox is frozen. See http://mail.i.ua/err/3/", "suspend"),
+        ("550 5.7.1 Our system has detected that this message is likely unsolicited mail.",
+         "spamdetected"),
+        ("450 4.2.1 The user you are trying to contact is receiving mail too quickly.",
+         "speeding"),
+    ],
+)
+def test_providers_error_codes_and_documented_replies_name_the_reason(
+    diagnostic: str, reason: str
+) -> None:
+    assert classify_reason(diagnostic) == reason
