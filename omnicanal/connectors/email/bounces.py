@@ -528,10 +528,15 @@ def _human_diagnostic_for(address: str, human: str) -> str:
     return "\n".join(lines)
 
 
+_PROSE_LINES = 400
+
+
 def _from_prose(
     human: str, *, failed_header: Sequence[str], excluded: set[str], mta: str = ""
 ) -> DeliveryReport | None:
-    lines = _human_part(human.replace("\r\n", "\n").split("\n"))
+    # A daemon's explanation is short: a bounce with pages of prose is read up to a bound,
+    # so that a crafted one cannot make every line go through the reason rules.
+    lines = _human_part(human.replace("\r\n", "\n").split("\n"))[:_PROSE_LINES]
     hits: list[tuple[int, str]] = []
     seen: set[str] = set()
     for index, line in enumerate(lines):
