@@ -12,6 +12,10 @@ sisimai documents for its reasons (libsisimai.org, "Bounce reason list"), writte
 3. else the reason the status code names, or the first reason whose words the diagnostic
    carries, then what the status class, the mailer type, the reply code or the action say;
 4. else "onhold" when there is a diagnostic we could not read, "undefined" when there is none.
+
+The wordings below are the MTAs' and services' own messages (their documentation, and the
+collection sisimai publishes under the BSD 2-Clause licence, github.com/sisimai); the rules
+that use them are written here.
 """
 
 from __future__ import annotations
