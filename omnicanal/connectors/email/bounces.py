@@ -705,6 +705,21 @@ def _from_ses(data: dict[str, object]) -> DeliveryReport | None:
         if recipients:
             return DeliveryReport("bounce", tuple(recipients), message_ids=ids)
         return None
+    if kind == "DeliveryDelay":
+        # Event publishing only: SES keeps trying; nothing has failed yet.
+        delay = _dict(data.get("deliveryDelay"))
+        delayed = tuple(
+            _make_recipient(
+                address,
+                str(entry.get("diagnosticCode") or delay.get("delayType") or ""),
+                status=_clean_status(str(entry.get("status") or "")),
+                action="delayed",
+                mta="amazonses",
+            )
+            for entry in map(_dict, _list(delay.get("delayedRecipients")))
+            if (address := _address_of(str(entry.get("emailAddress", ""))))
+        )
+        return DeliveryReport("bounce", delayed, message_ids=ids) if delayed else None
     if kind == "Complaint":
         complaint = _dict(data.get("complaint"))
         feedback_type = str(complaint.get("complaintFeedbackType") or "abuse").lower()

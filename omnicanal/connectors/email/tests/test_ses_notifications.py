@@ -185,3 +185,33 @@ def test_email_inspect_adds_the_report_with_delivered_recipients() -> None:
     (recipient,) = line["report"]["recipients"]
     assert recipient["recipient"] == "jane@example.com"
     assert recipient["reason"] == "delivered"
+
+
+def test_an_ses_delivery_delay_event_is_a_delayed_recipient_not_a_failure() -> None:
+    head, _, rest = _raw("sns-email-bounce.eml").partition(b"\r\n\r\n")
+    notification = json.loads(rest.partition(b"\r\n--\r\n")[0])
+    event = {
+        "eventType": "DeliveryDelay",
+        "mail": notification["mail"],
+        "deliveryDelay": {
+            "timestamp": "2020-06-16T00:15:40.641Z",
+            "delayType": "InternalFailure",
+            "expirationTime": "2020-06-16T00:25:40.914Z",
+            "delayedRecipients": [
+                {
+                    "emailAddress": "jane@example.com",
+                    "status": "4.4.1",
+                    "diagnosticCode": "smtp; 421 4.4.1 Unable to connect to remote host",
+                }
+            ],
+        },
+    }
+
+    parsed = parse_email(head + b"\r\n\r\n" + json.dumps(event).encode())
+
+    (recipient,) = parsed.bounce_recipients
+    assert (recipient.recipient, recipient.action, recipient.status) == (
+        "jane@example.com",
+        "delayed",
+        "4.4.1",
+    )
