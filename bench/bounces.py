@@ -30,7 +30,15 @@ sys.path.insert(0, str(ROOT))
 
 from omnicanal.connectors.email.parsing import ParsedEmail, parse_email  # noqa: E402
 
-_SHARED = ROOT.parent.parent / "shared" / "corpora" / "email" / "bounces_autoreplies" / "sisimai"
+# The shared corpora sit beside the checkout (…/main) or beside the worktrees (…/wt/<name>).
+_SHARED = next(
+    (
+        base / "shared" / "corpora" / "email" / "bounces_autoreplies" / "sisimai"
+        for base in (ROOT.parent, ROOT.parent.parent)
+        if (base / "shared" / "corpora").exists()
+    ),
+    ROOT.parent / "shared" / "corpora" / "email" / "bounces_autoreplies" / "sisimai",
+)
 _FIXTURES = ROOT / "omnicanal/connectors/email/tests/fixtures/bounces/sisimai"
 NOT_BOUNCE_REASONS = frozenset({"vacation", "delivered"})
 
