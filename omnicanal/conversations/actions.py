@@ -467,7 +467,8 @@ def apply_delivery_update(
     inbox_id: int, provider_message_id: str, status: DeliveryStatus, error: str = ""
 ) -> Message | None:
     """A provider's status callback. Statuses only move forward (read never becomes
-    delivered when callbacks arrive out of order); a failure always shows."""
+    delivered when callbacks arrive out of order); a failure ("failed", "undelivered")
+    always shows, with its reason."""
     with transaction.atomic():
         message = (
             Message.objects.select_for_update()
@@ -478,7 +479,7 @@ def apply_delivery_update(
         if message is None:
             return None
         current = DeliveryStatus(message.delivery_status)
-        if status == DeliveryStatus.FAILED:
+        if status in (DeliveryStatus.FAILED, DeliveryStatus.UNDELIVERED):
             message.delivery_status = status
             message.failure_reason = error[:2000]
         elif _STATUS_ORDER.get(status, -1) > _STATUS_ORDER.get(current, -1):

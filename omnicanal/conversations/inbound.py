@@ -37,7 +37,9 @@ class ThreadHints:
 
 
 EventKind = Literal["message", "status", "reaction", "edit", "delete", "unsupported", "ignored"]
-DeliveryStatus = Literal["sent", "delivered", "read", "failed"]
+# "undelivered": the provider accepted the message but could not deliver it (Twilio's
+# "undelivered": the carrier or handset refused it); "failed": it never left the provider.
+DeliveryStatus = Literal["sent", "delivered", "read", "failed", "undelivered"]
 
 
 @dataclass(frozen=True)

@@ -154,6 +154,8 @@ class DeliveryStatus(models.TextChoices):
     DELIVERED = "delivered", _("Delivered")
     READ = "read", _("Read")
     FAILED = "failed", _("Failed")
+    # Sent, then refused on the way (a carrier, a handset): not delivered, with the reason.
+    UNDELIVERED = "undelivered", _("Not delivered")
 
 
 class Message(models.Model):
@@ -175,7 +177,7 @@ class Message(models.Model):
     # The provider's id for a message we sent, to match delivery statuses.
     provider_message_id = models.CharField(max_length=255, blank=True, db_index=True)
     delivery_status = models.CharField(
-        max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.RECEIVED
+        max_length=20, choices=DeliveryStatus.choices, default=DeliveryStatus.RECEIVED
     )
     failure_reason = models.TextField(blank=True)
     send_attempts = models.PositiveSmallIntegerField(default=0)
@@ -198,6 +200,11 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return f"{self.direction} #{self.pk}"
+
+    @property
+    def is_not_delivered(self) -> bool:
+        """Failed to leave, or refused on the way: the agent must see it, and why."""
+        return self.delivery_status in (DeliveryStatus.FAILED, DeliveryStatus.UNDELIVERED)
 
 
 def attachment_path(instance: Attachment, filename: str) -> str:

@@ -10,11 +10,28 @@ mistaken for one the remote server gave.
 
 from __future__ import annotations
 
+import json
 import quopri
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from email.message import Message
+
+from omnicanal.connectors.email.bounce_reasons import (
+    MICROSOFT_HOSTS,
+    POWERMTA_CATEGORIES,
+    RETRIED,
+    Evidence,
+    decide_reason,
+    find_command,
+    gmail_state,
+    microsoft_reason,
+    msexch_reason,
+    prefer_status,
+    pseudo_status,
+    stated_by_wording,
+    status_reason,
+)
 
 ReportKind = str  # "bounce", "complaint" or "delivered"
 
@@ -34,6 +51,9 @@ class BounceRecipient:
 class DeliveryReport:
     kind: ReportKind
     recipients: tuple[BounceRecipient, ...]
+    # Message-IDs of the original message when the report states them outside a returned
+    # copy (an Amazon SES notification's "mail" object).
+    message_ids: tuple[str, ...] = ()
 
     @property
     def is_bounce(self) -> bool:
@@ -43,351 +63,6 @@ class DeliveryReport:
 # Reasons meaning the address itself is wrong: retrying or resending cannot help.
 HARD_REASONS = frozenset({"userunknown", "hostunknown", "hasmoved", "notaccept"})
 
-# Pseudo status codes for reports without one (the values sisimai uses, for comparability).
-_PSEUDO_PERMANENT = {
-    "authfailure": "5.0.975",
-    "badreputation": "5.0.976",
-    "blocked": "5.0.971",
-    "contenterror": "5.0.960",
-    "exceedlimit": "5.0.923",
-    "expired": "5.0.947",
-    "failedstarttls": "5.0.977",
-    "filtered": "5.0.910",
-    "hasmoved": "5.0.916",
-    "hostunknown": "5.0.912",
-    "mailboxfull": "5.0.922",
-    "mailererror": "5.0.939",
-    "mesgtoobig": "5.0.934",
-    "networkerror": "5.0.944",
-    "norelaying": "5.0.909",
-    "notaccept": "5.0.932",
-    "notcompliantrfc": "5.0.978",
-    "onhold": "5.0.901",
-    "policyviolation": "5.0.972",
-    "rejected": "5.0.918",
-    "requireptr": "5.0.973",
-    "securityerror": "5.0.970",
-    "spamdetected": "5.0.980",
-    "speeding": "5.0.946",
-    "suspend": "5.0.921",
-    "syntaxerror": "5.0.902",
-    "systemerror": "5.0.930",
-    "systemfull": "5.0.931",
-    "toomanyconn": "5.0.945",
-    "userunknown": "5.0.911",
-    "undefined": "5.0.900",
-    "virusdetected": "5.0.981",
-}
-_PSEUDO_TEMPORARY = {
-    "blocked": "4.0.971",
-    "contenterror": "4.0.960",
-    "expired": "4.0.947",
-    "filtered": "4.0.924",
-    "mailboxfull": "4.0.922",
-    "networkerror": "4.0.944",
-    "notaccept": "4.0.932",
-    "onhold": "4.0.901",
-    "rejected": "4.0.918",
-    "securityerror": "4.0.970",
-    "spamdetected": "4.0.980",
-    "systemerror": "4.0.930",
-    "systemfull": "4.0.931",
-    "toomanyconn": "4.0.945",
-    "undefined": "4.0.900",
-}
-
-# Reason implied by a standard enhanced status code (RFC 3463 and its registry).
-_STATUS_REASON = {
-    "1.0": "userunknown",
-    "1.1": "userunknown",
-    "1.2": "hostunknown",
-    "1.3": "userunknown",
-    "1.4": "filtered",
-    "1.6": "hasmoved",
-    "1.7": "rejected",
-    "1.8": "rejected",
-    "1.9": "systemerror",
-    "1.10": "notaccept",
-    "2.0": "filtered",
-    "2.1": "filtered",
-    "2.2": "mailboxfull",
-    "2.3": "exceedlimit",
-    "2.4": "filtered",
-    "3.0": "systemerror",
-    "3.1": "systemfull",
-    "3.2": "notaccept",
-    "3.3": "systemerror",
-    "3.4": "mesgtoobig",
-    "3.5": "systemerror",
-    "4.0": "networkerror",
-    "4.1": "expired",
-    "4.2": "networkerror",
-    "4.3": "systemerror",
-    "4.4": "networkerror",
-    "4.5": "toomanyconn",
-    "4.6": "networkerror",
-    "4.7": "expired",
-    "5.3": "toomanyconn",
-    "5.4": "systemerror",
-    "5.5": "systemerror",
-    "5.6": "securityerror",
-    "6.0": "contenterror",
-    "6.1": "contenterror",
-    "6.2": "contenterror",
-    "6.3": "contenterror",
-    "6.5": "contenterror",
-    "7.0": "securityerror",
-    "7.1": "blocked",
-    "7.2": "blocked",
-    "7.8": "securityerror",
-    "7.13": "suspend",
-    "7.17": "hasmoved",
-    "7.18": "hasmoved",
-    "7.23": "authfailure",
-    "7.25": "requireptr",
-    "7.26": "authfailure",
-    "7.27": "rejected",
-}
-
-# What MTAs write, per reason. Checked in this order: specific before generic.
-_REASON_PHRASES: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("virusdetected", ("virus", "malware", "infected")),
-    (
-        "requireptr",
-        (
-            "reverse dns",
-            "ptr record",
-            "no ptr",
-            "reverse lookup",
-            "rdns",
-            "reverse-dns",
-            "cannot find your hostname",
-            "unresolvable",
-        ),
-    ),
-    (
-        "authfailure",
-        (
-            "spf ",
-            "spf:",
-            "dkim",
-            "dmarc",
-            "sender policy framework",
-            "not authorized to send on behalf",
-        ),
-    ),
-    (
-        "norelaying",
-        (
-            "relay access denied",
-            "relaying denied",
-            "not permitted to relay",
-            "relay not permitted",
-            "unable to relay",
-            "relaying not allowed",
-        ),
-    ),
-    (
-        "mesgtoobig",
-        (
-            "message too big",
-            "message size exceeds",
-            "size limit exceeded",
-            "message is too large",
-            "message too large",
-            "mail size limit",
-            "exceeds size limit",
-            "exceeds the maximum size",
-            "size exceeds",
-        ),
-    ),
-    (
-        "exceedlimit",
-        ("exceeds administrative limit", "message length exceeds", "too many recipients"),
-    ),
-    (
-        "mailboxfull",
-        (
-            "mailbox full",
-            "mailbox is full",
-            "quota",
-            "mailbox size limit",
-            "insufficient storage",
-            "exceeded storage",
-            "disk full",
-            "mailbox exceeds",
-            "not enough space",
-            "mail box full",
-            "user is over",
-        ),
-    ),
-    ("hasmoved", ("has moved", "address has changed", "no longer at this address")),
-    (
-        "suspend",
-        (
-            "suspended",
-            "disabled",
-            "deactivated",
-            "inactive",
-            "not active",
-            "account is locked",
-            "temporarily unavailable",
-            "account has been closed",
-            "expired account",
-            "blocked account",
-        ),
-    ),
-    (
-        "hostunknown",
-        (
-            "host unknown",
-            "unknown host",
-            "domain not found",
-            "no such domain",
-            "host not found",
-            "host or domain name not found",
-            "name or service not",
-            "unrouteable mail domain",
-            "unrouteable address",
-            "domain does not exist",
-            "nxdomain",
-            "no mx",
-            "dns error",
-            "mx lookup",
-            "domain name not found",
-            "unknown domain",
-            "domain is not",
-        ),
-    ),
-    (
-        "userunknown",
-        (
-            "user unknown",
-            "unknown user",
-            "no such user",
-            "does not exist",
-            "doesn't exist",
-            "not exist",
-            "invalid recipient",
-            "unknown recipient",
-            "recipient unknown",
-            "recipient not found",
-            "user not found",
-            "mailbox not found",
-            "no mailbox",
-            "mailbox unavailable",
-            "invalid mailbox",
-            "address unknown",
-            "unknown address",
-            "bad address",
-            "invalid address",
-            "no such recipient",
-            "no such mailbox",
-            "recipient rejected",
-            "address rejected",
-            "not a valid",
-            "addressee unknown",
-            "unknown local",
-            "recipientnotfound",
-            "no such account",
-            "account does not",
-            "user doesn't have",
-            "invalid user",
-            "not our customer",
-            "is not a known user",
-            "address not found",
-            "couldn't be found",
-        ),
-    ),
-    ("spamdetected", ("spam", "junk mail", "bulk mail", "unsolicited")),
-    (
-        "policyviolation",
-        ("policy violation", "violates", "prohibited", "policy reasons", "content policy"),
-    ),
-    (
-        "blocked",
-        (
-            "blocked",
-            "blacklist",
-            "block list",
-            "blocklist",
-            "denylist",
-            "rbl",
-            "spamhaus",
-            "reputation",
-            "client host rejected",
-            "banned",
-            "access denied",
-            "not allowed to send",
-            "connection refused by",
-        ),
-    ),
-    (
-        "expired",
-        (
-            "retry timeout exceeded",
-            "delivery time expired",
-            "too long",
-            "could not be delivered within",
-            "has been delayed",
-            "deferred",
-            "expired",
-            "timeout",
-            "timed out",
-            "giving up",
-            "attempts",
-            "cannot send message for",
-            "not delivered within",
-        ),
-    ),
-    (
-        "networkerror",
-        (
-            "connection refused",
-            "unable to connect",
-            "network is unreachable",
-            "routing loop",
-            "too many hops",
-            "mail loop",
-            "loops back",
-            "establish an smtp connection",
-            "could not connect",
-        ),
-    ),
-    ("toomanyconn", ("too many connections", "too many concurrent")),
-    (
-        "securityerror",
-        (
-            "authentication required",
-            "tls required",
-            "encryption required",
-            "must issue a starttls",
-            "not authenticated",
-        ),
-    ),
-    ("contenterror", ("content rejected", "invalid mime", "header error", "8bit")),
-    (
-        "rejected",
-        (
-            "sender rejected",
-            "sender address rejected",
-            "domain of sender",
-            "unroutable sender",
-            "sender verify failed",
-            "sender denied",
-            "sender address",
-            "mail from",
-        ),
-    ),
-    ("syntaxerror", ("syntax error",)),
-    ("systemfull", ("system full", "insufficient system storage")),
-    (
-        "systemerror",
-        ("system error", "internal error", "server error", "local error", "misconfiguration"),
-    ),
-    ("filtered", ("filtered", "refused", "not accepted", "rejected", "denied")),
-)
-
 _ENHANCED_IN_PARENS = re.compile(r"\(#?([245]\.\d{1,3}\.\d{1,3})\)")
 _ENHANCED_AFTER_REPLY = re.compile(r"\b[245]\d\d[- ]#?([245]\.\d{1,3}\.\d{1,3})\b")
 _ENHANCED = re.compile(r"(?<![\d.])([45]\.\d{1,3}\.\d{1,3})(?![\d.]*\d)")
@@ -396,7 +71,7 @@ _ADDRESS = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+", re.UNICOD
 
 _DAEMON_SENDER = re.compile(
     r"mailer-daemon|post_?master|mail delivery|mail administrator|mail system|"
-    r"maildelivery|bounce|nobody|returned mail|delivery subsystem",
+    r"maildelivery|bounce|nobody|returned mail|delivery subsystem|courier mail server",
     re.IGNORECASE,
 )
 _BOUNCE_SUBJECT = re.compile(
@@ -406,6 +81,7 @@ _BOUNCE_SUBJECT = re.compile(
     r"non.?delivery|not delivered|delivery problem|delivery error|mail system error|"
     r"failed delivery|rejected|warning: could not send|message not delivered|"
     r"delivery has failed|unable to deliver|nicht zustellbar|unzustellbar|"
+    r"mail delivery status|delayed mail|"
     r"non remis|no entregado|non recapitabile|onbestelbaar|olevererbart",
     re.IGNORECASE,
 )
@@ -433,23 +109,17 @@ def find_reply_code(text: str) -> str:
     return match.group(1) if match else ""
 
 
-def classify_reason(diagnostic: str, status: str = "") -> str:
-    """A sisimai-style reason name from the diagnostic text, else from the status code."""
-    lowered = " ".join(diagnostic.lower().split())
-    for reason, phrases in _REASON_PHRASES:
-        if any(phrase in lowered for phrase in phrases):
-            return reason
-    if status and status[0] in "45":
-        subject_detail = status.split(".", 1)[1] if "." in status else ""
-        reason = _STATUS_REASON.get(subject_detail, "")
-        if reason:
-            return reason
-    return "undefined" if status.endswith(".0.0") or not status else "onhold"
-
-
-def pseudo_status(reason: str, *, temporary: bool) -> str:
-    table = _PSEUDO_TEMPORARY if temporary else _PSEUDO_PERMANENT
-    return table.get(reason) or _PSEUDO_PERMANENT.get(reason, "5.0.900")
+def classify_reason(diagnostic: str, status: str = "", *, command: str = "") -> str:
+    """The sisimai reason name for a diagnostic text and its status code (see bounce_reasons)."""
+    return decide_reason(
+        Evidence(
+            diagnostic=diagnostic,
+            status=status or find_status(diagnostic),
+            reply_code=find_reply_code(diagnostic),
+            command=command or find_command(diagnostic),
+            stated=stated_by_wording(" ".join(diagnostic.lower().split())),
+        )
+    )
 
 
 def _fields(text: str) -> list[dict[str, str]]:
@@ -518,42 +188,184 @@ def _clean_status(value: str) -> str:
     return match.group(0) if match else ""
 
 
-# Evidence that a refusal came at the RCPT command: only then does "user unknown" mean it.
-_AT_RCPT = re.compile(r"(?:in reply to|after)\s+(?:the\s+)?rcpt\b", re.IGNORECASE)
-
-
 def _make_recipient(
-    address: str, diagnostic: str, *, status: str = "", action: str = "failed"
+    address: str,
+    diagnostic: str,
+    *,
+    status: str = "",
+    action: str = "failed",
+    diagnostic_type: str = "",
+    stated: str = "",
+    context: str = "",
+    mta: str = "",
+    remote_host: str = "",
 ) -> BounceRecipient:
+    """One failed recipient. `context` is the daemon's prose about it, read for the SMTP
+    command when the diagnostic itself does not name it; `mta` the software that wrote the
+    report when its format says so ("exim", "qmail", ...)."""
     diagnostic = " ".join(diagnostic.split())
     reply_code = find_reply_code(diagnostic)
     if not status:
         status = find_status(diagnostic)
-    reason = classify_reason(diagnostic, status)
-    if reason == "userunknown" and not status and not _AT_RCPT.search(diagnostic):
-        # Without a status code, "user unknown" refused after the RCPT stage (at DATA, or at
-        # an unknown stage) may be the recipient's filter speaking, not a missing mailbox:
-        # sisimai files it as "filtered", and so a soft failure (Sisimai::Reason::Filtered).
-        reason = "filtered"
-    if address.endswith("@googlegroups.com"):
+    lowered = diagnostic.lower()
+    command = find_command(diagnostic) or find_command(context)
+    if not command and "refused to talk to me" in lowered:
+        command = "HELO"  # Postfix: the greeting itself was refused
+    if diagnostic_type in ("X-POSTFIX", "") and (
+        diagnostic_type or re.search(r"\bhost \S+ ?(?:\[[^]]*\] )?said:", lowered)
+    ):
+        # Postfix's own type, and "host X said:", carry an SMTP server's reply.
+        diagnostic_type = "SMTP"
+    if not stated and mta == "exchange2003" and (exchange := msexch_reason(diagnostic)):
+        # Exchange 2003 names the failure by code only; its status is the reason's.
+        stated = exchange
+        status = status if status and not status.endswith(".0.0") else ""
+        if not status:
+            status = pseudo_status(exchange, temporary=False)
+    if not stated and mta == "gmail":
+        state_command, stated = gmail_state(diagnostic)
+        command = state_command or command
+        if stated and status and ".0" not in status and status_reason(status):
+            stated = status_reason(status)  # a precise code outranks the stage
+    if not stated:
+        stated = _stated_by_format(mta, lowered, command)
+    if not stated and context:
+        stated = stated_by_wording(" ".join(context.lower().split()[:80]))
+    if (not stated or stated in RETRIED) and _at_microsoft(address, remote_host, lowered):
+        stated = microsoft_reason(status, lowered) or stated
+    if address.endswith("@googlegroups.com") and not stated:
         # Google Groups refuses posts from non-members in many languages, with no code.
-        reason = "rejected"
+        stated = "rejected"
+    evidence = Evidence(
+        diagnostic=diagnostic,
+        status=status if not status.startswith("2") else "",
+        reply_code=reply_code,
+        command=command,
+        diagnostic_type=diagnostic_type,
+        action=action,
+        stated=stated,
+    )
+    reason = decide_reason(evidence)
     if not status or status.startswith("2"):
         temporary = (
             reply_code.startswith("4")
-            or (reason == "expired" and "retry timeout" in diagnostic.lower())
             or action == "delayed"
+            or (reason == "expired" and "retry timeout" in lowered)
         )
-        status = pseudo_status(reason, temporary=temporary)
+        # Exim writes its status from its own first reading of the failure.
+        first = stated if mta == "exim" and stated else reason
+        if mta == "exim" and not reply_code and first in ("expired", "mailboxfull"):
+            temporary = True
+        status = pseudo_status(first, temporary=temporary)
     return BounceRecipient(
         recipient=address,
         status=status,
         action=action or ("delayed" if status.startswith("4") else "failed"),
         reason=reason,
-        hard=reason in HARD_REASONS,
+        # A null MX or a refusing system is for good unless the server said "try later".
+        hard=reason in HARD_REASONS and not (reason == "notaccept" and status.startswith("4")),
         reply_code=reply_code,
         diagnostic=diagnostic[:1000],
     )
+
+
+def _at_microsoft(address: str, remote_host: str, lowered: str) -> bool:
+    """Whether Microsoft's servers refused the mail: its hosts named as the remote MTA or in
+    the reply, or a Microsoft consumer domain as the recipient's."""
+    domain = address.rpartition("@")[2]
+    hosts = f"{remote_host.lower()} {lowered}"
+    return domain in ("outlook.com", "hotmail.com", "live.com", "msn.com") or any(
+        host in hosts for host in MICROSOFT_HOSTS[:5]
+    )
+
+
+def _stated_once_for_all(mta: str, human: str) -> str:
+    """A reason some formats state once, above the list of recipients (au's "The user(s)
+    account is disabled."), or ""."""
+    if mta != "au":
+        return ""
+    prose = " ".join("\n".join(_human_part(human.split("\n"))).lower().split())
+    return stated_by_wording(prose, "au")
+
+
+def _stated_by_format(mta: str, lowered: str, command: str) -> str:
+    """What the report's format itself says of the failure (see bounce_reasons)."""
+    if mta == "au-filtered":
+        return "filtered"
+    if mta == "exim":
+        if command in ("HELO", "EHLO"):
+            return "blocked"
+        if command == "MAIL":
+            return "onhold"  # the sender was refused: the words decide why
+    if mta == "qmail":
+        if command == "MAIL":
+            return "rejected"
+        if command in ("HELO", "EHLO"):
+            return "blocked"
+        if "does not like recipient." in lowered and "in the queue too long" in lowered:
+            return "onhold"
+    return stated_by_wording(lowered, mta)
+
+
+def detect_mta(subject: str, sender: str, headers: dict[str, list[str]], human: str) -> str:
+    """The mail system whose fixed report format this is, when it is recognisable."""
+    first = human[:4000]
+    message_id = " ".join(headers.get("message-id", []))
+    mailer = " ".join(headers.get("x-mailer", []))
+    if "Hi. This is the qmail" in first or subject.strip() == "failure notice":
+        return "qmail"
+    if (
+        "This message was created automatically by mail delivery software" in first
+        or re.search(r"<\w{6}-\w{6}-\w{2}@", message_id)
+    ):
+        return "exim"
+    received = " ".join(headers.get("received", []))
+    if (
+        headers.get("x-ms-embedded-report")
+        or mailer.startswith(
+            ("Internet Mail Service (", "Microsoft Exchange Server Internet Mail Connector")
+        )
+        or " ".join(headers.get("x-mimeole", [])).startswith("Produced By Microsoft Exchange")
+        or " with Internet Mail Service (" in received
+    ):
+        return "exchange2003"
+    if "----- Transcript of session follows -----" in first or re.search(
+        r"^The original message was received at ", first, re.MULTILINE
+    ):
+        return "sendmail"
+    if "<mailer-daemon@googlemail.com>" in sender and "Delivery Status Notification" in subject:
+        return "gmail"
+    content_type = " ".join(headers.get("content-type", []))
+    if (
+        "Courier mail server at " in sender
+        or subject.startswith(("NOTICE: mail delivery status.", "WARNING: delayed mail."))
+        or message_id.strip().startswith("<courier.")
+    ):
+        return "courier"
+    if "Boundary_(ID_" in content_type or subject.startswith("Delivery Notification: "):
+        return "messagingserver"
+    if "post_master@vtext.com" in sender or re.search(r"sysadmin@\S*\.vzwpix\.com", sender):
+        return "verizon"
+    if subject.startswith("Undeliverable message"):
+        return "notes"
+    if headers.get("x-aol-ip"):
+        return "aol"
+    if headers.get("x-ses-outgoing") or headers.get("x-amz-sns-message-id"):
+        return "amazonses"
+    if mailer.startswith("<SMTP32 v") or subject.startswith("Undeliverable Mail"):
+        return "imailserver"
+    if subject.startswith(("DELIVERY FAILURE:", "DELIVERY_FAILURE:")):
+        return "domino"
+    if "This is the MAILER-DAEMON, please DO NOT REPLY to this" in first:
+        return "opensmtpd"
+    au_sender = re.search(
+        r"[@.](?:ezweb\.ne\.jp|au\.com)\b|\.dion\.ne\.jp", f"{sender} {message_id}", re.I
+    )
+    if au_sender or re.search(r"ezweb\.ne\.jp \(|\.au\.com \(", received):
+        # X-SPASIGN: NG is au's mark of a recipient's own filter refusing the mail.
+        spasign = " ".join(headers.get("x-spasign", [])).strip().upper()
+        return "au-filtered" if spasign == "NG" else "au"
+    return ""
 
 
 def _leaf_parts(message: Message) -> Iterable[Message]:
@@ -602,15 +414,18 @@ def _complaint(message: Message, parts: Sequence[Message]) -> DeliveryReport | N
     return DeliveryReport(kind="complaint", recipients=(recipient_entry,))
 
 
-def _from_dsn(parts: Sequence[Message], human: str) -> DeliveryReport | None:
+def _from_dsn(parts: Sequence[Message], human: str, mta: str = "") -> DeliveryReport | None:
     blocks: list[dict[str, str]] = []
     for part in parts:
         content_type = part.get_content_type()
         text = ""
         if content_type in ("message/delivery-status", "message/global-delivery-status"):
             text = _part_text(part)
-        elif content_type == "text/plain":
-            # Some MTAs send the report fields as text/plain.
+        elif content_type == "text/plain" or (
+            part.get_content_maintype() == "multipart" and isinstance(part.get_payload(), str)
+        ):
+            # Some MTAs send the report fields as text/plain, or write them straight into a
+            # multipart/report body that has no parts (PMDF, Sun Messaging Server).
             candidate = _part_text(part)
             has_recipient = re.search(
                 r"^(?:final-recipient|original-recipient)\s*:", candidate, re.I | re.M
@@ -622,7 +437,8 @@ def _from_dsn(parts: Sequence[Message], human: str) -> DeliveryReport | None:
     if not blocks:
         return None
     failed: list[BounceRecipient] = []
-    delivered = 0
+    delivered: list[BounceRecipient] = []
+    report_wide = _stated_once_for_all(mta, human)
     for fields in blocks:
         action = (
             fields.get("action", "").strip().lower().split()[0]
@@ -630,37 +446,70 @@ def _from_dsn(parts: Sequence[Message], human: str) -> DeliveryReport | None:
             else ""
         )
         status = _clean_status(fields.get("status", ""))
+        address = _recipient_from_fields(fields)
         if action in _DELIVERED_ACTIONS or (not action and status.startswith("2")):
-            delivered += 1
+            delivered.append(_delivered_recipient(address, status, action, fields))
             continue
         diagnostic = fields.get("diagnostic-code", "")
-        diagnostic_text = diagnostic.split(";", 1)[-1] if ";" in diagnostic[:12] else diagnostic
-        address = _recipient_from_fields(fields)
+        diagnostic_type, sep, diagnostic_text = diagnostic.partition(";")
+        if not sep or len(diagnostic_type) > 12 or " " in diagnostic_type.strip():
+            diagnostic_type, diagnostic_text = "", diagnostic
+        diagnostic_type = diagnostic_type.strip().upper()
+        context = _human_diagnostic_for(address, human)
         if not diagnostic_text.strip():
-            diagnostic_text = _human_diagnostic_for(address, human)
+            diagnostic_text = context
+        if mta == "sendmail" and len(blocks) == 1:
+            # Sendmail's transcript quotes the remote server's own replies ("<<< 550 ...");
+            # with one recipient they are about it and say more than its summary.
+            replies = dict.fromkeys(re.findall(r"^<<< (.+)$", human, re.MULTILINE))
+            diagnostic_text = " ".join([*replies, diagnostic_text])
+            if replies and not re.search(r"^>>> ", human, re.MULTILINE):
+                context = context + "\n>>> EHLO"  # replies without a command: the greeting
         found = find_status(diagnostic_text)
         if status and (status.endswith(".0.0") or status[2:] == "4.7") and found in ("", status):
-            window = _human_diagnostic_for(address, human)
-            others = [c for c in _ENHANCED.findall(window) if c != status and c[0] == status[0]]
+            # The reply may be quoted in the daemon's prose rather than in the field.
+            others = [c for c in _ENHANCED.findall(context) if c != status and c[0] == status[0]]
             found = others[0] if others else ""
-        # "5.0.0" or "4.4.7" (gave up) says less than the remote server's own code, if any.
-        if not status or (
-            found and found != status and (status.endswith(".0.0") or status[2:] == "4.7")
-        ):
-            status = found or status
+        status = prefer_status(status, found, find_reply_code(diagnostic_text))
         failed.append(
             _make_recipient(
                 address,
                 diagnostic_text,
                 status=status,
                 action=action or ("delayed" if status.startswith("4") else "failed"),
+                diagnostic_type=diagnostic_type,
+                context=context,
+                mta=mta,
+                remote_host=fields.get("remote-mta", "") + " " + context[:300],
+                stated=POWERMTA_CATEGORIES.get(
+                    fields.get("x-powermta-bouncecategory", "").strip().lower(), ""
+                )
+                or report_wide,
             )
         )
     if failed:
         return DeliveryReport(kind="bounce", recipients=tuple(failed))
     if delivered:
-        return DeliveryReport(kind="delivered", recipients=())
+        return DeliveryReport(kind="delivered", recipients=tuple(delivered))
     return None
+
+
+def _delivered_recipient(
+    address: str, status: str, action: str, fields: dict[str, str]
+) -> BounceRecipient:
+    """A recipient a "delivered", "relayed" or "expanded" report (RFC 3464) speaks of."""
+    diagnostic = fields.get("diagnostic-code", "").partition(";")[2] or fields.get(
+        "diagnostic-code", ""
+    )
+    return BounceRecipient(
+        recipient=address,
+        status=status or "2.0.0",
+        action=action or "delivered",
+        reason="delivered",
+        hard=False,
+        reply_code=find_reply_code(diagnostic),
+        diagnostic=" ".join(diagnostic.split())[:1000],
+    )
 
 
 def _human_part(lines: list[str]) -> list[str]:
@@ -679,10 +528,15 @@ def _human_diagnostic_for(address: str, human: str) -> str:
     return "\n".join(lines)
 
 
+_PROSE_LINES = 400
+
+
 def _from_prose(
-    human: str, *, failed_header: Sequence[str], excluded: set[str]
+    human: str, *, failed_header: Sequence[str], excluded: set[str], mta: str = ""
 ) -> DeliveryReport | None:
-    lines = _human_part(human.replace("\r\n", "\n").split("\n"))
+    # A daemon's explanation is short: a bounce with pages of prose is read up to a bound,
+    # so that a crafted one cannot make every line go through the reason rules.
+    lines = _human_part(human.replace("\r\n", "\n").split("\n"))[:_PROSE_LINES]
     hits: list[tuple[int, str]] = []
     seen: set[str] = set()
     for index, line in enumerate(lines):
@@ -707,19 +561,37 @@ def _from_prose(
         hits = [(i, a) for i, a in hits if a in wanted] or [(0, a) for a in wanted]
     if not hits and excluded:
         # Some reports go back to the failed address itself (aliases, tests): try it too.
-        return _from_prose(human, failed_header=failed_header, excluded=set())
+        return _from_prose(human, failed_header=failed_header, excluded=set(), mta=mta)
     if not hits:
         return None
     recipients = []
+    report_wide = _stated_once_for_all(mta, human)
     for position, (index, address) in enumerate(hits):
         following = hits[position + 1][0] if position + 1 < len(hits) else len(lines)
         end = max(following, index + 1)
         window = "\n".join(lines[index:end])
         if not find_status(window) and not find_reply_code(window):
-            # The reason is often written once, above or below the list of addresses.
-            window = window + "\n" + "\n".join(lines)
-        recipients.append(_make_recipient(address, window))
+            # The reason is often written once, above or below the list of addresses; a
+            # report saying only that delivery failed has no diagnostic at all ("undefined").
+            said = [line for line in lines if _says_why(line, mta)]
+            own_words = re.sub(re.escape(address), " ", window, flags=re.IGNORECASE)
+            if not re.search(r"[^\W\d_]{3}", own_words):
+                window = "\n".join(said)
+            elif said:
+                window = window + "\n" + "\n".join(said)
+        recipients.append(
+            _make_recipient(address, window, mta=mta, stated=report_wide, context=window)
+        )
     return DeliveryReport(kind="bounce", recipients=tuple(recipients))
+
+
+def _says_why(line: str, mta: str) -> bool:
+    """Whether a line of a daemon's prose carries a reason: a code or a known wording."""
+    if find_status(line) or find_reply_code(line):
+        return True
+    if stated_by_wording(" ".join(line.lower().split()), mta):
+        return True
+    return classify_reason(line) not in ("onhold", "undefined")
 
 
 def _addresses(values: Iterable[str]) -> list[str]:
@@ -727,6 +599,156 @@ def _addresses(values: Iterable[str]) -> list[str]:
     for value in values:
         found.extend(m.group(0).lower() for m in _ADDRESS.finditer(value))
     return found
+
+
+# --- Amazon SES notifications delivered by e-mail (through an SNS e-mail subscription) -------
+# https://docs.aws.amazon.com/ses/latest/dg/notification-contents.html: a JSON object with
+# "notificationType" (or "eventType" for event publishing) Bounce, Complaint or Delivery. The
+# SNS "email-json" protocol wraps it in an envelope whose "Message" is that JSON as a string;
+# the "email" protocol sends it bare, followed by a "--" line and an unsubscribe notice.
+
+_SES_SUBTYPE_REASONS = {
+    "MailboxFull": "mailboxfull",
+    "MessageTooLarge": "mesgtoobig",
+    "ContentRejected": "contenterror",
+    "AttachmentRejected": "securityerror",
+    "Suppressed": "suppressed",
+    "OnAccountSuppressionList": "suppressed",
+}
+
+
+def _json_object(text: str) -> dict[str, object] | None:
+    start = text.find("{")
+    if start < 0:
+        return None
+    body = text[start:].replace("\r\n", "\n")
+    cut = re.split(r"\n--\s*\n", body, maxsplit=1)[0]
+    # Some gateways fold long lines, marking each fold with a trailing "!".
+    unfolded = re.sub(r"!\n[ \t]*", "", cut)
+    for candidate in (body, cut, unfolded, unfolded.replace("\n", "")):
+        try:
+            data = json.loads(candidate.strip())
+        except ValueError:
+            continue
+        if isinstance(data, dict):
+            return data
+    return None
+
+
+def _ses_notification(text: str) -> dict[str, object] | None:
+    if "notificationType" not in text and "eventType" not in text:
+        return None
+    data = _json_object(text)
+    if data is not None and isinstance(data.get("Message"), str):
+        inner = _json_object(str(data["Message"]))
+        data = inner if inner is not None else data
+    if data is None or not isinstance(data.get("notificationType") or data.get("eventType"), str):
+        return None
+    return data
+
+
+def _dict(value: object) -> dict[str, object]:
+    return value if isinstance(value, dict) else {}
+
+
+def _list(value: object) -> list[object]:
+    return value if isinstance(value, list) else []
+
+
+def _ses_message_ids(data: dict[str, object]) -> tuple[str, ...]:
+    mail = _dict(data.get("mail"))
+    found = [
+        str(header.get("value", ""))
+        for header in map(_dict, _list(mail.get("headers")))
+        if str(header.get("name", "")).lower() == "message-id"
+    ]
+    found.append(str(_dict(mail.get("commonHeaders")).get("messageId") or ""))
+    return tuple(dict.fromkeys(i.strip() for i in found if i.strip()))
+
+
+def _from_sns(sender: str, headers: dict[str, list[str]]) -> bool:
+    """Whether Amazon SNS delivered this mail: only then is a JSON body a notification (a
+    customer quoting one is writing to us, not reporting a bounce)."""
+    if headers.get("x-amz-sns-message-id") or headers.get("x-amz-sns-topic-arn"):
+        return True
+    return bool(re.search(r"@(?:[\w-]+\.)*(?:amazonaws\.com|amazonses\.com)\b", sender, re.I))
+
+
+def _from_ses(data: dict[str, object]) -> DeliveryReport | None:
+    kind = str(data.get("notificationType") or data.get("eventType"))
+    ids = _ses_message_ids(data)
+    if kind == "Bounce":
+        bounce = _dict(data.get("bounce"))
+        transient = bounce.get("bounceType") == "Transient"
+        stated = _SES_SUBTYPE_REASONS.get(str(bounce.get("bounceSubType", "")), "")
+        recipients = []
+        for entry in map(_dict, _list(bounce.get("bouncedRecipients"))):
+            address = _address_of(str(entry.get("emailAddress", "")))
+            if not address:
+                continue
+            diagnostic = str(entry.get("diagnosticCode") or "")
+            kind_of_code, sep, text = diagnostic.partition(";")
+            if not sep or " " in kind_of_code.strip():
+                kind_of_code, text = "", diagnostic
+            action = str(entry.get("action") or ("delayed" if transient else "failed")).lower()
+            recipients.append(
+                _make_recipient(
+                    address,
+                    text,
+                    status=_clean_status(str(entry.get("status") or "")),
+                    action=action,
+                    diagnostic_type=kind_of_code.strip().upper(),
+                    stated=stated,
+                    mta="amazonses",
+                )
+            )
+        if recipients:
+            return DeliveryReport("bounce", tuple(recipients), message_ids=ids)
+        return None
+    if kind == "DeliveryDelay":
+        # Event publishing only: SES keeps trying; nothing has failed yet.
+        delay = _dict(data.get("deliveryDelay"))
+        delayed = tuple(
+            _make_recipient(
+                address,
+                str(entry.get("diagnosticCode") or delay.get("delayType") or ""),
+                status=_clean_status(str(entry.get("status") or "")),
+                action="delayed",
+                mta="amazonses",
+            )
+            for entry in map(_dict, _list(delay.get("delayedRecipients")))
+            if (address := _address_of(str(entry.get("emailAddress", ""))))
+        )
+        return DeliveryReport("bounce", delayed, message_ids=ids) if delayed else None
+    if kind == "Complaint":
+        complaint = _dict(data.get("complaint"))
+        feedback_type = str(complaint.get("complaintFeedbackType") or "abuse").lower()
+        complained = tuple(
+            BounceRecipient(
+                recipient=address, status="", action=feedback_type, reason="feedback", hard=False
+            )
+            for entry in map(_dict, _list(complaint.get("complainedRecipients")))
+            if (address := _address_of(str(entry.get("emailAddress", ""))))
+        )
+        return DeliveryReport("complaint", complained, message_ids=ids) if complained else None
+    if kind == "Delivery":
+        delivery = _dict(data.get("delivery"))
+        response = str(delivery.get("smtpResponse") or "")
+        delivered = tuple(
+            BounceRecipient(
+                recipient=address,
+                status=find_status(response) or "2.0.0",
+                action="delivered",
+                reason="delivered",
+                hard=False,
+                reply_code=find_reply_code(response),
+                diagnostic=response[:1000],
+            )
+            for value in _list(delivery.get("recipients"))
+            if (address := _address_of(str(value)))
+        )
+        return DeliveryReport("delivered", delivered, message_ids=ids) if delivered else None
+    return None
 
 
 def analyse_report(
@@ -743,16 +765,21 @@ def analyse_report(
     `human_text` is the readable body already decoded by the caller, `headers` the top-level
     header fields as (name, value) strings.
     """
+    header_map: dict[str, list[str]] = {}
+    for name, value in headers:
+        header_map.setdefault(name.lower(), []).append(value)
+    if _from_sns(sender, header_map):
+        ses = _ses_notification(human_text)
+        if ses is not None:
+            return _from_ses(ses)
     parts = list(_leaf_parts(message))
     complaint = _complaint(message, parts)
     if complaint is not None:
         return complaint
-    dsn = _from_dsn(parts, human_text)
+    mta = detect_mta(subject, sender, header_map, human_text)
+    dsn = _from_dsn(parts, human_text, mta)
     if dsn is not None:
         return dsn
-    header_map: dict[str, list[str]] = {}
-    for name, value in headers:
-        header_map.setdefault(name.lower(), []).append(value)
     failed_header = _addresses(header_map.get("x-failed-recipients", []))
     is_report_type = message.get_content_type() == "multipart/report" and str(
         message.get_param("report-type") or "delivery-status"
@@ -798,4 +825,4 @@ def analyse_report(
     if from_daemon and not (_BOUNCE_SUBJECT.search(subject) or failed_header or says_failure):
         return None
     excluded = set(_addresses(to)) | set(_addresses([sender]))
-    return _from_prose(human_text, failed_header=failed_header, excluded=excluded)
+    return _from_prose(human_text, failed_header=failed_header, excluded=excluded, mta=mta)

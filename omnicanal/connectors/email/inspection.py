@@ -2,7 +2,12 @@
 
 Keys, always all present and in this order: file, message_id, in_reply_to, references, from,
 to, subject, is_auto_reply, is_bounce, bounce, text, reply_text, signature, html,
-attachments, is_bulk, defects, error.
+attachments, is_bulk, defects, error, report.
+
+`bounce` lists the failed recipients of a bounce or ARF complaint (empty otherwise); `report`,
+added later, describes any delivery report the mail is, bounces and "delivered" reports alike:
+null, or {"kind": "bounce" | "complaint" | "delivered", "recipients": [{recipient, status,
+action, reason, hard, reply_code, diagnostic}]}, reasons in sisimai's vocabulary.
 """
 
 from __future__ import annotations
@@ -34,6 +39,7 @@ KEYS = (
     "is_bulk",
     "defects",
     "error",
+    "report",
 )
 
 
@@ -57,6 +63,7 @@ def empty_result(file: str) -> dict[str, Any]:
         "is_bulk": False,
         "defects": [],
         "error": None,
+        "report": None,
     }
 
 
@@ -92,9 +99,30 @@ def message_result(file: str, parsed: ParsedEmail) -> dict[str, Any]:
             ],
             "is_bulk": parsed.is_bulk,
             "defects": list(parsed.defects),
+            "report": _report(parsed),
         }
     )
     return result
+
+
+def _report(parsed: ParsedEmail) -> dict[str, Any] | None:
+    if parsed.report is None:
+        return None
+    return {
+        "kind": parsed.report.kind,
+        "recipients": [
+            {
+                "recipient": r.recipient,
+                "status": r.status,
+                "action": r.action,
+                "reason": r.reason,
+                "hard": r.hard,
+                "reply_code": r.reply_code,
+                "diagnostic": r.diagnostic,
+            }
+            for r in parsed.report.recipients
+        ],
+    }
 
 
 def body_result(file: str, content: bytes, *, is_html: bool) -> dict[str, Any]:

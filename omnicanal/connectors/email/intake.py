@@ -70,7 +70,7 @@ def _unique(values: Iterable[str]) -> list[str]:
 def bounced_message_ids(parsed: ParsedEmail) -> list[str]:
     """Message-IDs of the mail a report is about: from the returned original's headers,
     the prose, then the report's own In-Reply-To/References (some MTAs set them)."""
-    found: list[str] = []
+    found: list[str] = list(parsed.report.message_ids) if parsed.report else []
     for attachment in parsed.attachments:
         if attachment.content_type.lower() not in _ORIGINAL_TYPES:
             continue

@@ -50,7 +50,7 @@ STATUSES: dict[str, DeliveryStatus] = {
     "partially_delivered": "delivered",
     "read": "read",
     "failed": "failed",
-    "undelivered": "failed",
+    "undelivered": "undelivered",
     "canceled": "failed",
 }
 # queued, accepted, scheduled and sending precede "sent": they become UnmappedStatus.
@@ -236,7 +236,7 @@ def _status(sid: str, status: str, fields: Mapping[str, str]) -> DeliveryUpdate 
         status=mapped,
         provider_status=status,
         # Twilio sends ErrorCode on some successful callbacks too (e.g. carrier warnings).
-        error=error if mapped == "failed" or code not in ("", "0") else "",
+        error=error if mapped in ("failed", "undelivered") or code not in ("", "0") else "",
         recipient=address(fields.get("To", "")),
     )
 

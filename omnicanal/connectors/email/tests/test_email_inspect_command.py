@@ -72,3 +72,17 @@ def test_the_json_has_bare_lower_case_addresses() -> None:
     (line,) = _run(str(FLANKER / "bounce" / "zed.eml"))
     assert isinstance(line["from"], str) and "<" not in line["from"]
     assert all("<" not in address for address in line["to"])  # type: ignore[attr-defined]
+
+
+def test_the_added_report_key_carries_a_bounce_s_recipients_with_their_diagnostic() -> None:
+    (line,) = _run(str(FLANKER / "bounce" / "zed.eml"))
+    report = line["report"]
+    assert isinstance(report, dict) and report["kind"] == "bounce"
+    (recipient,) = report["recipients"]
+    assert recipient["status"] == "5.1.1" and recipient["reason"] == "userunknown"
+    assert recipient["diagnostic"]
+
+
+def test_a_mail_that_is_no_report_has_a_null_report() -> None:
+    (line,) = _run(str(sisimai_path("../not/is-not-bounce-01.eml")))
+    assert line["report"] is None

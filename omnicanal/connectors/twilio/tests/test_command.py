@@ -30,7 +30,7 @@ def test_parse_prints_one_status_line_per_callback_with_the_mapped_status() -> N
     lines = run("webhook_parse", "--provider", "twilio", *files)
     assert [(x["file"], x["kind"], x["status"], x["provider_status"]) for x in lines] == [
         (files[0], "status", None, "queued"),
-        (files[1], "status", "failed", "undelivered"),
+        (files[1], "status", "undelivered", "undelivered"),
         (files[2], "status", "delivered", "delivered"),
     ]
 

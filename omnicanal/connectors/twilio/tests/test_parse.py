@@ -168,7 +168,7 @@ def test_whatsapp_content_twilio_cannot_relay_is_unsupported_and_kept() -> None:
         ("status_failed.json", "failed", "failed", "30008"),
         (
             "status_undelivered.json",
-            "failed",
+            "undelivered",
             "undelivered",
             "30003: Unreachable destination handset",
         ),

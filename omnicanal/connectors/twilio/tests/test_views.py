@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.test import Client
 from django_tasks_db.models import DBTaskResult
 
 from omnicanal.accounts.models import User
@@ -139,6 +140,30 @@ def test_an_undeliverable_status_shows_the_failure_on_the_message(
     message.refresh_from_db()
     assert message.delivery_status == "failed"
     assert message.failure_reason == "30008: Unknown error"
+
+
+def test_an_undelivered_status_shows_as_not_delivered_with_the_carrier_s_reason(
+    agent: User, sms_inbox: Inbox
+) -> None:
+    post_signed(sms_inbox, fields("sms_inbound.json"))
+    message = reply(agent, Message.objects.get().conversation_id, "Bonjour")
+    send_message.call(message.pk)
+    message.refresh_from_db()
+    sid = message.provider_message_id
+    post_signed(sms_inbox, fields("status_delivered.json", MessageSid=sid, SmsSid=sid))
+
+    # Twilio sent it, the carrier could not deliver it: reported as such, even after a
+    # "delivered" that arrived first, and shown to the agent with the reason.
+    post_signed(sms_inbox, fields("status_undelivered.json", MessageSid=sid, SmsSid=sid))
+
+    message.refresh_from_db()
+    assert message.delivery_status == "undelivered"
+    assert message.failure_reason == "30003: Unreachable destination handset"
+    client = Client()
+    client.force_login(agent)
+    page = client.get(f"/conversations/{message.conversation_id}/").content.decode()
+    assert "Not delivered" in page
+    assert "30003: Unreachable destination handset" in page
 
 
 def test_media_are_enqueued_for_fetching_after_the_commit(
