@@ -12,15 +12,17 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.utils import timezone
+from pydantic import Field, field_validator
 
-from omnicanal.connectors.base import InboundRequest, OutboundMessage, ParsedWebhook
+from omnicanal.connectors.base import BaseAdapter, ChannelSettings, HttpUrlText, OutboundMessage
 from omnicanal.connectors.webchat.actions import (
     contact_groups,
     push_to_visitor_groups,
     serialize_message,
 )
-from omnicanal.connectors.webchat.config import WebchatSettings
+from omnicanal.connectors.webchat.config import BusinessHours, WebchatSettings
 from omnicanal.conversations.models import Message
+from omnicanal.core.exceptions import InvalidInput
 
 logger = logging.getLogger(__name__)
 
@@ -29,14 +31,34 @@ def provider_id(message_id: int) -> str:
     return f"webchat:{message_id}"
 
 
-class WebchatAdapter:
+class WebchatInboxSettings(ChannelSettings):
+    """What `config.WebchatSettings` reads, checked when the inbox is saved."""
+
+    # Public (it is in the embed snippet), but it names the inbox: long enough not to guess.
+    site_token: str = Field(pattern=r"^[A-Za-z0-9_-]{16,100}$")
+    allowed_origins: list[HttpUrlText] = []
+    business_hours: dict[str, Any] | None = None
+    wait_message: str | dict[str, str] = ""
+    email_inbox_id: int | None = None
+    away_after_seconds: int = Field(120, ge=0, le=7 * 24 * 3600)
+    help_center_url: HttpUrlText | None = None
+
+    @field_validator("business_hours")
+    @classmethod
+    def _hours(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
+        try:
+            BusinessHours.parse(value)
+        except InvalidInput as exc:
+            raise ValueError(exc.message) from None
+        return value
+
+
+class WebchatAdapter(BaseAdapter):
+    """Inbound messages come through the widget's socket and HTTP endpoints, not webhooks."""
+
     kind = "webchat"
-
-    def verify(self, request: InboundRequest, settings: Mapping[str, Any]) -> bool:
-        return False
-
-    def parse(self, request: InboundRequest, settings: Mapping[str, Any]) -> ParsedWebhook:
-        return ParsedWebhook(ignored_reason="web chat messages come through the widget")
+    settings_schema = WebchatInboxSettings
+    has_typing_indicator = True
 
     def send(self, message: OutboundMessage, settings: Mapping[str, Any]) -> str:
         """Push the reply to every open widget of the customer; it is already stored, so a
