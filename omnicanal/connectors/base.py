@@ -40,7 +40,6 @@ if TYPE_CHECKING:
     from omnicanal.conversations.models import Message
 
 __all__ = [
-    "E164",
     "AttachmentType",
     "BaseAdapter",
     "ChannelAdapter",
@@ -53,6 +52,8 @@ __all__ = [
     "InboundAttachment",
     "InboundMessage",
     "InboundRequest",
+    "OptionalE164",
+    "OptionalHttpUrlText",
     "OutboundMessage",
     "OutgoingAttachment",
     "ParsedWebhook",
@@ -143,9 +144,18 @@ def _http_url(value: str) -> str:
     return value
 
 
+def _optional_http_url(value: str) -> str:
+    return _http_url(value) if value else value
+
+
 # Kept as the text given (pydantic's URL types would add a trailing slash to a base URL).
 HttpUrlText = Annotated[str, AfterValidator(_http_url)]
-E164 = Annotated[str, Field(pattern=r"^\+[1-9][0-9]{6,14}$")]
+# The same, or "" for none (one type rather than a union, so an error names the field alone).
+OptionalHttpUrlText = Annotated[str, AfterValidator(_optional_http_url)]
+# An international number, or "" for none.
+OptionalE164 = Annotated[
+    str, Field(pattern=r"^(\+[1-9][0-9]{6,14})?$", description="E.164, e.g. +33612345678")
+]
 
 
 class ChannelSettings(BaseModel):
@@ -237,6 +247,12 @@ class ChannelAdapter(Protocol):
     has_typing_indicator: ClassVar[bool]
     # Whose identity a delivery update without a message id names (Messenger watermarks).
     watermark_identity: ClassVar[IdentityKind | None]
+    # The help center's contact form lands in such an inbox when none is chosen.
+    takes_contact_form: ClassVar[bool]
+
+    def contact_form_identities(self, inbox_id: int, form_id: str) -> list[SenderIdentity]:
+        """Identities the channel gives a help-center form's writer, besides the address."""
+        ...
 
     def schema_for(self, settings: Mapping[str, Any]) -> type[ChannelSettings]:
         """The schema these settings answer to (WhatsApp: by their "provider")."""
@@ -302,6 +318,10 @@ class BaseAdapter:
     fetches_media: ClassVar[bool] = False
     has_typing_indicator: ClassVar[bool] = False
     watermark_identity: ClassVar[IdentityKind | None] = None
+    takes_contact_form: ClassVar[bool] = False
+
+    def contact_form_identities(self, inbox_id: int, form_id: str) -> list[SenderIdentity]:
+        return []
 
     def schema_for(self, settings: Mapping[str, Any]) -> type[ChannelSettings]:
         return self.settings_schema

@@ -10,11 +10,10 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
-from pydantic import AnyHttpUrl
-
 from omnicanal.connectors.base import (
     BaseAdapter,
     ChannelSettings,
+    HttpUrlText,
     OutboundMessage,
     SendError,
 )
@@ -38,7 +37,7 @@ def verify_signature(secret: str, timestamp: str, body: bytes, signature: str) -
 class ApiSettings(ChannelSettings):
     # Optional: an integrator may create the inbox before its receiver exists. Until it is
     # set, replies fail at once and for good, saying so ("no webhook URL").
-    webhook_url: AnyHttpUrl | None = None
+    webhook_url: HttpUrlText | None = None
 
 
 class ApiAdapter(BaseAdapter):

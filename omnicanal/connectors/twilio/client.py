@@ -23,9 +23,10 @@ from pydantic import Field, model_validator
 
 from omnicanal.connectors import http
 from omnicanal.connectors.base import (
-    E164,
     ChannelSettings,
     HttpUrlText,
+    OptionalE164,
+    OptionalHttpUrlText,
     OutboundMessage,
     SendError,
     secret,
@@ -42,9 +43,9 @@ class TwilioSettings(ChannelSettings):
     account_sid: str = Field(pattern=r"^AC[0-9a-fA-F]{32}$")
     auth_token: str = secret("Signs Twilio's webhooks and authenticates our API calls",
                              required=True)
-    from_number: E164 | Literal[""] = ""
+    from_number: OptionalE164 = ""
     messaging_service_sid: str = Field("", pattern=r"^(MG[0-9a-fA-F]{32})?$")
-    status_callback: HttpUrlText | Literal[""] = ""
+    status_callback: OptionalHttpUrlText = ""
     trust_forwarded_headers: bool = False
     api_base: HttpUrlText = API_BASE
 

@@ -14,8 +14,16 @@ from typing import Any
 from django.utils import timezone
 from pydantic import Field, field_validator
 
-from omnicanal.connectors.base import BaseAdapter, ChannelSettings, HttpUrlText, OutboundMessage
+from omnicanal.connectors.base import (
+    BaseAdapter,
+    ChannelSettings,
+    HttpUrlText,
+    IdentityKind,
+    OutboundMessage,
+    SenderIdentity,
+)
 from omnicanal.connectors.webchat.actions import (
+    FORM_VISITOR_PREFIX,
     contact_groups,
     push_to_visitor_groups,
     serialize_message,
@@ -34,8 +42,8 @@ def provider_id(message_id: int) -> str:
 class WebchatInboxSettings(ChannelSettings):
     """What `config.WebchatSettings` reads, checked when the inbox is saved."""
 
-    # Public (it is in the embed snippet), but it names the inbox: long enough not to guess.
-    site_token: str = Field(pattern=r"^[A-Za-z0-9_-]{16,100}$")
+    # Public (it is in the embed snippet and the socket URL): a URL-safe name for the inbox.
+    site_token: str = Field(pattern=r"^[A-Za-z0-9_-]{8,100}$")
     allowed_origins: list[HttpUrlText] = []
     business_hours: dict[str, Any] | None = None
     wait_message: str | dict[str, str] = ""
@@ -59,6 +67,12 @@ class WebchatAdapter(BaseAdapter):
     kind = "webchat"
     settings_schema = WebchatInboxSettings
     has_typing_indicator = True
+    takes_contact_form = True
+
+    def contact_form_identities(self, inbox_id: int, form_id: str) -> list[SenderIdentity]:
+        # The form's writer is a visitor of the web chat: the verified handle that lets the
+        # customer's mail answer find this conversation again (mail.py).
+        return [SenderIdentity(IdentityKind.WEBCHAT, f"{inbox_id}:{FORM_VISITOR_PREFIX}{form_id}")]
 
     def send(self, message: OutboundMessage, settings: Mapping[str, Any]) -> str:
         """Push the reply to every open widget of the customer; it is already stored, so a
