@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 from pydantic import ValidationError
 
 from omnicanal.accounts.actions import record_audit, require_administrator
@@ -31,7 +32,8 @@ class InvalidSettings(InvalidInput):
     def __init__(self, problems: list[SettingsProblem]) -> None:
         self.problems = problems
         listed = "; ".join(f"{p.field}: {p.reason}" for p in problems)
-        super().__init__(f"The inbox settings are not valid: {listed}")
+        super().__init__(str(_("The inbox settings are not valid: %(problems)s")
+                             % {"problems": listed}))
 
 
 def check_settings(channel: str, settings: Mapping[str, Any]) -> dict[str, Any]:
@@ -39,7 +41,8 @@ def check_settings(channel: str, settings: Mapping[str, Any]) -> dict[str, Any]:
     schema: an address lower-cased...), or InvalidSettings naming every problem."""
     if channel not in channel_kinds():
         raise InvalidSettings(
-            [SettingsProblem("channel", f"Unknown channel; one of {', '.join(channel_kinds())}.")]
+            [SettingsProblem("channel", str(_("Unknown channel; one of %(kinds)s.")
+                                            % {"kinds": ", ".join(channel_kinds())}))]
         )
     try:
         parsed = adapter_for(channel).validate_settings(settings)
@@ -64,7 +67,7 @@ def create_inbox(
         require_administrator(actor)
     name = name.strip()
     if not name:
-        raise InvalidInput("The inbox needs a name.")
+        raise InvalidInput(str(_("The inbox needs a name.")))
     stored = check_settings(channel, settings)
     with transaction.atomic():
         inbox = Inbox.objects.create(
@@ -86,7 +89,7 @@ def update_inbox_settings(
     with transaction.atomic():
         inbox = Inbox.objects.select_for_update().filter(pk=inbox_id).first()
         if inbox is None:
-            raise NotFound(f"No inbox {inbox_id}.")
+            raise NotFound(str(_("No inbox %(id)s.") % {"id": inbox_id}))
         merged = dict(inbox.settings)
         for key, value in changes.items():
             if value is None:

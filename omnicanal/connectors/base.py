@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Protocol
 from urllib.parse import urlsplit
 
+from django.utils.translation import gettext_lazy as _
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, JsonValue, ValidationError
 
 # The types adapters produce belong to the apps that consume them; adapters import them here.
@@ -208,9 +209,9 @@ def settings_problems(exc: ValidationError, prefix: str = "settings") -> list[Se
         path = ".".join(str(part) for part in (prefix, *error["loc"]) if part != "")
         reason = str(error["msg"]).removeprefix("Value error, ")
         if error["type"] == "extra_forbidden":
-            reason = "Unknown setting for this channel."
+            reason = str(_("Unknown setting for this channel."))
         elif error["type"] == "missing":
-            reason = "Required."
+            reason = str(_("Required."))
         problems.append(SettingsProblem(path, reason))
     return problems
 

@@ -52,3 +52,15 @@ def channel_choices() -> list[tuple[str, str]]:
     from omnicanal.conversations.models import ChannelKind
 
     return [(kind, str(ChannelKind(kind).label)) for kind in ADAPTERS]
+
+
+def reply_channel_kinds() -> dict[str, tuple[str, ...]]:
+    """Channels whose addresses any of our inboxes on them reaches (an e-mail address, a
+    phone number), with the identity kinds each addresses, best first: where an agent may
+    answer another channel's conversation. Page- or bot-scoped ids are answered only in
+    their own inbox."""
+    return {
+        adapter.kind: tuple(str(kind) for kind in adapter.recipient_kinds)
+        for adapter in all_adapters()
+        if adapter.has_global_addresses
+    }

@@ -91,3 +91,12 @@ def test_an_adapter_without_media_refuses_to_fetch_for_good() -> None:
     with pytest.raises(SendError) as refused:
         adapter.fetch_media("https://cdn.example/x", {}, 1000)
     assert refused.value.is_permanent
+
+
+def test_replies_through_another_channel_go_to_channels_with_global_addresses() -> None:
+    from omnicanal.connectors.registry import reply_channel_kinds
+
+    # Messenger, Instagram and Telegram ids belong to one page or bot: never offered.
+    assert reply_channel_kinds() == {
+        "email": ("email",), "sms": ("phone",), "whatsapp": ("whatsapp", "phone"),
+    }
