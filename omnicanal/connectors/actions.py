@@ -17,7 +17,7 @@ from pydantic import ValidationError
 
 from omnicanal.accounts.actions import record_audit, require_administrator
 from omnicanal.accounts.models import User
-from omnicanal.connectors.base import SettingsProblem, settings_problems
+from omnicanal.connectors.base import SettingsProblem, is_storable, settings_problems
 from omnicanal.connectors.registry import adapter_for, channel_kinds
 from omnicanal.conversations.models import Inbox
 from omnicanal.core.exceptions import InvalidInput, NotFound
@@ -44,6 +44,10 @@ def check_settings(channel: str, settings: Mapping[str, Any]) -> dict[str, Any]:
             [SettingsProblem("channel", str(_("Unknown channel; one of %(kinds)s.")
                                             % {"kinds": ", ".join(channel_kinds())}))]
         )
+    bad_keys = [key for key in settings if not is_storable(key)]
+    if bad_keys:
+        raise InvalidSettings([SettingsProblem("settings", str(
+            _("A setting's name contains a NUL character or an unpaired surrogate.")))])
     try:
         parsed = adapter_for(channel).validate_settings(settings)
     except ValidationError as exc:
@@ -68,6 +72,8 @@ def create_inbox(
     name = name.strip()
     if not name:
         raise InvalidInput(str(_("The inbox needs a name.")))
+    if not is_storable(name):
+        raise InvalidInput(str(_("The name contains a NUL character or an unpaired surrogate.")))
     stored = check_settings(channel, settings)
     with transaction.atomic():
         inbox = Inbox.objects.create(

@@ -19,7 +19,15 @@ from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Protocol
 from urllib.parse import urlsplit
 
 from django.utils.translation import gettext_lazy as _
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, JsonValue, ValidationError
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    JsonValue,
+    ValidationError,
+    field_validator,
+)
 
 # The types adapters produce belong to the apps that consume them; adapters import them here.
 from omnicanal.contacts.senders import IdentityKind, Sender, SenderIdentity
@@ -125,6 +133,17 @@ class SendError(Exception):
 # --- settings ----------------------------------------------------------------------------
 
 
+def is_storable(value: Any) -> bool:
+    """Whether every text in a JSON-like value can be stored: no NUL, no lone surrogate."""
+    if isinstance(value, str):
+        return "\x00" not in value and not any("\ud800" <= c <= "\udfff" for c in value)
+    if isinstance(value, dict):
+        return all(is_storable(k) and is_storable(v) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return all(is_storable(v) for v in value)
+    return True
+
+
 _SECRET_EXTRA: dict[str, JsonValue] = {"writeOnly": True, "format": "password"}
 
 
@@ -170,6 +189,15 @@ class ChannelSettings(BaseModel):
 
     # Any inbox may be the one the help center's contact form lands in (knowledge app).
     help_center_contact: bool = False
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _storable_text(cls, value: Any) -> Any:
+        # PostgreSQL's jsonb refuses NUL, and no database stores a lone surrogate: refused
+        # here, named, rather than a server error when the inbox is saved.
+        if not is_storable(value):
+            raise ValueError(str(_("Contains a NUL character or an unpaired surrogate.")))
+        return value
 
     @classmethod
     def secret_fields(cls) -> frozenset[str]:

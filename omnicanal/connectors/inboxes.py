@@ -60,8 +60,10 @@ class SettingsProblemOut(Schema):
 
 
 class InvalidSettingsOut(Schema):
-    detail: str
-    errors: list[SettingsProblemOut]
+    # A sentence for settings the channel refuses; the request's own validation errors
+    # (a missing "name") come as a list, without `errors`.
+    detail: Any
+    errors: list[SettingsProblemOut] = []
 
 
 @router.post("/inboxes", response={201: InboxCreatedOut, 422: InvalidSettingsOut})

@@ -228,3 +228,12 @@ def test_the_demo_inboxes_settings_are_valid() -> None:
 def test_the_shared_test_inboxes_settings_are_valid(api_inbox: Inbox, email_inbox: Inbox) -> None:
     for inbox in (api_inbox, email_inbox):
         check_settings(inbox.channel, inbox.settings)
+
+
+@pytest.mark.parametrize("text", ["nul\x00byte", "lone \ud800 surrogate"])
+def test_text_no_database_can_store_is_refused_by_name(admin: User, text: str) -> None:
+    response = create(admin, "email", {"from_address": "support@shop.example", "from_name": text})
+
+    assert response.status_code == 422
+    assert [e["field"] for e in response.json()["errors"]] == ["settings.from_name"]
+    assert not Inbox.objects.exists()
