@@ -60,7 +60,11 @@ def api_inbox(db: Any) -> Inbox:
 
 @pytest.fixture
 def email_inbox(db: Any) -> Inbox:
-    return Inbox.objects.create(name="Support mail", channel=ChannelKind.EMAIL)
+    # The address is what an e-mail inbox's schema requires (replies go from it).
+    return Inbox.objects.create(
+        name="Support mail", channel=ChannelKind.EMAIL,
+        settings={"from_address": "support@omnicanal.example"},
+    )
 
 
 def bearer(user: User) -> dict[str, str]:

@@ -10,9 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import mimetypes
-from collections.abc import Mapping
 from functools import partial
-from typing import Any, Protocol
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -20,7 +18,6 @@ from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
 
-from omnicanal.connectors import http
 from omnicanal.connectors.base import SendError
 from omnicanal.connectors.registry import adapter_for
 from omnicanal.conversations.events import record_event
@@ -28,19 +25,12 @@ from omnicanal.conversations.models import Attachment, Message
 
 logger = logging.getLogger(__name__)
 
-MEDIA_CHANNELS = ("sms", "whatsapp", "messenger", "instagram", "telegram")
 # WhatsApp documents go up to 100 MB; we keep less and tell the agent. Override with the
 # INBOUND_MEDIA_MAX_BYTES setting.
 DEFAULT_MAX_BYTES = 25 * 1024 * 1024
 MAX_ATTEMPTS = 4
 # Locations and shared contacts are stored as geo:/tel: references, not files to fetch.
 NOT_FETCHED_PREFIXES = ("geo:", "tel:")
-
-
-class MediaFetcher(Protocol):
-    def fetch_media(
-        self, ref: str, settings: Mapping[str, Any], max_bytes: int
-    ) -> http.Response: ...
 
 
 def max_bytes() -> int:
@@ -75,11 +65,10 @@ def fetch_attachment(attachment_id: int, attempt: int = 1) -> str:
     message = attachment.message
     inbox = message.inbox
     try:
-        fetcher = adapter_for(inbox.channel)
-        if not hasattr(fetcher, "fetch_media"):
-            raise SendError(f"The {inbox.channel} channel cannot fetch media.", is_permanent=True)
+        # An adapter that fetches nothing (`fetches_media` false) refuses for good.
+        adapter = adapter_for(inbox.channel)
         limit = max_bytes()
-        response = fetcher.fetch_media(attachment.remote_ref, dict(inbox.settings), limit)
+        response = adapter.fetch_media(attachment.remote_ref, dict(inbox.settings), limit)
         if response.status >= 400:
             raise SendError(
                 f"HTTP {response.status} fetching the media",

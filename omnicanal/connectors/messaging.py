@@ -1,9 +1,11 @@
-"""What the messaging channels (SMS, WhatsApp, Messenger, Instagram, Telegram) share when
-sending: whom to address on the channel, and the customer-service windows Meta imposes.
+"""What the messaging adapters (SMS, WhatsApp, Messenger, Instagram, Telegram) share when
+sending: the customer's last message time, the customer-service windows Meta imposes, and
+`MessagingAdapter`, their common base.
 
 The workspace calls `reply_restriction(conversation)` to warn an agent before they type a
 reply the channel will refuse; the adapters refuse the same replies with a permanent
 SendError, reading the time of the customer's last message from `OutboundMessage.extra`.
+Which channel has which window is the adapter's (`reply_window_error`), never a name test.
 """
 
 from __future__ import annotations
@@ -15,20 +17,8 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 
-from omnicanal.connectors.base import OutboundMessage, SendError
+from omnicanal.connectors.base import BaseAdapter, OutboundMessage, SendError
 from omnicanal.conversations.models import Conversation, Direction, Inbox, Message
-
-MESSAGING_CHANNELS = ("sms", "whatsapp", "messenger", "instagram", "telegram")
-
-# Identity kinds a reply on the channel can be addressed to, best first. A WhatsApp number is
-# also stored as a phone identity (so SMS and WhatsApp meet on one contact): either works.
-RECIPIENT_KINDS: dict[str, tuple[str, ...]] = {
-    "sms": ("phone",),
-    "whatsapp": ("whatsapp", "phone"),
-    "messenger": ("messenger",),
-    "instagram": ("instagram",),
-    "telegram": ("telegram",),
-}
 
 # WhatsApp: free-form messages only within 24 h of the customer's last message; after that
 # only approved templates (Cloud API error 131047, Twilio error 63016).
@@ -82,11 +72,14 @@ def reply_restriction(
     of ours) would refuse a free-form reply in this conversation now, or None.
 
     Translated into the active language, for the agent about to type."""
-    channel = (inbox or conversation.inbox).channel
-    if channel not in ("whatsapp", "messenger", "instagram"):
+    from omnicanal.connectors.registry import adapter_for
+
+    target = inbox or conversation.inbox
+    adapter = adapter_for(target.channel)
+    if not adapter.has_reply_window:
         return None
     last = last_customer_message_at(conversation, inbox=inbox)
-    error = window_error(channel, last, now or timezone.now())
+    error = adapter.reply_window_error(last, now or timezone.now())
     return gettext(error.message) if error else None
 
 
@@ -101,18 +94,34 @@ META_WINDOW_CLOSED = gettext_noop(
 )
 
 
+def whatsapp_window_error(
+    last_customer_message: dt.datetime | None, now: dt.datetime
+) -> SendError | None:
+    if last_customer_message is None or now - last_customer_message >= WHATSAPP_WINDOW:
+        return SendError(WHATSAPP_WINDOW_CLOSED, is_permanent=True)
+    return None
+
+
+def meta_window_error(
+    last_customer_message: dt.datetime | None, now: dt.datetime
+) -> SendError | None:
+    if last_customer_message is None or now - last_customer_message >= META_HUMAN_AGENT_WINDOW:
+        return SendError(META_WINDOW_CLOSED, is_permanent=True)
+    return None
+
+
 def window_error(
     channel: str, last_customer_message: dt.datetime | None, now: dt.datetime
 ) -> SendError | None:
-    """The permanent error a free-form message outside the channel's window deserves."""
-    if channel == "whatsapp":
-        if last_customer_message is None or now - last_customer_message >= WHATSAPP_WINDOW:
-            return SendError(WHATSAPP_WINDOW_CLOSED, is_permanent=True)
-    elif channel in ("messenger", "instagram") and (
-        last_customer_message is None or now - last_customer_message >= META_HUMAN_AGENT_WINDOW
-    ):
-        return SendError(META_WINDOW_CLOSED, is_permanent=True)
-    return None
+    """The permanent error a free-form message on the channel outside its window deserves
+    (asked of the channel's adapter)."""
+    from omnicanal.connectors.registry import adapter_for
+
+    try:
+        adapter = adapter_for(channel)
+    except LookupError:
+        return None
+    return adapter.reply_window_error(last_customer_message, now)
 
 
 def last_message_from_extra(outbound: OutboundMessage) -> dt.datetime | None:
@@ -125,27 +134,22 @@ def last_message_from_extra(outbound: OutboundMessage) -> dt.datetime | None:
         return None
 
 
-def with_messaging_context(message: Message, outbound: OutboundMessage) -> OutboundMessage:
-    """The reply addressed on its channel, with what the adapters need to respect windows."""
-    conversation = message.conversation
-    # The message's inbox: the conversation's, or another one the agent chose to reply by.
-    channel = message.inbox.channel
-    recipient = outbound.recipient
-    identities = {
-        (kind, value)
-        for kind, value in conversation.contact.identities.filter(
-            is_undeliverable=False
-        ).values_list("kind", "value")
-    }
-    for kind in RECIPIENT_KINDS.get(channel, ()):
-        found = sorted(value for identity_kind, value in identities if identity_kind == kind)
-        if found:
-            recipient = found[0]
-            break
-    if channel == "telegram" and ":" in outbound.reply_to_external_id:
-        # Telegram ids are "<chat>:<message>": answer in the chat the customer wrote in,
-        # which for a group is not the customer's own id.
-        recipient = outbound.reply_to_external_id.split(":", 1)[0]
-    last = last_customer_message_at(conversation, inbox=message.inbox)
+def with_last_customer_message(message: Message, outbound: OutboundMessage) -> OutboundMessage:
+    """The outbound with the time of the customer's last message to the message's inbox,
+    which decides the reply windows, in `extra`."""
+    last = last_customer_message_at(message.conversation, inbox=message.inbox)
     extra = {**outbound.extra, LAST_CUSTOMER_MESSAGE_KEY: last.isoformat() if last else ""}
-    return replace(outbound, recipient=recipient, extra=extra)
+    return replace(outbound, extra=extra)
+
+
+class MessagingAdapter(BaseAdapter):
+    """A channel of short messages to one address: replies go to the channel's own identity
+    of the contact (a phone for SMS, a PSID for Messenger...) and carry the customer's last
+    message time for the windows."""
+
+    fetches_media = True
+
+    def prepare_outbound(self, message: Message, outbound: OutboundMessage) -> OutboundMessage:
+        outbound = with_last_customer_message(message, outbound)
+        recipient = self.recipient_for(message)
+        return replace(outbound, recipient=recipient) if recipient else outbound

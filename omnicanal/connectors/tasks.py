@@ -11,7 +11,6 @@ from django.utils import timezone
 from django_tasks import task
 
 from omnicanal.connectors.base import OutboundMessage, SendError
-from omnicanal.connectors.messaging import MESSAGING_CHANNELS, with_messaging_context
 from omnicanal.connectors.registry import adapter_for
 from omnicanal.conversations.actions import mark_sent, record_send_failure
 from omnicanal.conversations.models import DeliveryStatus, Direction, Message
@@ -26,6 +25,8 @@ def retry_delay(attempt: int) -> dt.timedelta:
 
 
 def build_outbound(message: Message) -> OutboundMessage:
+    """The reply as the channel's adapter will send it: addressed, threaded, with what its
+    rules need (each adapter's `prepare_outbound`), or to the address the agent chose."""
     conversation = message.conversation
     last_incoming = (
         conversation.messages.filter(direction=Direction.INCOMING)
@@ -33,11 +34,10 @@ def build_outbound(message: Message) -> OutboundMessage:
         .order_by("-created_at", "-id")
         .first()
     )
-    identity = conversation.contact.identities.filter(is_undeliverable=False).first()
     outbound = OutboundMessage(
         message_id=message.pk,
         conversation_id=conversation.pk,
-        recipient=identity.value if identity else "",
+        recipient="",
         text=message.text,
         html=message.html,
         subject=conversation.subject,
@@ -45,17 +45,7 @@ def build_outbound(message: Message) -> OutboundMessage:
         sender_name=message.author.display_name if message.author else "",
     )
     # The message's own inbox: an agent may reply through another of ours (another channel).
-    channel = message.inbox.channel
-    if channel == "email":
-        # E-mail threads on headers built from the conversation's stored Message-IDs, and
-        # must go to an e-mail identity, not whichever identity comes first.
-        from omnicanal.connectors.email.threading import with_thread_headers
-
-        outbound = with_thread_headers(message, outbound)
-    if channel in MESSAGING_CHANNELS:
-        # Address the channel's own identity (a phone for SMS, a PSID for Messenger...) and
-        # pass the customer's last message time, which decides WhatsApp's 24-hour window.
-        outbound = with_messaging_context(message, outbound)
+    outbound = adapter_for(message.inbox.channel).prepare_outbound(message, outbound)
     chosen = (message.metadata or {}).get(RECIPIENT_KEY)
     if isinstance(chosen, str) and chosen:
         # The address the agent picked with the channel, rather than the first one found.

@@ -1,5 +1,6 @@
-"""What every provider's webhook view shares: the request as received, the inbox lookup,
-the signature check, and handing the parsed events to ingest.
+"""Provider webhooks, one URL per inbox: /webhooks/<provider>/<inbox_id>/. The inbox's
+adapter (from the registry) says whether it receives on that provider, checks the signature,
+parses, and answers Meta's subscription handshake; this view hands what it parsed to ingest.
 
 Each `ingest_event` / `apply_delivery_update` commits on its own before the view answers;
 a crash midway answers 500, the provider retries, and the events already stored are
@@ -13,19 +14,18 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
 
-from omnicanal.connectors.base import ChannelAdapter, IdentityKind, InboundRequest, ParsedWebhook
-from omnicanal.connectors.media import MEDIA_CHANNELS, enqueue_media_fetches
+from omnicanal.connectors.base import ChannelAdapter, InboundRequest, ParsedWebhook
+from omnicanal.connectors.media import enqueue_media_fetches
+from omnicanal.connectors.registry import adapter_for
 from omnicanal.conversations.actions import apply_delivery_update
 from omnicanal.conversations.ingest import apply_delivery_watermark, ingest_event
 from omnicanal.conversations.models import DeliveryStatus, Inbox
 from omnicanal.core.exceptions import InvalidInput
 
 logger = logging.getLogger(__name__)
-
-# Whose identity a status without a message id names, per channel (Messenger watermarks).
-WATERMARK_IDENTITIES = {"messenger": IdentityKind.MESSENGER, "instagram": IdentityKind.INSTAGRAM}
-
 
 def text(body: str, status: int) -> HttpResponse:
     return HttpResponse(body, status=status, content_type="text/plain; charset=utf-8")
@@ -41,18 +41,39 @@ def inbound_request(request: HttpRequest, url: str = "") -> InboundRequest:
     )
 
 
-def find_inbox(inbox_id: int, channels: tuple[str, ...], provider: str = "") -> Inbox | None:
-    """The active inbox of one of these channels; `provider` must match when given.
+def find_inbox(inbox_id: int, provider: str) -> tuple[Inbox, ChannelAdapter] | None:
+    """The active inbox and its adapter, when the inbox receives on this provider (a
+    WhatsApp inbox on the Cloud API does not answer at /webhooks/twilio/)."""
+    inbox = Inbox.objects.filter(pk=inbox_id, is_active=True).first()
+    if inbox is None:
+        return None
+    try:
+        adapter = adapter_for(inbox.channel)
+    except LookupError:
+        return None
+    if adapter.webhook_provider(inbox.settings) != provider:
+        return None
+    return inbox, adapter
 
-    A WhatsApp inbox without "provider" is a Cloud API inbox (the default).
-    """
-    inbox = Inbox.objects.filter(pk=inbox_id, channel__in=channels, is_active=True).first()
-    if inbox is None or not provider:
-        return inbox
-    configured = inbox.settings.get("provider") or (
-        "whatsapp_cloud" if inbox.channel == "whatsapp" else "twilio"
-    )
-    return inbox if configured == provider else None
+
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def webhook(request: HttpRequest, provider: str, inbox_id: int) -> HttpResponse:
+    found = find_inbox(inbox_id, provider)
+    if found is None:
+        return text(f"No active {provider} inbox here.", 404)
+    inbox, adapter = found
+    settings = inbox.settings
+    if request.method == "GET":
+        if not adapter.answers_handshake(settings):
+            return HttpResponse(status=405, headers={"Allow": "POST"})
+        query = {key: request.GET.get(key, "") for key in request.GET}
+        challenge = adapter.subscription_challenge(query, settings)
+        if challenge is None:
+            return text("The verify token does not match this inbox.", 403)
+        return text(challenge, 200)
+    url = adapter.received_url(request, settings)
+    return handle(inbox, adapter, inbound_request(request, url), settings)
 
 
 def handle(
@@ -71,6 +92,7 @@ def handle(
 
 
 def receive(inbox: Inbox, parsed: ParsedWebhook) -> None:
+    adapter = adapter_for(inbox.channel)
     for inbound in parsed.messages:
         try:
             result = ingest_event(inbox, inbound)
@@ -83,14 +105,13 @@ def receive(inbox: Inbox, parsed: ParsedWebhook) -> None:
             continue
         if result.ignored_reason:
             logger.info("inbox %s: %s", inbox.pk, result.ignored_reason)
-        if result.is_new_message and result.message_id and inbox.channel in MEDIA_CHANNELS:
+        if result.is_new_message and result.message_id and adapter.fetches_media:
             enqueue_media_fetches(result.message_id)
     for update in parsed.updates:
         status = DeliveryStatus(update.status)
         if update.external_id:
             apply_delivery_update(inbox.pk, update.external_id, status, update.error)
-        elif update.timestamp and update.recipient and inbox.channel in WATERMARK_IDENTITIES:
+        elif update.timestamp and update.recipient and adapter.watermark_identity:
             apply_delivery_watermark(
-                inbox, WATERMARK_IDENTITIES[inbox.channel], update.recipient, status,
-                update.timestamp,
+                inbox, adapter.watermark_identity, update.recipient, status, update.timestamp,
             )

@@ -1,4 +1,4 @@
-"""Inbound webhook providers: provider name → verify/parse functions, and what they share.
+"""Inbound webhook formats: provider name → verify/parse functions, and what they share.
 
 Each provider module turns one webhook body into an ordered list of `Event`s: an
 `InboundMessage` or `DeliveryUpdate` (what `ingest()` consumes), or a `Skipped` /
@@ -7,8 +7,9 @@ addressing the base types leave out (`from`/`to` as the provider states them), w
 `webhook_parse` command prints; `to_parsed()` folds the events into the `ParsedWebhook`
 the webhook views will hand to `ingest()`.
 
-The registry imports provider modules on first use: they import the helpers below, so an
-eager registry here would be a circular import.
+Which formats exist is the adapters' to say (`webhook_formats()` of each adapter in the
+channel registry), read on first use: the provider modules import the helpers below, so an
+eager import here would be a circular one.
 """
 
 from __future__ import annotations
@@ -31,8 +32,6 @@ from omnicanal.connectors.base import (
     InboundRequest,
     ParsedWebhook,
 )
-
-PROVIDER_NAMES = ("twilio", "whatsapp_cloud", "messenger", "instagram", "telegram")
 
 
 @dataclass(frozen=True)
@@ -320,27 +319,18 @@ class Provider:
 
 @cache
 def _providers() -> dict[str, Provider]:
-    from omnicanal.connectors.meta import signature as meta_signature
-    from omnicanal.connectors.meta import webhook as meta
-    from omnicanal.connectors.telegram import webhook as telegram
-    from omnicanal.connectors.twilio import webhook as twilio
-    from omnicanal.connectors.whatsapp_cloud import webhook as whatsapp_cloud
+    from omnicanal.connectors.registry import all_adapters
 
-    return {
-        "twilio": Provider(
-            "twilio", twilio.verify, twilio.parse, twilio.events, twilio.body_from_file
-        ),
-        "whatsapp_cloud": Provider(
-            "whatsapp_cloud", meta_signature.verify, whatsapp_cloud.parse, whatsapp_cloud.events
-        ),
-        "messenger": Provider(
-            "messenger", meta_signature.verify, meta.parse_messenger, meta.messenger_events
-        ),
-        "instagram": Provider(
-            "instagram", meta_signature.verify, meta.parse_instagram, meta.instagram_events
-        ),
-        "telegram": Provider("telegram", telegram.verify, telegram.parse, telegram.events),
-    }
+    providers: dict[str, Provider] = {}
+    for adapter in all_adapters():
+        for provider in adapter.webhook_formats():
+            # WhatsApp over Twilio and SMS share Twilio's format: one entry.
+            providers.setdefault(provider.name, provider)
+    return providers
+
+
+def provider_names() -> tuple[str, ...]:
+    return tuple(_providers())
 
 
 def get_provider(name: str) -> Provider:

@@ -329,3 +329,13 @@ def undo_merge(user: User, merge_id: int) -> Contact:
     if merge.merged_by_id != user.pk and not user.is_supervisor_or_above:
         raise PermissionDenied("Only the agent who merged or a supervisor can undo a merge.")
     return unmerge_contacts(merge, actor=user)
+
+
+def mark_identity_undeliverable(contact_id: int, kind: IdentityKind | str, value: str) -> bool:
+    """Stop replies to one of a contact's addresses (a hard bounce said it does not exist).
+    Only that contact's identity changes: a forged report naming anyone else's address
+    silences nobody. True when it was deliverable until now."""
+    changed = Identity.objects.filter(
+        contact_id=contact_id, kind=kind, value=value, is_undeliverable=False
+    ).update(is_undeliverable=True)
+    return changed > 0

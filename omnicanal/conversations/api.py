@@ -1,22 +1,21 @@
-"""/api/v1: inboxes, the generic API channel's intake, conversations."""
+"""/api/v1: the generic API channel's intake, conversations. (Inboxes themselves:
+`connectors/inboxes.py`, which checks their settings against the channel's schema.)"""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any
 
-from django.db import transaction
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema, Status
 
-from omnicanal.accounts.actions import record_audit, require_administrator
 from omnicanal.accounts.models import User
 from omnicanal.contacts.senders import IdentityKind, Sender, SenderIdentity
 from omnicanal.conversations import actions
 from omnicanal.conversations.inbound import InboundMessage
 from omnicanal.conversations.ingest import ingest
-from omnicanal.conversations.models import ChannelKind, Conversation, Inbox
+from omnicanal.conversations.models import Conversation, Inbox
 from omnicanal.core.exceptions import InvalidInput
 
 router = Router(tags=["conversations"])
@@ -26,45 +25,6 @@ def _user(request: HttpRequest) -> User:
     user = request.auth  # type: ignore[attr-defined]
     assert isinstance(user, User)
     return user
-
-
-class InboxIn(Schema):
-    name: str = Field(min_length=1, max_length=100)
-    channel: ChannelKind
-    settings: dict[str, Any] = Field(default_factory=dict)
-
-
-class InboxOut(Schema):
-    id: int
-    name: str
-    channel: str
-    is_active: bool
-
-
-class InboxCreatedOut(InboxOut):
-    # Shown to the administrator who creates the inbox, to verify our webhook signatures.
-    secret: str
-
-
-@router.post("/inboxes", response={201: InboxCreatedOut})
-def create_inbox(request: HttpRequest, payload: InboxIn) -> Status:
-    """Create an inbox (administrators). `settings.webhook_url` on an `api` inbox receives
-    agents' replies, signed with `secret` (X-Omnicanal-Signature: sha256=HMAC over
-    "<X-Omnicanal-Timestamp>.<body>")."""
-    user = _user(request)
-    require_administrator(user)
-    with transaction.atomic():
-        inbox = Inbox.objects.create(
-            name=payload.name, channel=payload.channel, settings=payload.settings
-        )
-        record_audit(user, "inbox.created", inbox, channel=inbox.channel)
-    return Status(201, inbox)
-
-
-@router.get("/inboxes", response=list[InboxOut])
-def list_inboxes(request: HttpRequest) -> Any:
-    """Every inbox."""
-    return Inbox.objects.all()
 
 
 class ContactIn(Schema):

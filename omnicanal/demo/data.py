@@ -31,6 +31,7 @@ from django.db import connections, models, router, transaction
 from django.utils import timezone
 
 from omnicanal.accounts.models import Language, Role, Team, User
+from omnicanal.connectors.actions import create_inbox
 from omnicanal.connectors.base import (
     IdentityKind,
     InboundMessage,
@@ -111,14 +112,25 @@ ACCOUNTS = (ADMIN, SUPERVISOR, *AGENTS)
 DEMO_LOGINS = (ADMIN, SUPERVISOR, AGENTS[0])
 TEAMS = (texts.SERVICE_CLIENT, texts.FACTURATION)
 
-# These inboxes only hold history: they have no provider settings, so nothing can be sent from
-# them until an administrator connects a provider.
-INBOXES: tuple[tuple[str, ChannelKind], ...] = (
-    ("Application mobile", ChannelKind.API),
-    ("E-mail support", ChannelKind.EMAIL),
-    ("SMS", ChannelKind.SMS),
-    ("WhatsApp", ChannelKind.WHATSAPP),
-    ("Chat du site", ChannelKind.WEBCHAT),
+# The demo's inboxes, with settings their channel's schema accepts. Nothing is connected:
+# the credentials are placeholders (a reply from the SMS or WhatsApp inbox is refused by the
+# provider, one from the API inbox fails at once for want of a webhook URL, mail goes through
+# the server's configured e-mail backend) until an administrator enters real ones
+# (PATCH /api/v1/inboxes/{id}/settings). The web chat's site token is a real one: the
+# widget works against the demo.
+_PLACEHOLDER_TWILIO = {
+    "account_sid": "AC" + "0" * 32,
+    "auth_token": "demo-placeholder",
+    "from_number": "+33700000000",
+}
+INBOXES: tuple[tuple[str, ChannelKind, dict[str, Any]], ...] = (
+    ("Application mobile", ChannelKind.API, {}),
+    ("E-mail support", ChannelKind.EMAIL, {
+        "from_address": "support@omnicanal.example", "from_name": "Support Omnicanal",
+    }),
+    ("SMS", ChannelKind.SMS, _PLACEHOLDER_TWILIO),
+    ("WhatsApp", ChannelKind.WHATSAPP, {"provider": "twilio", **_PLACEHOLDER_TWILIO}),
+    ("Chat du site", ChannelKind.WEBCHAT, {"site_token": "demo-chat-du-site-0001"}),
 )
 
 SEGMENTS = ("particulier", "professionnel", "association")
@@ -189,7 +201,7 @@ def load_demo_data(
         admin = User.objects.filter(email=ADMIN.email).first()
         if admin is not None:
             names = set(Inbox.objects.values_list("name", flat=True))
-            if not {name for name, _ in INBOXES} <= names:
+            if not {name for name, _, _ in INBOXES} <= names:
                 raise DemoDataConflict(
                     f"{ADMIN.email} exists but the demo inboxes do not: this database was not "
                     "made by the demo. Use an empty database (another OMNICANAL_DATA_DIR)."
@@ -864,8 +876,10 @@ class _Importer:
             team = Team.objects.get_or_create(name=name)[0]
             team.members.add(*[self.users[a.email] for a in ACCOUNTS if name in a.teams])
             self.teams[name] = team
-        for name, channel in INBOXES:
-            self.inboxes[channel] = Inbox.objects.create(name=name, channel=channel)
+        for name, channel, inbox_settings in INBOXES:
+            self.inboxes[channel] = create_inbox(
+                None, name=name, channel=channel, settings=inbox_settings
+            )
         Inbox.objects.filter(pk__in=[i.pk for i in self.inboxes.values()]).update(created_at=joined)
         for key, label, kind, choices in ATTRIBUTES:
             AttributeDefinition.objects.get_or_create(

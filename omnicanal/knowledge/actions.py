@@ -17,9 +17,9 @@ from omnicanal.connectors.base import (
     SenderIdentity,
     ThreadHints,
 )
-from omnicanal.connectors.webchat.actions import FORM_VISITOR_PREFIX
+from omnicanal.connectors.registry import adapter_for, all_adapters
 from omnicanal.conversations.ingest import IngestResult, ingest
-from omnicanal.conversations.models import ChannelKind, Inbox
+from omnicanal.conversations.models import Inbox
 from omnicanal.core.exceptions import InvalidInput, NotFound
 from omnicanal.knowledge.models import (
     Article,
@@ -115,12 +115,14 @@ def record_feedback(article: Article, is_helpful: bool, comment: str = "") -> Ar
 
 def contact_inbox() -> Inbox | None:
     """Where the help center's contact form lands: the inbox whose settings say
-    `"help_center_contact": true`, else the first active web chat inbox (its replies go by
-    e-mail through the web chat's e-mail fallback, as the writer has no widget open)."""
+    `"help_center_contact": true`, else the first active inbox of a channel that takes the
+    form by default (the web chat: its replies go by e-mail through its e-mail fallback, as
+    the writer has no widget open)."""
     active = Inbox.objects.filter(is_active=True)
+    default_channels = [a.kind for a in all_adapters() if a.takes_contact_form]
     return (
         active.filter(settings__help_center_contact=True).order_by("id").first()
-        or active.filter(channel=ChannelKind.WEBCHAT).order_by("id").first()
+        or active.filter(channel__in=default_channels).order_by("id").first()
     )
 
 
@@ -135,13 +137,12 @@ def submit_contact_form(
         raise NotFound("The contact form is not available.")
     if not text.strip():
         raise InvalidInput("The message is empty.")
-    identities = [SenderIdentity(IdentityKind.EMAIL, email, is_verified=False)]
-    if inbox.channel == ChannelKind.WEBCHAT:
-        # The form is a visitor of the web chat: the verified handle that lets the
-        # customer's mail answer find this conversation again (webchat/mail.py).
-        identities.insert(
-            0, SenderIdentity(IdentityKind.WEBCHAT, f"{inbox.pk}:{FORM_VISITOR_PREFIX}{form_id}")
-        )
+    # The channel may give the writer a handle of its own: the web chat makes the form a
+    # visitor, whose verified handle lets the customer's mail answer find this conversation.
+    identities = [
+        *adapter_for(inbox.channel).contact_form_identities(inbox.pk, form_id),
+        SenderIdentity(IdentityKind.EMAIL, email, is_verified=False),
+    ]
     subject = subject.strip()[:300]
     return ingest(
         inbox,

@@ -31,13 +31,13 @@ from django_htmx.middleware import HtmxDetails
 
 from omnicanal.accounts.models import Team, User
 from omnicanal.connectors.messaging import reply_restriction
+from omnicanal.connectors.registry import adapter_for, channel_choices
 from omnicanal.contacts import actions as contact_actions
 from omnicanal.contacts.models import AttributeDefinition, AttributeType, Contact
 from omnicanal.conversations import actions
 from omnicanal.conversations.collision import RepliedMeanwhile, latest_message_id
 from omnicanal.conversations.models import (
     Attachment,
-    ChannelKind,
     Conversation,
     Inbox,
     Label,
@@ -239,7 +239,7 @@ def _list_context(request: HtmxHttpRequest, after: Cursor | None = None) -> dict
 
 def _filter_options() -> dict[str, Any]:
     return {
-        "channels": ChannelKind.choices,
+        "channels": channel_choices(),
         "inboxes": list(Inbox.objects.order_by("name")),
         "statuses": Status.choices,
         "priorities": Priority.choices,
@@ -425,7 +425,8 @@ def _conversation_context(request: HtmxHttpRequest, conversation: Conversation) 
     previous_id, next_id = adjacent_conversations(_agent(request), conversation, view, filters)
     list_query = _list_query(view, filters)
     conversation_labels = list(conversation.labels.all())
-    is_webchat = conversation.inbox.channel == ChannelKind.WEBCHAT
+    # Typing both ways exists where the customer's client reports it (the web chat).
+    has_typing = adapter_for(conversation.inbox.channel).has_typing_indicator
     return {
         **_contact_context(request, contact),
         "section": "conversations",
@@ -458,10 +459,9 @@ def _conversation_context(request: HtmxHttpRequest, conversation: Conversation) 
             if conversation.assignee_id is None and conversation.status != Status.RESOLVED
             else None
         ),
-        # Typing both ways exists on the web chat only.
-        "is_webchat": is_webchat,
+        "has_typing_indicator": has_typing,
         "agent_typing_url": (
-            reverse("webchat:agent_typing", args=[conversation.pk]) if is_webchat else ""
+            reverse("webchat:agent_typing", args=[conversation.pk]) if has_typing else ""
         ),
         # Collision detection: what the reply form says the agent saw; collision.js's beat.
         "latest_message_id": latest_message_id(conversation.pk),
@@ -784,7 +784,7 @@ def search_page(request: HtmxHttpRequest) -> HttpResponse:
         "query": query,
         "search_filters": filters,
         "results": results,
-        "channels": ChannelKind.choices,
+        "channels": channel_choices(),
         "inboxes": list(Inbox.objects.order_by("name")),
         "statuses": Status.choices,
     }

@@ -11,9 +11,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from omnicanal.connectors.base import (
-    InboundRequest,
+    BaseAdapter,
+    ChannelSettings,
+    HttpUrlText,
     OutboundMessage,
-    ParsedWebhook,
     SendError,
 )
 from omnicanal.connectors.http import post
@@ -33,18 +34,20 @@ def verify_signature(secret: str, timestamp: str, body: bytes, signature: str) -
     return hmac.compare_digest(sign(secret, timestamp, body), signature)
 
 
-class ApiAdapter:
+class ApiSettings(ChannelSettings):
+    # Optional: an integrator may create the inbox before its receiver exists. Until it is
+    # set, replies fail at once and for good, saying so ("no webhook URL").
+    webhook_url: HttpUrlText | None = None
+
+
+class ApiAdapter(BaseAdapter):
+    """Inbound messages come through /api/v1 behind a bearer token; no webhooks here."""
+
     kind = "api"
-
-    def verify(self, request: InboundRequest, settings: Mapping[str, Any]) -> bool:
-        # Inbound API messages are authenticated by bearer token at the API edge.
-        return True
-
-    def parse(self, request: InboundRequest, settings: Mapping[str, Any]) -> ParsedWebhook:
-        return ParsedWebhook(ignored_reason="the API channel receives through /api/v1")
+    settings_schema = ApiSettings
 
     def send(self, message: OutboundMessage, settings: Mapping[str, Any]) -> str:
-        url = settings.get("webhook_url")
+        url = str(settings.get("webhook_url") or "")
         if not url:
             raise SendError("This API inbox has no webhook URL to deliver replies to.",
                             is_permanent=True)

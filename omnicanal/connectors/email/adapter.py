@@ -5,9 +5,9 @@ from __future__ import annotations
 import logging
 import smtplib
 from collections.abc import Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from email.utils import formataddr
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings as django_settings
 from django.core.mail import EmailMultiAlternatives, get_connection
@@ -15,20 +15,26 @@ from django.core.mail.backends.base import BaseEmailBackend
 from django.utils.html import escape, linebreaks
 
 from omnicanal.connectors.base import (
+    BaseAdapter,
     DeliveryUpdate,
+    IdentityKind,
     InboundRequest,
     OutboundMessage,
     ParsedWebhook,
     SendError,
 )
-from omnicanal.connectors.email.config import EmailSettings
-from omnicanal.connectors.email.parsing import parse_email, to_inbound_message
+from omnicanal.connectors.email.config import EmailInboxSettings, EmailSettings
+from omnicanal.connectors.email.parsing import ParsedEmail, parse_email, to_inbound_message
 from omnicanal.connectors.email.threading import (
     external_id_for,
     our_message_id,
     reply_subject,
+    with_thread_headers,
 )
 from omnicanal.core.exceptions import InvalidInput
+
+if TYPE_CHECKING:
+    from omnicanal.conversations.models import Message
 
 logger = logging.getLogger(__name__)
 
@@ -124,26 +130,51 @@ def build_email(message: OutboundMessage, config: EmailSettings) -> EmailMultiAl
     return email
 
 
-class EmailAdapter:
+@dataclass(frozen=True)
+class ParsedEmailWebhook(ParsedWebhook):
+    """What `EmailAdapter.parse` makes of one raw mail: the generic messages and updates,
+    plus the parsed mail, whose delivery report `intake.receive_email` acts on (which of
+    our messages it names, which address a hard bounce condemns)."""
+
+    email: ParsedEmail | None = None
+
+
+class EmailAdapter(BaseAdapter):
     kind = "email"
+    settings_schema = EmailInboxSettings
+    recipient_kinds = (IdentityKind.EMAIL,)
+    has_global_addresses = True
+    supports_html = True
 
     def verify(self, request: InboundRequest, settings: Mapping[str, Any]) -> bool:
         # Raw MIME comes through the API behind its bearer token; IMAP behind a login.
         return True
 
-    def parse(self, request: InboundRequest, settings: Mapping[str, Any]) -> ParsedWebhook:
-        """One raw RFC 822 message to what ingest() takes. A bounce becomes failure updates
-        for the bounced Message-IDs (see `intake.receive_email` for the whole handling)."""
+    def parse(self, request: InboundRequest, settings: Mapping[str, Any]) -> ParsedEmailWebhook:
+        """One raw RFC 822 message (from IMAP or the raw-MIME route) to what ingest() takes.
+        A bounce becomes failure updates for the bounced Message-IDs, a "delivered" report
+        delivered updates; a customer's mail one message, its text cut to what ingest()
+        stores (the full original stays in the mailboxes)."""
         from omnicanal.connectors.email.intake import bounced_message_ids
 
         parsed = parse_email(request.body)
+        if parsed.report is not None and parsed.report.kind == "delivered":
+            return ParsedEmailWebhook(
+                updates=[
+                    DeliveryUpdate(external_id=i, status="delivered", provider_status="delivered")
+                    for i in bounced_message_ids(parsed)
+                ],
+                email=parsed,
+            )
         if parsed.is_bounce:
             ids = bounced_message_ids(parsed)
             if not ids:
-                return ParsedWebhook(ignored_reason="a bounce naming none of our messages")
+                return ParsedEmailWebhook(
+                    ignored_reason="a bounce naming none of our messages", email=parsed
+                )
             first = parsed.bounce_recipients[0] if parsed.bounce_recipients else None
             error = f"{first.status} {first.reason}: {first.diagnostic}" if first else "bounced"
-            return ParsedWebhook(
+            return ParsedEmailWebhook(
                 updates=[
                     DeliveryUpdate(
                         external_id=i,
@@ -152,10 +183,30 @@ class EmailAdapter:
                         recipient=first.recipient if first else "",
                     )
                     for i in ids
-                ]
+                ],
+                email=parsed,
+            )
+        if parsed.sender is None or not parsed.sender.address:
+            return ParsedEmailWebhook(ignored_reason="the mail has no sender address", email=parsed)
+        own_address = str(settings.get("from_address") or "").strip().lower()
+        if own_address and parsed.sender.address == own_address:
+            # Our own mail come back (a Cc to the support address, a forwarding loop): storing
+            # it would make the team a customer of itself.
+            return ParsedEmailWebhook(
+                ignored_reason="the mail comes from the inbox's own address", email=parsed
             )
         inbound = to_inbound_message(parsed)
-        return ParsedWebhook(messages=[replace(inbound, external_id=external_id_for(parsed))])
+        limit = django_settings.MESSAGE_TEXT_MAX_LENGTH
+        # ingest() refuses longer text; a long mail is still a customer's mail, so it is cut.
+        inbound = replace(
+            inbound, external_id=external_id_for(parsed), text=inbound.text[:limit]
+        )
+        return ParsedEmailWebhook(messages=[inbound], email=parsed)
+
+    def prepare_outbound(self, message: Message, outbound: OutboundMessage) -> OutboundMessage:
+        # E-mail threads on headers built from the conversation's stored Message-IDs, and
+        # goes to an e-mail identity (verified first), with the message's files.
+        return with_thread_headers(message, outbound)
 
     def send(self, message: OutboundMessage, settings: Mapping[str, Any]) -> str:
         """Send over the inbox's SMTP server; returns our Message-ID, the provider id that

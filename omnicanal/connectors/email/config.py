@@ -14,63 +14,115 @@ Without `smtp_host`, mail goes through Django's configured e-mail backend.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from pydantic import ValidationError, field_validator, model_validator
+
+from omnicanal.connectors.base import ChannelSettings, secret, settings_error
 from omnicanal.core.exceptions import InvalidInput
 
 Security = Literal["starttls", "ssl", "none"]
 _SECURITIES = ("starttls", "ssl", "none")
 ImapAuth = Literal["password", "xoauth2"]
 _IMAP_AUTHS = ("password", "xoauth2")
+_DEFAULT_SMTP_PORTS = {"ssl": 465, "starttls": 587, "none": 25}
 
 
-def _imap_auth(value: Any) -> ImapAuth:
-    text = str(value or "password").lower()
-    if text not in _IMAP_AUTHS:
-        raise InvalidInput(f"Unknown imap_auth {value!r}: use password or xoauth2.")
-    return text  # type: ignore[return-value]
+def _blank_to_none(value: Any) -> Any:
+    return None if value in (None, "") else value
 
 
-def _security(value: Any, default: Security) -> Security:
-    text = str(value or default).lower()
-    if text == "tls":
-        text = "ssl"
-    if text not in _SECURITIES:
-        raise InvalidInput(f"Unknown security {value!r}: use starttls, ssl or none.")
-    return text  # type: ignore[return-value]
+class EmailSettings(ChannelSettings):
+    """Every key is optional here, as the channel reads them (sending, IMAP); what an inbox
+    needs to be saved at all is `EmailInboxSettings`."""
 
-
-def _port(value: Any, default: int) -> int:
-    try:
-        port = int(value) if value not in (None, "") else default
-    except (TypeError, ValueError):
-        raise InvalidInput(f"{value!r} is not a port number.") from None
-    if not 0 < port < 65536:
-        raise InvalidInput(f"{port} is not a port number.")
-    return port
-
-
-@dataclass(frozen=True)
-class EmailSettings:
     from_address: str = ""
     from_name: str = ""
     smtp_host: str = ""
-    smtp_port: int = 587
+    # Filled from the security when absent: 465 for ssl, 587 for starttls, 25 for none.
+    smtp_port: int = 0
     smtp_security: Security = "starttls"
     smtp_username: str = ""
-    smtp_password: str = field(default="", repr=False)
+    smtp_password: str = secret("SMTP password")
     imap_host: str = ""
-    imap_port: int = 993
+    # Filled from the security when absent: 993 for ssl, else 143.
+    imap_port: int = 0
     imap_security: Security = "ssl"
     imap_ca_file: str = ""
     imap_username: str = ""
     imap_auth: ImapAuth = "password"
-    imap_password: str = field(default="", repr=False)
-    imap_access_token: str = field(default="", repr=False)
+    imap_password: str = secret("IMAP password (imap_auth password)")
+    imap_access_token: str = secret("OAuth2 bearer token (imap_auth xoauth2)")
     imap_access_token_file: str = ""
     imap_mailbox: str = "INBOX"
     imap_move_to: str = ""
+
+    @field_validator(
+        "from_address", "from_name", "smtp_host", "smtp_username", "smtp_password",
+        "imap_host", "imap_ca_file", "imap_username", "imap_password",
+        "imap_access_token", "imap_access_token_file", "imap_move_to",
+        mode="before",
+    )
+    @classmethod
+    def _none_is_empty(cls, value: Any) -> Any:
+        return "" if value is None else value
+
+    @field_validator("from_address")
+    @classmethod
+    def _lower_address(cls, value: str) -> str:
+        return value.strip().lower()
+
+    @field_validator("imap_mailbox", mode="before")
+    @classmethod
+    def _default_mailbox(cls, value: Any) -> Any:
+        return value or "INBOX"
+
+    @field_validator("smtp_security", "imap_security", mode="before")
+    @classmethod
+    def _security(cls, value: Any, info: Any) -> Any:
+        if value in (None, ""):
+            return "starttls" if info.field_name == "smtp_security" else "ssl"
+        text = str(value).lower()
+        text = "ssl" if text == "tls" else text
+        if text not in _SECURITIES:
+            raise ValueError(f"Unknown security {value!r}: use starttls, ssl or none.")
+        return text
+
+    @field_validator("imap_auth", mode="before")
+    @classmethod
+    def _imap_auth(cls, value: Any) -> Any:
+        text = str(value or "password").lower()
+        if text not in _IMAP_AUTHS:
+            raise ValueError(f"Unknown imap_auth {value!r}: use password or xoauth2.")
+        return text
+
+    @field_validator("smtp_port", "imap_port", mode="before")
+    @classmethod
+    def _port(cls, value: Any) -> Any:
+        value = _blank_to_none(value)
+        if value is None:
+            return 0
+        try:
+            port = int(value)
+        except (TypeError, ValueError):
+            raise ValueError(f"{value!r} is not a port number.") from None
+        if not 0 < port < 65536:
+            raise ValueError(f"{port} is not a port number.")
+        return port
+
+    @model_validator(mode="after")
+    def _defaults_and_oauth(self) -> EmailSettings:
+        if not self.smtp_port:
+            object.__setattr__(self, "smtp_port", _DEFAULT_SMTP_PORTS[self.smtp_security])
+        if not self.imap_port:
+            object.__setattr__(self, "imap_port", 993 if self.imap_security == "ssl" else 143)
+        if self.imap_auth == "xoauth2" and not (
+            self.imap_access_token or self.imap_access_token_file
+        ):
+            raise ValueError(
+                "imap_auth xoauth2 needs imap_access_token or imap_access_token_file."
+            )
+        return self
 
     @property
     def domain(self) -> str:
@@ -95,34 +147,26 @@ class EmailSettings:
 
     @classmethod
     def parse(cls, settings: Mapping[str, Any]) -> EmailSettings:
-        smtp_security = _security(settings.get("smtp_security"), "starttls")
-        imap_security = _security(settings.get("imap_security"), "ssl")
-        imap_auth = _imap_auth(settings.get("imap_auth"))
-        access_token = str(settings.get("imap_access_token") or "").strip()
-        token_file = str(settings.get("imap_access_token_file") or "")
-        if imap_auth == "xoauth2" and not (access_token or token_file):
-            raise InvalidInput(
-                "imap_auth xoauth2 needs imap_access_token or imap_access_token_file."
-            )
-        return cls(
-            from_address=str(settings.get("from_address") or "").strip().lower(),
-            from_name=str(settings.get("from_name") or ""),
-            smtp_host=str(settings.get("smtp_host") or ""),
-            smtp_port=_port(
-                settings.get("smtp_port"), {"ssl": 465, "starttls": 587, "none": 25}[smtp_security]
-            ),
-            smtp_security=smtp_security,
-            smtp_username=str(settings.get("smtp_username") or ""),
-            smtp_password=str(settings.get("smtp_password") or ""),
-            imap_host=str(settings.get("imap_host") or ""),
-            imap_port=_port(settings.get("imap_port"), 993 if imap_security == "ssl" else 143),
-            imap_security=imap_security,
-            imap_ca_file=str(settings.get("imap_ca_file") or ""),
-            imap_username=str(settings.get("imap_username") or ""),
-            imap_auth=imap_auth,
-            imap_password=str(settings.get("imap_password") or ""),
-            imap_access_token=access_token,
-            imap_access_token_file=token_file,
-            imap_mailbox=str(settings.get("imap_mailbox") or "INBOX"),
-            imap_move_to=str(settings.get("imap_move_to") or ""),
-        )
+        """The settings as the channel reads them; InvalidInput names what is wrong. Keys of
+        no concern here (the inbox's "secret" added at send time) are left aside."""
+        known = {key: value for key, value in settings.items() if key in cls.model_fields}
+        try:
+            return cls.model_validate(known)
+        except ValidationError as exc:
+            raise InvalidInput(settings_error(exc)) from None
+
+
+class EmailInboxSettings(EmailSettings):
+    """What an e-mail inbox must have to be saved: the address replies go from (and that
+    its own mail, come back, is recognised by). Without `smtp_host`, mail goes through
+    Django's configured e-mail backend."""
+
+    from_address: str
+
+    @field_validator("from_address")
+    @classmethod
+    def _an_address(cls, value: str) -> str:
+        local, _, domain = value.partition("@")
+        if not local or "." not in domain or any(c.isspace() for c in value):
+            raise ValueError("Not an e-mail address.")
+        return value

@@ -10,22 +10,19 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from email.parser import BytesHeaderParser
 from email.policy import compat32
 from typing import Literal
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 
+from omnicanal.connectors.base import InboundRequest
 from omnicanal.connectors.email.bounces import BounceRecipient
-from omnicanal.connectors.email.parsing import ParsedEmail, parse_email, to_inbound_message
-from omnicanal.connectors.email.threading import (
-    external_id_for,
-    find_conversation,
-    our_message_pk,
-)
+from omnicanal.connectors.email.parsing import ParsedEmail
+from omnicanal.connectors.email.threading import find_conversation, our_message_pk
+from omnicanal.contacts.actions import mark_identity_undeliverable
 from omnicanal.contacts.models import Identity
 from omnicanal.conversations.actions import apply_delivery_update, record_send_failure
 from omnicanal.conversations.ingest import ingest
@@ -132,17 +129,12 @@ def _handle_bounce(inbox: Inbox, parsed: ParsedEmail) -> IntakeResult:
                     # Sent, but the bounce beat our "sent" bookkeeping: our signed id found it.
                     record_send_failure(message.pk, reason, is_final=True)
                 updated.append(message.pk)
-            if recipient.hard:
-                # Only an address of the contact we wrote to: a forged report naming anyone
-                # else's address must not silence them.
-                changed = Identity.objects.filter(
-                    contact_id=message.conversation.contact_id,
-                    kind="email",
-                    value=recipient.recipient.lower(),
-                    is_undeliverable=False,
-                ).update(is_undeliverable=True)
-                if changed:
-                    undeliverable.append(recipient.recipient.lower())
+            # Only an address of the contact we wrote to: a forged report naming anyone
+            # else's address must not silence them.
+            if recipient.hard and mark_identity_undeliverable(
+                message.conversation.contact_id, "email", recipient.recipient.lower()
+            ):
+                undeliverable.append(recipient.recipient.lower())
     return IntakeResult(
         "bounce", updated_message_ids=tuple(updated), undeliverable=tuple(undeliverable)
     )
@@ -161,24 +153,24 @@ def _handle_delivered(inbox: Inbox, parsed: ParsedEmail) -> IntakeResult:
 def receive_email(inbox: Inbox, raw: bytes) -> IntakeResult:
     """Store or act on one raw RFC 822 message. Idempotent: the same mail twice (an IMAP
     re-read after a crash, a retried POST) stores one message and changes nothing again.
-    May raise InvalidInput (nothing to store, e.g. no sender) and database errors."""
-    parsed = parse_email(raw)
+    May raise InvalidInput (nothing to store, e.g. no sender) and database errors.
+
+    Parsing is the adapter's (`EmailAdapter.parse`), as for every channel; what is done
+    here is the storing: ingest() for a customer's mail, our messages' delivery state for a
+    report."""
+    from omnicanal.connectors.email.adapter import EmailAdapter
+
+    request = InboundRequest(body=raw, headers={}, url="", method="")
+    outcome = EmailAdapter().parse(request, inbox.settings)
+    parsed = outcome.email
+    assert parsed is not None
     if parsed.report is not None and parsed.report.kind == "delivered":
         return _handle_delivered(inbox, parsed)
     if parsed.is_bounce:
         return _handle_bounce(inbox, parsed)
-    if parsed.sender is None or not parsed.sender.address:
-        return IntakeResult("ignored", detail="the mail has no sender address")
-    own_address = str(inbox.settings.get("from_address") or "").lower()
-    if own_address and parsed.sender.address == own_address:
-        # Our own mail come back (a Cc to the support address, a forwarding loop): storing
-        # it would make the team a customer of itself.
-        return IntakeResult("ignored", detail="the mail comes from the inbox's own address")
-    inbound = to_inbound_message(parsed)
-    limit = settings.MESSAGE_TEXT_MAX_LENGTH
-    # ingest() refuses longer text; a long mail is still a customer's mail, so it is cut
-    # (the full original stays in the customer's and the server's mailbox).
-    inbound = replace(inbound, external_id=external_id_for(parsed), text=inbound.text[:limit])
+    if not outcome.messages:
+        return IntakeResult("ignored", detail=outcome.ignored_reason)
+    inbound = outcome.messages[0]
     # An answer to a web chat reply we mailed belongs to that chat, not to this inbox.
     from omnicanal.connectors.webchat.mail import receive_webchat_reply
 

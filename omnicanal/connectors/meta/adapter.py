@@ -10,33 +10,78 @@ Inbox settings (`Inbox.settings`, channel "messenger" or "instagram"):
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import datetime as dt
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 from urllib.parse import urlencode
 
 from django.utils import timezone
+from pydantic import Field
 
 from omnicanal.connectors import http
 from omnicanal.connectors.base import (
+    ChannelSettings,
+    HttpUrlText,
+    IdentityKind,
     InboundMessage,
     InboundRequest,
     OutboundMessage,
     ParsedWebhook,
     SendError,
+    secret,
 )
 from omnicanal.connectors.messaging import (
     META_STANDARD_WINDOW,
+    MessagingAdapter,
     last_message_from_extra,
-    window_error,
+    meta_window_error,
 )
 from omnicanal.connectors.meta import signature, webhook
-from omnicanal.connectors.meta.graph import graph_error, graph_url
+from omnicanal.connectors.meta.graph import API_BASE, API_VERSION, graph_error, graph_url
+from omnicanal.connectors.webhooks import Provider
 
 
-class MessengerAdapter:
+class MetaSettings(ChannelSettings):
+    page_access_token: str = secret("The Page token the Send API authenticates with",
+                                    required=True)
+    app_secret: str = secret("Signs Meta's webhooks (X-Hub-Signature-256)", required=True)
+    verify_token: str = secret("Answers Meta's subscription handshake", required=True)
+    # Without it our own replies' echoes are recognised by their id only, which may land
+    # after the echo: optional, but recommended.
+    app_id: str = Field("", pattern=r"^[0-9]*$")
+    api_base: HttpUrlText = API_BASE
+    api_version: str = Field(API_VERSION, pattern=r"^v?[0-9]+\.[0-9]+$")
+
+
+class MessengerAdapter(MessagingAdapter):
     kind = "messenger"
     product = "Messenger"
+    settings_schema = MetaSettings
+    recipient_kinds = (IdentityKind.MESSENGER,)
+    has_reply_window = True
+    # Messenger read receipts are watermarks: "everything sent to this PSID before then".
+    watermark_identity = IdentityKind.MESSENGER
+
+    def webhook_provider(self, settings: Mapping[str, Any]) -> str | None:
+        return self.kind
+
+    def webhook_formats(self) -> Sequence[Provider]:
+        return (Provider("messenger", signature.verify, webhook.parse_messenger,
+                         webhook.messenger_events),)
+
+    def answers_handshake(self, settings: Mapping[str, Any]) -> bool:
+        return True
+
+    def subscription_challenge(
+        self, query: Mapping[str, str], settings: Mapping[str, Any]
+    ) -> str | None:
+        return signature.verify_subscription(query, str(settings.get("verify_token", "")))
+
+    def reply_window_error(
+        self, last_customer_message: dt.datetime | None, now: dt.datetime
+    ) -> SendError | None:
+        return meta_window_error(last_customer_message, now)
 
     def verify(self, request: InboundRequest, settings: Mapping[str, Any]) -> bool:
         return signature.verify(request, str(settings.get("app_secret", "")))
@@ -58,7 +103,7 @@ class MessengerAdapter:
     def send(self, message: OutboundMessage, settings: Mapping[str, Any]) -> str:
         now = timezone.now()
         last = last_message_from_extra(message)
-        error = window_error(self.kind, last, now)
+        error = self.reply_window_error(last, now)
         if error:
             raise error
         token = str(settings.get("page_access_token", ""))
@@ -103,3 +148,9 @@ def _app_id(message: InboundMessage) -> str:
 class InstagramAdapter(MessengerAdapter):
     kind = "instagram"
     product = "Instagram"
+    recipient_kinds = (IdentityKind.INSTAGRAM,)
+    watermark_identity = IdentityKind.INSTAGRAM
+
+    def webhook_formats(self) -> Sequence[Provider]:
+        return (Provider("instagram", signature.verify, webhook.parse_instagram,
+                         webhook.instagram_events),)

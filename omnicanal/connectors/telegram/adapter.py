@@ -8,13 +8,29 @@ Inbox settings (`Inbox.settings`, channel "telegram"):
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
+from pydantic import Field
+
 from omnicanal.connectors import http
-from omnicanal.connectors.base import InboundRequest, OutboundMessage, ParsedWebhook, SendError
+from omnicanal.connectors.base import (
+    ChannelSettings,
+    HttpUrlText,
+    IdentityKind,
+    InboundRequest,
+    OutboundMessage,
+    ParsedWebhook,
+    SendError,
+)
+from omnicanal.connectors.messaging import MessagingAdapter
 from omnicanal.connectors.telegram import webhook
+from omnicanal.connectors.webhooks import Provider
+
+if TYPE_CHECKING:
+    from omnicanal.conversations.models import Message
 
 API_BASE = "https://api.telegram.org"
 # The Bot API refuses downloads over 20 MB (a local Bot API server lifts it).
@@ -41,8 +57,34 @@ def error_from(status: int, payload: Any) -> SendError:
     return SendError(reason, is_permanent=is_permanent)
 
 
-class TelegramAdapter:
+class TelegramSettings(ChannelSettings):
+    # "<bot id>:<secret>" as @BotFather gives it.
+    bot_token: str = Field(pattern=r"^[0-9]+:[A-Za-z0-9_-]+$", repr=False,
+                           json_schema_extra={"writeOnly": True, "format": "password"})
+    # Telegram allows 1-256 characters A-Z, a-z, 0-9, _ and - (setWebhook).
+    secret_token: str = Field(pattern=r"^[A-Za-z0-9_-]{1,256}$", repr=False,
+                              json_schema_extra={"writeOnly": True, "format": "password"})
+    api_base: HttpUrlText = API_BASE
+
+
+class TelegramAdapter(MessagingAdapter):
     kind = "telegram"
+    settings_schema = TelegramSettings
+    recipient_kinds = (IdentityKind.TELEGRAM,)
+
+    def webhook_provider(self, settings: Mapping[str, Any]) -> str | None:
+        return "telegram"
+
+    def webhook_formats(self) -> Sequence[Provider]:
+        return (Provider("telegram", webhook.verify, webhook.parse, webhook.events),)
+
+    def prepare_outbound(self, message: Message, outbound: OutboundMessage) -> OutboundMessage:
+        outbound = super().prepare_outbound(message, outbound)
+        if ":" in outbound.reply_to_external_id:
+            # Telegram ids are "<chat>:<message>": answer in the chat the customer wrote in,
+            # which for a group is not the customer's own id.
+            return replace(outbound, recipient=outbound.reply_to_external_id.split(":", 1)[0])
+        return outbound
 
     def verify(self, request: InboundRequest, settings: Mapping[str, Any]) -> bool:
         return webhook.verify(request, str(settings.get("secret_token", "")))

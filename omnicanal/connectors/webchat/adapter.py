@@ -12,15 +12,25 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.utils import timezone
+from pydantic import Field, field_validator
 
-from omnicanal.connectors.base import InboundRequest, OutboundMessage, ParsedWebhook
+from omnicanal.connectors.base import (
+    BaseAdapter,
+    ChannelSettings,
+    HttpUrlText,
+    IdentityKind,
+    OutboundMessage,
+    SenderIdentity,
+)
 from omnicanal.connectors.webchat.actions import (
+    FORM_VISITOR_PREFIX,
     contact_groups,
     push_to_visitor_groups,
     serialize_message,
 )
-from omnicanal.connectors.webchat.config import WebchatSettings
+from omnicanal.connectors.webchat.config import BusinessHours, WebchatSettings
 from omnicanal.conversations.models import Message
+from omnicanal.core.exceptions import InvalidInput
 
 logger = logging.getLogger(__name__)
 
@@ -29,14 +39,40 @@ def provider_id(message_id: int) -> str:
     return f"webchat:{message_id}"
 
 
-class WebchatAdapter:
+class WebchatInboxSettings(ChannelSettings):
+    """What `config.WebchatSettings` reads, checked when the inbox is saved."""
+
+    # Public (it is in the embed snippet and the socket URL): a URL-safe name for the inbox.
+    site_token: str = Field(pattern=r"^[A-Za-z0-9_-]{8,100}$")
+    allowed_origins: list[HttpUrlText] = []
+    business_hours: dict[str, Any] | None = None
+    wait_message: str | dict[str, str] = ""
+    email_inbox_id: int | None = None
+    away_after_seconds: int = Field(120, ge=0, le=7 * 24 * 3600)
+    help_center_url: HttpUrlText | None = None
+
+    @field_validator("business_hours")
+    @classmethod
+    def _hours(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
+        try:
+            BusinessHours.parse(value)
+        except InvalidInput as exc:
+            raise ValueError(exc.message) from None
+        return value
+
+
+class WebchatAdapter(BaseAdapter):
+    """Inbound messages come through the widget's socket and HTTP endpoints, not webhooks."""
+
     kind = "webchat"
+    settings_schema = WebchatInboxSettings
+    has_typing_indicator = True
+    takes_contact_form = True
 
-    def verify(self, request: InboundRequest, settings: Mapping[str, Any]) -> bool:
-        return False
-
-    def parse(self, request: InboundRequest, settings: Mapping[str, Any]) -> ParsedWebhook:
-        return ParsedWebhook(ignored_reason="web chat messages come through the widget")
+    def contact_form_identities(self, inbox_id: int, form_id: str) -> list[SenderIdentity]:
+        # The form's writer is a visitor of the web chat: the verified handle that lets the
+        # customer's mail answer find this conversation again (mail.py).
+        return [SenderIdentity(IdentityKind.WEBCHAT, f"{inbox_id}:{FORM_VISITOR_PREFIX}{form_id}")]
 
     def send(self, message: OutboundMessage, settings: Mapping[str, Any]) -> str:
         """Push the reply to every open widget of the customer; it is already stored, so a

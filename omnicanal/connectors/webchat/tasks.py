@@ -20,12 +20,11 @@ from dataclasses import replace
 from django.utils import timezone
 from django_tasks import task
 
-from omnicanal.connectors.base import SendError
-from omnicanal.connectors.email.adapter import EmailAdapter
-from omnicanal.connectors.email.threading import with_thread_headers
+from omnicanal.connectors.base import IdentityKind, SendError
+from omnicanal.connectors.registry import adapter_for
 from omnicanal.connectors.webchat.actions import is_seen, record_email_copy
 from omnicanal.connectors.webchat.config import WebchatSettings
-from omnicanal.conversations.models import ChannelKind, DeliveryStatus, Direction, Inbox, Message
+from omnicanal.conversations.models import DeliveryStatus, Direction, Inbox, Message
 
 logger = logging.getLogger(__name__)
 
@@ -74,12 +73,12 @@ def email_unseen_reply(message_id: int, attempt: int = 1) -> str:
         ).enqueue(message_id, attempt + 1)
         return "waiting for the send to be recorded"
     config = WebchatSettings.parse(message.conversation.inbox.settings)
-    email_inbox = Inbox.objects.filter(
-        pk=config.email_inbox_id or 0, channel=ChannelKind.EMAIL, is_active=True
-    ).first()
-    if email_inbox is None:
+    email_inbox = Inbox.objects.filter(pk=config.email_inbox_id or 0, is_active=True).first()
+    mailer = adapter_for(email_inbox.channel) if email_inbox is not None else None
+    if email_inbox is None or mailer is None or IdentityKind.EMAIL not in mailer.recipient_kinds:
         return "no e-mail inbox configured"
-    outbound = with_thread_headers(message, build_outbound(message))
+    # The e-mail adapter addresses it (the visitor's address), threads it and adds the files.
+    outbound = mailer.prepare_outbound(message, build_outbound(message))
     if not outbound.recipient:
         return "the visitor left no e-mail address"
     ids = email_thread_ids(message)
@@ -87,7 +86,7 @@ def email_unseen_reply(message_id: int, attempt: int = 1) -> str:
         outbound, in_reply_to=ids[-1] if ids else "", references=tuple(ids[-20:])
     )
     try:
-        email_id = EmailAdapter().send(outbound, email_inbox.settings)
+        email_id = mailer.send(outbound, email_inbox.settings)
     except SendError as exc:
         if exc.is_permanent or attempt >= MAX_EMAIL_ATTEMPTS:
             logger.warning("web chat reply %s could not be mailed: %s", message_id, exc)

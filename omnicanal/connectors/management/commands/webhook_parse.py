@@ -33,10 +33,10 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from omnicanal.connectors.webhooks import (
-    PROVIDER_NAMES,
     decode_json,
     error_line,
     lines_for_payload,
+    provider_names,
 )
 
 
@@ -46,7 +46,7 @@ class Command(BaseCommand):
     requires_migrations_checks = False
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--provider", required=True, choices=PROVIDER_NAMES)
+        parser.add_argument("--provider", required=True, choices=provider_names())
         parser.add_argument("files", nargs="+", metavar="FILE")
 
     def handle(self, *args: Any, **options: Any) -> None:

@@ -16,7 +16,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from omnicanal.connectors.base import InboundRequest
-from omnicanal.connectors.webhooks import PROVIDER_NAMES, get_provider
+from omnicanal.connectors.webhooks import get_provider, provider_names
 
 
 def parse_header(option: str) -> tuple[str, str]:
@@ -33,7 +33,7 @@ class Command(BaseCommand):
     requires_migrations_checks = False
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--provider", required=True, choices=PROVIDER_NAMES)
+        parser.add_argument("--provider", required=True, choices=provider_names())
         parser.add_argument("--secret", required=True)
         parser.add_argument("--url", required=True)
         parser.add_argument("--header", action="append", default=[], dest="headers")

@@ -1,0 +1,15 @@
+"""The inboxes these tests run on are ones the channel's schema accepts."""
+
+from __future__ import annotations
+
+import pytest
+
+from omnicanal.connectors.actions import check_settings
+from omnicanal.conversations.models import Inbox
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_test_inboxes_settings_are_valid(chat_inbox: Inbox, support_mail: Inbox) -> None:
+    for inbox in (chat_inbox, support_mail,):
+        assert check_settings(inbox.channel, inbox.settings)

@@ -1,0 +1,1 @@
+"""The WhatsApp channel: one adapter over two providers (Cloud API, Twilio)."""

@@ -1,0 +1,122 @@
+"""The WhatsApp channel. An inbox runs on the Cloud API (the default) or on Twilio, by its
+settings' "provider"; this one adapter owns the channel's rules (the 24-hour window, whom to
+address) and hands the provider's part to `whatsapp_cloud` or `twilio`'s shared modules."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from typing import Any, Literal
+
+from django.http import HttpRequest
+from django.utils import timezone
+from pydantic import BaseModel, ConfigDict
+
+from omnicanal.connectors import http
+from omnicanal.connectors.base import (
+    ChannelSettings,
+    IdentityKind,
+    InboundRequest,
+    OutboundMessage,
+    ParsedWebhook,
+    SendError,
+)
+from omnicanal.connectors.messaging import (
+    MessagingAdapter,
+    last_message_from_extra,
+    whatsapp_window_error,
+)
+from omnicanal.connectors.meta import signature
+from omnicanal.connectors.twilio import client as twilio
+from omnicanal.connectors.twilio import webhook as twilio_webhook
+from omnicanal.connectors.webhooks import Provider
+from omnicanal.connectors.whatsapp_cloud import client as cloud
+from omnicanal.connectors.whatsapp_cloud import webhook as cloud_webhook
+
+ProviderName = Literal["whatsapp_cloud", "twilio"]
+
+
+class _ProviderChoice(BaseModel):
+    # Checked first, so that a wrong provider is named as such rather than as a list of
+    # another provider's missing settings.
+    model_config = ConfigDict(extra="ignore")
+    provider: ProviderName = "whatsapp_cloud"
+
+
+def provider_of(settings: Mapping[str, Any]) -> ProviderName:
+    return "twilio" if settings.get("provider") == "twilio" else "whatsapp_cloud"
+
+
+class WhatsAppAdapter(MessagingAdapter):
+    kind = "whatsapp"
+    settings_schema = cloud.WhatsAppCloudSettings
+    # A WhatsApp number is also stored as a phone identity (so SMS and WhatsApp meet on one
+    # contact): either works.
+    recipient_kinds = (IdentityKind.WHATSAPP, IdentityKind.PHONE)
+    has_global_addresses = True
+    has_reply_window = True
+
+    def schema_for(self, settings: Mapping[str, Any]) -> type[ChannelSettings]:
+        if provider_of(settings) == "twilio":
+            return twilio.TwilioSettings
+        return cloud.WhatsAppCloudSettings
+
+    def validate_settings(self, settings: Mapping[str, Any]) -> ChannelSettings:
+        _ProviderChoice.model_validate(dict(settings))
+        return self.schema_for(settings).model_validate(dict(settings))
+
+    def webhook_provider(self, settings: Mapping[str, Any]) -> str | None:
+        return provider_of(settings)
+
+    def webhook_formats(self) -> Sequence[Provider]:
+        return (
+            Provider("whatsapp_cloud", signature.verify, cloud_webhook.parse, cloud_webhook.events),
+            Provider(
+                "twilio", twilio_webhook.verify, twilio_webhook.parse, twilio_webhook.events,
+                twilio_webhook.body_from_file,
+            ),
+        )
+
+    def received_url(self, request: HttpRequest, settings: Mapping[str, Any]) -> str:
+        if provider_of(settings) == "twilio":
+            return twilio.received_url(request, settings)
+        return request.build_absolute_uri()
+
+    def subscription_challenge(
+        self, query: Mapping[str, str], settings: Mapping[str, Any]
+    ) -> str | None:
+        return signature.verify_subscription(query, str(settings.get("verify_token", "")))
+
+    def answers_handshake(self, settings: Mapping[str, Any]) -> bool:
+        return provider_of(settings) == "whatsapp_cloud"
+
+    def verify(self, request: InboundRequest, settings: Mapping[str, Any]) -> bool:
+        if provider_of(settings) == "twilio":
+            return twilio_webhook.verify(request, str(settings.get("auth_token", "")))
+        return signature.verify(request, str(settings.get("app_secret", "")))
+
+    def parse(self, request: InboundRequest, settings: Mapping[str, Any]) -> ParsedWebhook:
+        if provider_of(settings) == "twilio":
+            return twilio_webhook.parse(request)
+        return cloud_webhook.parse(request)
+
+    def reply_window_error(
+        self, last_customer_message: dt.datetime | None, now: dt.datetime
+    ) -> SendError | None:
+        return whatsapp_window_error(last_customer_message, now)
+
+    def send(self, message: OutboundMessage, settings: Mapping[str, Any]) -> str:
+        # Outside the 24-hour window the Cloud API answers error 131047 only for some
+        # accounts and accepts-then-fails for others, and Twilio fails later with 63016:
+        # refusing here tells the agent at once, in words.
+        error = self.reply_window_error(last_message_from_extra(message), timezone.now())
+        if error:
+            raise error
+        if provider_of(settings) == "twilio":
+            return twilio.send(message, settings, address_prefix="whatsapp:")
+        return cloud.send(message, settings)
+
+    def fetch_media(self, ref: str, settings: Mapping[str, Any], max_bytes: int) -> http.Response:
+        if provider_of(settings) == "twilio":
+            return twilio.fetch_media(ref, settings, max_bytes)
+        return cloud.fetch_media(ref, settings, max_bytes)

@@ -1,0 +1,88 @@
+"""WhatsApp Cloud API (Meta), the WhatsApp adapter's default provider: the inbox settings,
+sending text replies, fetching media. Not an adapter: `whatsapp/adapter.py` calls it.
+
+Inbox settings (`Inbox.settings`, channel "whatsapp"):
+    provider         "whatsapp_cloud" (default) or "twilio" (see twilio/client.py)
+    phone_number_id  the Cloud API id of our number (not the number itself)
+    access_token     a system-user token with whatsapp_business_messaging
+    app_secret       signs webhooks (X-Hub-Signature-256)
+    verify_token     what we answer Meta's subscription handshake with
+    api_base, api_version  default https://graph.facebook.com, 21.0 (tests use a stub)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Literal
+
+from pydantic import Field
+
+from omnicanal.connectors import http
+from omnicanal.connectors.base import (
+    ChannelSettings,
+    HttpUrlText,
+    OutboundMessage,
+    SendError,
+    secret,
+)
+from omnicanal.connectors.meta.graph import API_BASE, API_VERSION, graph_error, graph_url
+
+
+class WhatsAppCloudSettings(ChannelSettings):
+    provider: Literal["whatsapp_cloud"] = "whatsapp_cloud"
+    phone_number_id: str = Field(pattern=r"^[0-9]{1,32}$")
+    access_token: str = secret("System-user token with whatsapp_business_messaging",
+                               required=True)
+    app_secret: str = secret("Signs Meta's webhooks (X-Hub-Signature-256)", required=True)
+    verify_token: str = secret("Answers Meta's subscription handshake", required=True)
+    api_base: HttpUrlText = API_BASE
+    api_version: str = Field(API_VERSION, pattern=r"^v?[0-9]+\.[0-9]+$")
+
+
+def bearer(settings: Mapping[str, Any]) -> dict[str, str]:
+    return {"Authorization": f"Bearer {settings.get('access_token', '')}"}
+
+
+def send(message: OutboundMessage, settings: Mapping[str, Any]) -> str:
+    phone_number_id = str(settings.get("phone_number_id", ""))
+    if not phone_number_id or not settings.get("access_token"):
+        raise SendError("This inbox has no WhatsApp phone number id and access token.",
+                        is_permanent=True)
+    if not message.recipient:
+        raise SendError("The contact has no WhatsApp number.", is_permanent=True)
+    payload = {
+        "messaging_product": "whatsapp",
+        "recipient_type": "individual",
+        # wa_ids are the digits of the E.164 number, without "+".
+        "to": message.recipient.removeprefix("+"),
+        "type": "text",
+        "text": {"body": message.text, "preview_url": False},
+    }
+    response = http.call(
+        "POST",
+        graph_url(settings, f"{phone_number_id}/messages"),
+        body=http.json_body(payload),
+        headers={**bearer(settings), "Content-Type": "application/json"},
+        label="WhatsApp Cloud API",
+    )
+    body = response.json()
+    messages = body.get("messages") if isinstance(body, dict) else None
+    if response.status >= 400 or not isinstance(messages, list) or not messages:
+        raise graph_error(response.status, body, "WhatsApp")
+    return str(messages[0].get("id", ""))
+
+
+def fetch_media(ref: str, settings: Mapping[str, Any], max_bytes: int) -> http.Response:
+    """Media come as ids: GET the id for a short-lived URL, then GET that URL, both with the
+    token (the URL alone answers 401)."""
+    described = http.call("GET", graph_url(settings, ref), headers=bearer(settings),
+                          label="WhatsApp media lookup")
+    info = described.json()
+    if described.status >= 400 or not isinstance(info, dict) or not info.get("url"):
+        raise graph_error(described.status, info, "WhatsApp media")
+    size = info.get("file_size")
+    if isinstance(size, int) and size > max_bytes:
+        raise SendError(f"The media is {size} bytes, over the {max_bytes} limit.",
+                        is_permanent=True)
+    return http.call("GET", str(info["url"]), headers=bearer(settings),
+                     label="WhatsApp media", max_bytes=max_bytes)

@@ -1,0 +1,15 @@
+"""The inboxes these tests run on are ones the channel's schema accepts."""
+
+from __future__ import annotations
+
+import pytest
+
+from omnicanal.connectors.actions import check_settings
+from omnicanal.conversations.models import Inbox
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_test_inboxes_settings_are_valid(cloud_inbox: Inbox) -> None:
+    for inbox in (cloud_inbox,):
+        assert check_settings(inbox.channel, inbox.settings)
