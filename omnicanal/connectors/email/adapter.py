@@ -166,6 +166,9 @@ class EmailAdapter(BaseAdapter):
                 ],
                 email=parsed,
             )
+        if parsed.report is not None and parsed.report.kind == "complaint":
+            # A spam complaint (ARF, SES) says the mail arrived: nothing failed.
+            return ParsedEmailWebhook(ignored_reason="a complaint about our mail", email=parsed)
         if parsed.is_bounce:
             ids = bounced_message_ids(parsed)
             if not ids:
