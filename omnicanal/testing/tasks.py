@@ -9,6 +9,7 @@ a test runs the action under `django_capture_on_commit_callbacks(execute=True)`,
 
 from __future__ import annotations
 
+from django.test import TestCase
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
@@ -31,7 +32,10 @@ def run_queued_tasks() -> list[str]:
     while (task_result := DBTaskResult.objects.ready().first()):
         if len(ran) >= MAX_TASKS:
             raise AssertionError(f"more than {MAX_TASKS} tasks ran: {sorted(set(ran))}")
-        task_result.claim(worker.worker_id)
-        worker.run_task(task_result)
+        # The worker runs in autocommit: what a task defers to its commit (a retry, an
+        # event's dispatch) happens as soon as it returns.
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            task_result.claim(worker.worker_id)
+            worker.run_task(task_result)
         ran.append(task_result.task_path)
     return ran
