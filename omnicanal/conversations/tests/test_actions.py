@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+from typing import Any
 
 import pytest
 from django.utils import timezone
@@ -18,6 +20,8 @@ from omnicanal.conversations.models import (
     Status,
 )
 from omnicanal.core.exceptions import InvalidInput, NotFound, PermissionDenied
+from omnicanal.testing.tasks import run_queued_tasks
+from omnicanal.testing.webhook_receiver import WebhookReceiver
 
 pytestmark = pytest.mark.django_db
 
@@ -43,14 +47,29 @@ class TestReply:
             actions.reply(agent, conversation.pk, "   ")
         assert not Message.objects.filter(direction="outgoing").exists()
 
-    def test_a_note_is_never_sent(self, agent: User, conversation: Conversation,
-                                  django_capture_on_commit_callbacks: object) -> None:
-        from django_tasks_db.models import DBTaskResult
+    def test_a_note_is_never_sent(
+        self, agent: User, webhook_receiver: WebhookReceiver,
+        django_capture_on_commit_callbacks: Any,
+    ) -> None:
+        # Everything that follows a commit runs (events, enqueued sends), so that a note that
+        # went out would reach the receiver; the reply after it shows that one would.
+        inbox = Inbox.objects.create(name="Site API", channel="api",
+                                     settings={"webhook_url": webhook_receiver.url})
+        conversation_id = ingest(inbox, inbound("m-1")).conversation_id
 
-        actions.add_note(agent, conversation.pk, "Client déjà remboursé en mars")
+        with django_capture_on_commit_callbacks(execute=True):
+            actions.add_note(agent, conversation_id, "Client déjà remboursé en mars")
+        run_queued_tasks()
 
         assert Message.objects.filter(direction="note").count() == 1
-        assert not DBTaskResult.objects.exists()
+        assert webhook_receiver.requests == []
+
+        with django_capture_on_commit_callbacks(execute=True):
+            actions.reply(agent, conversation_id, "Votre remboursement est parti en mars.")
+        run_queued_tasks()
+        assert [json.loads(body)["text"] for _headers, body in webhook_receiver.requests] == [
+            "Votre remboursement est parti en mars."
+        ]
 
     def test_an_unknown_conversation_is_not_found(self, agent: User) -> None:
         with pytest.raises(NotFound):

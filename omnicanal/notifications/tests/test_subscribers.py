@@ -230,6 +230,19 @@ def test_a_deactivated_colleague_is_neither_mentioned_nor_notified(
     assert not Notification.objects.exists()
 
 
+def test_a_deactivated_agent_is_not_told_of_new_messages_on_their_conversation(
+    committed: Callable[..., Any], conversation: Conversation, api_inbox: Inbox, agent: User,
+    supervisor: User,
+) -> None:
+    committed(actions.assign, supervisor, conversation.pk, assignee_id=agent.pk)
+    notifications.mark_all_read(agent)
+    User.objects.filter(pk=agent.pk).update(is_active=False)
+
+    customer_writes(api_inbox, committed, "m-2")
+
+    assert received(agent) == [(Kind.ASSIGNED, 1)]
+
+
 # Preferences and browser notifications
 
 

@@ -8,11 +8,14 @@ import sys
 from io import StringIO
 from pathlib import Path
 from typing import Any
-from unittest import mock
 
 import pytest
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
 from django.core.management import CommandError, call_command
 from django.db import connections
+
+from omnicanal.conversations.events import WORKSPACE_GROUP
 
 pytestmark = pytest.mark.usefixtures("memory_database")
 
@@ -177,10 +180,16 @@ def test_a_missing_file_fails_on_stderr_with_a_non_zero_status(tmp_path: Path) -
 
 
 def test_simulated_assignments_never_reach_the_agents_screens(tmp_path: Path) -> None:
-    with mock.patch("omnicanal.conversations.events.push_realtime") as push:
-        result = simulate(tmp_path, {
-            "agents": AGENTS, "events": [{"t": 0, "type": "arrive", "id": 1, "channel": "chat"}],
-        })
+    # Listen where the workspaces listen, rather than on one of the functions that push.
+    layer = get_channel_layer()
+    screen = async_to_sync(layer.new_channel)()
+    async_to_sync(layer.group_add)(WORKSPACE_GROUP, screen)
+
+    result = simulate(tmp_path, {
+        "agents": AGENTS, "events": [{"t": 0, "type": "arrive", "id": 1, "channel": "chat"}],
+    })
 
     assert result["assignments"]
-    push.assert_not_called()
+    # Pushes are sent before simulate() returns; a marker sent now comes after any of them.
+    async_to_sync(layer.group_send)(WORKSPACE_GROUP, {"type": "test.marker"})
+    assert async_to_sync(layer.receive)(screen) == {"type": "test.marker"}

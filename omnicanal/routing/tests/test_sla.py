@@ -17,6 +17,7 @@ from omnicanal.contacts.models import Contact, ValueTier
 from omnicanal.conversations import actions, outbox
 from omnicanal.conversations.ingest import ingest, ingest_echo
 from omnicanal.conversations.models import Inbox, OutboxEvent, Status
+from omnicanal.routing.automation import automation_user
 from omnicanal.routing.models import (
     BusinessCalendar,
     OpeningHours,
@@ -324,6 +325,25 @@ def test_no_calendar_and_no_policy_still_measures_without_a_deadline(
     first = clock_of(conversation_id, SlaTarget.FIRST_RESPONSE)
     assert (first.elapsed_seconds, first.due_at) == (7200, None)
     assert sla_status(actions.access_conversation(agent, conversation_id)) is None
+
+
+def test_an_automatic_acknowledgement_is_not_the_first_response(
+    clock: Clock, api_inbox: Inbox, agent: User, policy: SlaPolicy
+) -> None:
+    conversation_id = customer_writes(clock, api_inbox, paris(2026, 11, 23, 10), "m-1")
+    agent_does(clock, paris(2026, 11, 23, 10, 1), lambda: actions.reply(
+        automation_user(), conversation_id, "Bien reçu, nous revenons vers vous.",
+        automatic=True,
+    ))
+
+    first = clock_of(conversation_id, SlaTarget.FIRST_RESPONSE)
+    assert first.stopped_at is None
+    assert check_sla_clocks(now=paris(2026, 11, 23, 11, 1)).breaches == 1
+
+    agent_does(clock, paris(2026, 11, 23, 11, 30),
+               lambda: actions.reply(agent, conversation_id, "Voici la réponse."))
+    first.refresh_from_db()
+    assert first.stopped_at == paris(2026, 11, 23, 11, 30)
 
 
 def test_an_auto_reply_from_the_customer_starts_nothing(

@@ -58,9 +58,14 @@ def test_a_follow_up_on_a_waiting_conversation_does_not_queue_it_twice(
     assert ConversationRouting.objects.count() == 1
 
 
-def test_an_auto_reply_queues_nothing(api_inbox: Inbox) -> None:
-    ingest(api_inbox, inbound("m-1", is_auto_reply=True))
+def test_an_auto_reply_queues_nothing(
+    online_agent: User, api_inbox: Inbox, django_capture_on_commit_callbacks: Any
+) -> None:
+    # After the commit, when routing has had its chance: a free agent is online.
+    with django_capture_on_commit_callbacks(execute=True):
+        result = ingest(api_inbox, inbound("m-1", is_auto_reply=True))
 
+    assert Conversation.objects.get(pk=result.conversation_id).assignee is None
     assert not ConversationRouting.objects.exists()
 
 

@@ -100,6 +100,23 @@ def test_a_wrong_token_fails_without_showing_the_token(
     assert "SECRET-X" not in message.failure_reason
 
 
+def test_an_unreachable_send_api_never_shows_the_token_in_the_failure(
+    agent: User, messenger_inbox: Inbox
+) -> None:
+    # The Page token travels in the Send API's query string, and "could not reach" is
+    # where a URL would be told: a refusal (above) names no URL at all.
+    message = reply(agent, _conversation_id(messenger_inbox), "Bonjour")
+    # The discard port: nothing listens there, so a connection is refused at once.
+    messenger_inbox.settings = {**messenger_inbox.settings, "api_base": "http://127.0.0.1:9"}
+    messenger_inbox.save()
+
+    assert send_message.call(message.pk) == "retrying"
+
+    message.refresh_from_db()
+    assert "Could not reach Messenger Send API" in message.failure_reason
+    assert PAGE_TOKEN not in message.failure_reason
+
+
 def test_page_rate_limits_are_retried(
     agent: User, messenger_inbox: Inbox, send_api: SendApiStub
 ) -> None:

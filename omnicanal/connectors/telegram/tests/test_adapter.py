@@ -15,6 +15,8 @@ from omnicanal.conversations.models import Attachment, Inbox, Message
 pytestmark = pytest.mark.django_db
 
 TEXT = "official_webhook_guide_examples/02_message_text.json"
+# The discard port: nothing listens there, so a connection is refused at once.
+CLOSED_PORT_URL = "http://127.0.0.1:9"
 
 
 def _conversation_id(inbox: Inbox, name: str = TEXT) -> int:
@@ -85,6 +87,22 @@ def test_a_wrong_bot_token_never_shows_in_the_failure(
     message.refresh_from_db()
     assert "401" in message.failure_reason
     assert "SECRET" not in message.failure_reason
+
+
+def test_an_unreachable_bot_api_never_shows_the_token_in_the_failure(
+    agent: User, telegram_inbox: Inbox
+) -> None:
+    # The token is part of every Bot API URL, and "could not reach" is where a URL would
+    # be told: a refusal (above) names no URL at all.
+    message = reply(agent, _conversation_id(telegram_inbox), "Bonjour")
+    telegram_inbox.settings = {**telegram_inbox.settings, "api_base": CLOSED_PORT_URL}
+    telegram_inbox.save()
+
+    assert send_message.call(message.pk) == "retrying"
+
+    message.refresh_from_db()
+    assert "Could not reach Telegram" in message.failure_reason
+    assert BOT_TOKEN not in message.failure_reason
 
 
 def test_a_photo_is_downloaded_through_get_file(
