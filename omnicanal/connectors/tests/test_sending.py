@@ -19,6 +19,7 @@ from omnicanal.conversations.actions import add_note, claim_send, reply
 from omnicanal.conversations.ingest import ingest
 from omnicanal.conversations.models import Inbox, Message
 from omnicanal.conversations.tasks import dispatch_pending_events
+from omnicanal.testing.tasks import run_ready_tasks
 from omnicanal.testing.webhook_receiver import WebhookReceiver
 
 pytestmark = pytest.mark.django_db
@@ -30,18 +31,6 @@ def conversation_id(webhook_receiver: WebhookReceiver) -> int:
         name="API", channel="api", settings={"webhook_url": webhook_receiver.url}
     )
     return ingest(inbox, inbound("m-1")).conversation_id
-
-
-def run_ready_tasks() -> list[Any]:
-    """What a worker does with the queue: run every task that is due, oldest first."""
-    results = []
-    while (row := DBTaskResult.objects.ready().order_by("enqueued_at").first()) is not None:
-        row.claim("test-worker")
-        task_result = row.task_result
-        value = row.task.call(*task_result.args, **task_result.kwargs)
-        row.set_successful(value)
-        results.append(value)
-    return results
 
 
 def deliveries(receiver: WebhookReceiver) -> list[str]:
