@@ -200,7 +200,16 @@ class Message(models.Model):
                 name="unique_external_message",
             )
         ]
-        indexes = [models.Index(fields=["conversation", "created_at"], name="msg_timeline")]
+        indexes = [
+            models.Index(fields=["conversation", "created_at"], name="msg_timeline"),
+            # The sweep and /health/ look for sends still pending every minute: a few rows
+            # among millions of messages.
+            models.Index(
+                fields=["id"],
+                condition=models.Q(direction="outgoing", delivery_status="pending"),
+                name="msg_send_pending",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.direction} #{self.pk}"
