@@ -25,6 +25,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
+from django_tasks.base import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
 
 from omnicanal.connectors.base import OutboundMessage, SendError
 from omnicanal.connectors.messaging import MESSAGING_CHANNELS, with_messaging_context
@@ -154,6 +156,26 @@ def sweep_stalled_sends() -> int:
         message_ids = take_over_stalled_sends()
         for message_id in message_ids:
             send_message.enqueue(message_id)
+        if message_ids:
+            _close_abandoned_task_rows(message_ids)
     if message_ids:
         logger.warning("took over %s stalled send(s): %s", len(message_ids), message_ids)
     return len(message_ids)
+
+
+def _close_abandoned_task_rows(message_ids: list[int]) -> None:
+    """The queue rows of the sends just taken over stay RUNNING forever (their worker died
+    with them): closed as failed, so that the task queue's own view tells the truth. Only
+    rows started longer ago than a claim lasts: their claim has expired with them."""
+    now = timezone.now()
+    DBTaskResult.objects.filter(
+        status=TaskResultStatus.RUNNING,
+        task_path=send_message.module_path,
+        args_kwargs__args__0__in=message_ids,
+        started_at__lt=now - dt.timedelta(seconds=settings.SEND_CLAIM_SECONDS),
+    ).update(
+        status=TaskResultStatus.FAILED,
+        finished_at=now,
+        exception_class_path="omnicanal.connectors.tasks.SendTakenOver",
+        traceback="Its worker stopped mid-send; the sweep enqueued the send again.",
+    )

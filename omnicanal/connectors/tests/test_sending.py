@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from django.utils import timezone
+from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from omnicanal.accounts.models import User
@@ -94,8 +95,10 @@ def test_a_send_whose_worker_was_killed_is_taken_over_once_its_claim_expired(
         message = reply(agent, conversation_id, "Bonjour")
     # The worker took the task and claimed the message, then was killed: the task row stays
     # RUNNING and the claim stays, until it expires.
-    DBTaskResult.objects.get().claim("killed-worker")
+    abandoned = DBTaskResult.objects.get()
+    abandoned.claim("killed-worker")
     long_ago = timezone.now() - dt.timedelta(seconds=settings.SEND_CLAIM_SECONDS + 1)
+    DBTaskResult.objects.filter(pk=abandoned.pk).update(started_at=long_ago)
     assert claim_send(message.pk, now=long_ago)
 
     assert sweep_stalled_sends.call() == 1
@@ -104,6 +107,9 @@ def test_a_send_whose_worker_was_killed_is_taken_over_once_its_claim_expired(
 
     assert deliveries(webhook_receiver) == [idempotency_key(message.pk)]
     assert Message.objects.get(pk=message.pk).delivery_status == "sent"
+    # The dead worker's row no longer claims to be running.
+    abandoned.refresh_from_db()
+    assert abandoned.status == TaskResultStatus.FAILED
 
 
 def test_a_send_held_by_a_live_worker_is_not_taken_over(
