@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import threading
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
@@ -15,7 +17,8 @@ from django_tasks_db.models import DBTaskResult
 from omnicanal.accounts.models import User
 from omnicanal.conftest import inbound
 from omnicanal.connectors.api.adapter import IDEMPOTENCY_HEADER, idempotency_key
-from omnicanal.connectors.tasks import send_message, sweep_stalled_sends
+from omnicanal.connectors.registry import adapter_for
+from omnicanal.connectors.tasks import build_outbound, send_message, sweep_stalled_sends
 from omnicanal.conversations.actions import add_note, claim_send, reply
 from omnicanal.conversations.ingest import ingest
 from omnicanal.conversations.models import Inbox, Message
@@ -151,4 +154,48 @@ def test_a_scheduled_retry_is_left_to_its_time_and_keeps_its_idempotency_key(
 
     assert send_message.call(message.pk) == "sent"
     # Both deliveries carry the same key: the receiver can tell a repeat.
+    assert deliveries(webhook_receiver) == [idempotency_key(message.pk)] * 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_second_task_while_the_first_is_sending_does_nothing(
+    agent: User, conversation_id: int, webhook_receiver: WebhookReceiver
+) -> None:
+    message = reply(agent, conversation_id, "Bonjour")
+    webhook_receiver.release = threading.Event()
+    results: list[str] = []
+
+    def first_worker() -> None:
+        try:
+            results.append(send_message.call(message.pk))
+        finally:
+            connection.close()
+
+    first = threading.Thread(target=first_worker)
+    first.start()
+    # The first task is inside its provider call (the receiver holds its answer).
+    assert webhook_receiver.arrived.wait(10)
+    second = send_message.call(message.pk)
+    webhook_receiver.release.set()
+    first.join(10)
+
+    assert (second, results) == ("claimed elsewhere", ["sent"])
+    assert deliveries(webhook_receiver) == [idempotency_key(message.pk)]
+
+
+def test_a_worker_killed_after_the_provider_call_sends_again_with_the_same_key(
+    agent: User, conversation_id: int, webhook_receiver: WebhookReceiver, settings: Any
+) -> None:
+    """At least once to the provider: the receiver gets a repeat it can drop by its key."""
+    settings.SEND_STALLED_AFTER_SECONDS = 0
+    message = reply(agent, conversation_id, "Bonjour")
+    long_ago = timezone.now() - dt.timedelta(seconds=settings.SEND_CLAIM_SECONDS + 1)
+    assert claim_send(message.pk, now=long_ago)
+    inbox = Inbox.objects.get(channel="api")
+    # What the killed worker did before dying: the provider call, not its bookkeeping.
+    adapter_for("api").send(build_outbound(message), {**inbox.settings, "secret": inbox.secret})
+
+    sweep_stalled_sends.call()
+    assert run_ready_tasks() == ["sent"]
+
     assert deliveries(webhook_receiver) == [idempotency_key(message.pk)] * 2
