@@ -469,13 +469,20 @@ def main() -> int:
     def killer() -> None:
         # At random points of the load's progress (not of a guessed duration), so that the
         # kills fall in the inbound and the reply phases alike.
+        # At least one kill in the reply phase, and the worker and a web process each
+        # killed at least once when there are two kills or more.
         points = sorted(random.uniform(0.05, 0.95) for _ in range(args.kills))
+        reply_phase = args.inbound / progress["total"]
+        if args.replies and points and points[-1] < reply_phase:
+            points[-1] = random.uniform(reply_phase + (1 - reply_phase) * 0.1, 0.98)
+        victims = [processes[-1], random.choice(processes[:-1])]
+        victims += [random.choice(processes) for _ in range(max(0, args.kills - 2))]
+        random.shuffle(victims)
         started = time.monotonic()
-        for point in points:
+        for point, victim in zip(points, victims, strict=False):
             while progress["done"] < point * progress["total"]:
                 if stop_killing.wait(0.05):
                     return
-            victim = random.choice(processes)
             victim.kill()
             kill_log.append(f"{victim.name} at {time.monotonic() - started:.0f}s "
                             f"({progress['done']}/{progress['total']} requests)")
