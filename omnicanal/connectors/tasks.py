@@ -136,7 +136,9 @@ def send_message(message_id: int) -> str:
 def enqueue_send(event: OutboxEvent) -> None:
     """`message.created` handler: an outgoing message still to send gets its send task. It
     runs in the transaction that marks the event processed, and the database task queue
-    writes its row in it too: the enqueue commits with the event, or neither does."""
+    writes its row in it too: the enqueue commits with the event, or neither does. (With
+    another task backend, a dispatch rolled back after enqueueing is dispatched again and
+    enqueues a second task; the claim keeps that second one from sending.)"""
     if event.payload.get("direction") != Direction.OUTGOING:
         return
     message_id = event.payload.get("message_id")
