@@ -177,6 +177,7 @@ PERIODIC_TASKS = {
     "omnicanal.conversations.tasks.wake_snoozed": 60,
     "omnicanal.conversations.tasks.dispatch_pending_events": 60,
     "omnicanal.routing.tasks.check_sla_clocks": 60,
+    "omnicanal.connectors.tasks.sweep_stalled_sends": 60,
 }
 # The workspace sets an online agent away after this long without keyboard or mouse activity.
 PRESENCE_AWAY_AFTER_SECONDS = env_int("PRESENCE_AWAY_AFTER_SECONDS", 600)
@@ -216,6 +217,22 @@ MESSAGE_TEXT_MAX_LENGTH = env_int("MESSAGE_TEXT_MAX_LENGTH", 65536)
 SEND_MAX_ATTEMPTS = env_int("SEND_MAX_ATTEMPTS", 5)
 SEND_RETRY_BASE_SECONDS = env_int("SEND_RETRY_BASE_SECONDS", 30)
 OUTBOUND_HTTP_TIMEOUT_SECONDS = env_int("OUTBOUND_HTTP_TIMEOUT_SECONDS", 10)
+# A send task holds its message this long while it talks to the provider: longer than any
+# provider call can take, since after it another task may take the send over.
+SEND_CLAIM_SECONDS = env_int("SEND_CLAIM_SECONDS", 300)
+# A pending reply that no task has started this long after it was due (its process died
+# between commit and enqueue, or its worker mid-send) is enqueued again by the sweep.
+SEND_STALLED_AFTER_SECONDS = env_int("SEND_STALLED_AFTER_SECONDS", 120)
+# An event handler that raises is retried with back-off (the base, doubled each time, capped
+# at an hour) up to this many runs in all, then kept as failed for an administrator to see.
+OUTBOX_HANDLER_MAX_ATTEMPTS = env_int("OUTBOX_HANDLER_MAX_ATTEMPTS", 5)
+OUTBOX_HANDLER_RETRY_BASE_SECONDS = env_int("OUTBOX_HANDLER_RETRY_BASE_SECONDS", 30)
+# /health/ answers its counts to a request bearing this token (monitoring), or to a logged-in
+# administrator; anyone else gets the status alone. Empty: no token accepted.
+HEALTH_TOKEN = env("HEALTH_TOKEN")
+# Events still unprocessed this long after they were written mean the dispatcher is not
+# running: /health/ then answers 503.
+HEALTH_EVENTS_STALE_AFTER_SECONDS = env_int("HEALTH_EVENTS_STALE_AFTER_SECONDS", 600)
 # The demo accounts' password; generated into the data directory when empty.
 DEMO_PASSWORD = env("DEMO_PASSWORD")
 

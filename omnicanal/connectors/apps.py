@@ -6,7 +6,10 @@ class ConnectorsConfig(AppConfig):
     label = "connectors"
 
     def ready(self) -> None:
+        from omnicanal.connectors.tasks import enqueue_send
         from omnicanal.connectors.webchat.actions import push_queue_on_assignment
         from omnicanal.conversations import outbox
 
         outbox.subscribe("conversation.assigned", push_queue_on_assignment)
+        # Every outgoing message is sent because its event is handled (see connectors.tasks).
+        outbox.subscribe("message.created", enqueue_send)

@@ -1,4 +1,19 @@
-"""Sending runs in the worker: retried with back-off, then shown to the agent as failed."""
+"""Sending runs in the worker: retried with back-off, then shown to the agent as failed.
+
+The guarantee: every outgoing message reaches its provider at least once, or is shown as
+failed; where the provider takes an idempotency key (our API channel's webhook carries
+`Idempotency-Key: omnicanal-message-<id>`, e-mail a Message-ID fixed per message) a
+repeat is the same message, so the receiver can drop it. How:
+- the send is enqueued by the handling of the message's `message.created` event
+  (`enqueue_send`), in the transaction that marks the event processed: an enqueue lost to
+  a crash is an event still pending, which the periodic catch-up dispatches;
+- `send_message` claims the message (a conditional UPDATE with an expiry) before it calls
+  the provider, so a second task for the same message does nothing, and records the
+  provider's id when it returns;
+- `sweep_stalled_sends` (periodic) enqueues again the pending sends that nobody holds
+  and that are overdue: a worker killed mid-send, whose claim has expired, is taken over.
+  A scheduled retry is not overdue until its time (plus the same margin) has passed.
+"""
 
 from __future__ import annotations
 
@@ -7,13 +22,21 @@ import logging
 from dataclasses import replace
 
 from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
+from django_tasks.base import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
 
 from omnicanal.connectors.base import OutboundMessage, SendError
 from omnicanal.connectors.registry import adapter_for
-from omnicanal.conversations.actions import mark_sent, record_send_failure
-from omnicanal.conversations.models import DeliveryStatus, Direction, Message
+from omnicanal.conversations.actions import (
+    claim_send,
+    mark_sent,
+    record_send_failure,
+    take_over_stalled_sends,
+)
+from omnicanal.conversations.models import DeliveryStatus, Direction, Message, OutboxEvent
 from omnicanal.conversations.tools import RECIPIENT_KEY
 
 logger = logging.getLogger(__name__)
@@ -67,6 +90,13 @@ def send_message(message_id: int) -> str:
         return "gone"
     if message.delivery_status != DeliveryStatus.PENDING:
         return "already " + message.delivery_status
+    if not claim_send(message.pk):
+        # Another task holds it (a duplicate enqueue, or the sweep's take-over racing the
+        # original), or it was sent or failed in between: that task reports.
+        message.refresh_from_db(fields=["delivery_status"])
+        if message.delivery_status != DeliveryStatus.PENDING:
+            return "already " + message.delivery_status
+        return "claimed elsewhere"
     inbox = message.inbox
     try:
         adapter = adapter_for(inbox.channel)
@@ -76,13 +106,68 @@ def send_message(message_id: int) -> str:
     except (SendError, LookupError) as exc:
         is_permanent = not isinstance(exc, SendError) or exc.is_permanent
         is_final = is_permanent or message.send_attempts + 1 >= settings.SEND_MAX_ATTEMPTS
-        record_send_failure(message.pk, str(exc), is_final=is_final)
         if is_final:
+            record_send_failure(message.pk, str(exc), is_final=True)
             logger.warning("message %s failed for good: %s", message.pk, exc)
             return "failed"
         delay = retry_delay(message.send_attempts + 1)
-        send_message.using(run_after=timezone.now() + delay).enqueue(message.pk)
+        retry_at = timezone.now() + delay
+        with transaction.atomic():
+            # Together: a retry recorded is a retry enqueued (or, should this process die
+            # first, neither, and the sweep takes the send over).
+            record_send_failure(message.pk, str(exc), is_final=False, retry_at=retry_at)
+            send_message.using(run_after=retry_at).enqueue(message.pk)
         logger.info("message %s will be retried in %s: %s", message.pk, delay, exc)
         return "retrying"
     mark_sent(message.pk, provider_id)
     return "sent"
+
+
+def enqueue_send(event: OutboxEvent) -> None:
+    """`message.created` handler: an outgoing message still to send gets its send task. It
+    runs in the transaction that marks the event processed, and the database task queue
+    writes its row in it too: the enqueue commits with the event, or neither does. (With
+    another task backend, a dispatch rolled back after enqueueing is dispatched again and
+    enqueues a second task; the claim keeps that second one from sending.)"""
+    if event.payload.get("direction") != Direction.OUTGOING:
+        return
+    message_id = event.payload.get("message_id")
+    # Echoes of what the business sent from elsewhere are stored as sent: nothing to do.
+    if Message.objects.filter(
+        pk=message_id, direction=Direction.OUTGOING, delivery_status=DeliveryStatus.PENDING
+    ).exists():
+        send_message.enqueue(message_id)
+
+
+@task()
+def sweep_stalled_sends() -> int:
+    """Periodic: enqueue again the sends pending past their due time with no live claim (a
+    lost enqueue, a worker killed mid-send); returns how many. A duplicate task is harmless:
+    the claim lets one of them send."""
+    with transaction.atomic():
+        message_ids = take_over_stalled_sends()
+        for message_id in message_ids:
+            send_message.enqueue(message_id)
+        if message_ids:
+            _close_abandoned_task_rows(message_ids)
+    if message_ids:
+        logger.warning("took over %s stalled send(s): %s", len(message_ids), message_ids)
+    return len(message_ids)
+
+
+def _close_abandoned_task_rows(message_ids: list[int]) -> None:
+    """The queue rows of the sends just taken over stay RUNNING forever (their worker died
+    with them): closed as failed, so that the task queue's own view tells the truth. Only
+    rows started longer ago than a claim lasts: their claim has expired with them."""
+    now = timezone.now()
+    DBTaskResult.objects.filter(
+        status=TaskResultStatus.RUNNING,
+        task_path=send_message.module_path,
+        args_kwargs__args__0__in=message_ids,
+        started_at__lt=now - dt.timedelta(seconds=settings.SEND_CLAIM_SECONDS),
+    ).update(
+        status=TaskResultStatus.FAILED,
+        finished_at=now,
+        exception_class_path="omnicanal.connectors.tasks.SendTakenOver",
+        traceback="Its worker stopped mid-send; the sweep enqueued the send again.",
+    )

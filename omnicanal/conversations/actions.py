@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import QuerySet
+from django.db import IntegrityError, transaction
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from omnicanal.accounts.models import Team, User
@@ -19,6 +21,7 @@ from omnicanal.conversations.models import (
     Conversation,
     DeliveryStatus,
     Direction,
+    IdempotencyKey,
     Inbox,
     Label,
     Message,
@@ -68,7 +71,8 @@ def reply(
     metadata: dict[str, Any] | None = None,
     automatic: bool = False,
 ) -> Message:
-    """An agent's answer to the customer, sent on the conversation's channel by a task.
+    """An agent's answer to the customer, sent on the conversation's channel by a task that
+    the handling of its `message.created` event enqueues.
 
     With `seen_message_id` (the newest message the agent had on screen), nothing is sent if
     the customer wrote or someone else answered since: RepliedMeanwhile says what arrived.
@@ -78,8 +82,6 @@ def reply(
     `automatic` (an automation rule's canned reply) is marked as an automatic reply, takes
     no one's assignment and leaves the customer waiting for a person.
     """
-    from omnicanal.connectors.tasks import send_message
-
     text = _check_text(text)
     with transaction.atomic():
         conversation = access_conversation(user, conversation_id, lock=True)
@@ -111,8 +113,9 @@ def reply(
             # Out of the queue and counted against the agent, or a dispatcher would later
             # hand the conversation to someone else.
             routing.assign_manually(conversation.pk, user)
+        # The send is this event's handling (connectors subscribes), so it is as durable as
+        # the message: no after-commit enqueue that a crash could lose.
         record_event("message.created", conversation, message_id=message.pk, direction="outgoing")
-        transaction.on_commit(lambda: send_message.enqueue(message.pk))
     return message
 
 
@@ -135,6 +138,58 @@ def add_note(user: User, conversation_id: int, text: str) -> Message:
         )
         record_event("message.created", conversation, message_id=message.pk, direction="note")
     return message
+
+
+IDEMPOTENCY_KEY_MAX_LENGTH = 255
+
+
+def post_once(
+    user: User, idempotency_key: str, request: dict[str, Any], write: Callable[[], Message]
+) -> tuple[Message, bool]:
+    """Run `write` (a reply or a note by `user`) once per idempotency key: the same key
+    again returns the message the first request created. `request` is what was asked
+    (kind, conversation, text...): the same key with another request is refused. Returns
+    the message and whether it was created now. No key: `write` runs as usual.
+
+    The key is stored in the message's transaction, unique per author: a concurrent request
+    with the same key loses on the constraint and returns the winner's message.
+    """
+    if not idempotency_key:
+        return write(), True
+    if len(idempotency_key) > IDEMPOTENCY_KEY_MAX_LENGTH or not idempotency_key.isprintable():
+        raise InvalidInput(
+            f"The idempotency key must be 1 to {IDEMPOTENCY_KEY_MAX_LENGTH} printable characters."
+        )
+    digest = hashlib.sha256(
+        json.dumps(request, sort_keys=True, default=str).encode()
+    ).hexdigest()
+    try:
+        with transaction.atomic():
+            earlier = _message_for_key(user, idempotency_key, digest)
+            if earlier is not None:
+                return earlier, False
+            message = write()
+            IdempotencyKey.objects.create(
+                author=user, key=idempotency_key, request_digest=digest, message=message
+            )
+    except IntegrityError:
+        earlier = _message_for_key(user, idempotency_key, digest)
+        if earlier is None:
+            raise
+        return earlier, False
+    return message, True
+
+
+def _message_for_key(user: User, key: str, digest: str) -> Message | None:
+    stored = IdempotencyKey.objects.select_related("message").filter(author=user, key=key).first()
+    if stored is None:
+        return None
+    if stored.request_digest != digest:
+        raise InvalidInput(
+            "This idempotency key was already used for a different request: "
+            "use a new key for a new message."
+        )
+    return stored.message
 
 
 def _activity(
@@ -423,6 +478,47 @@ _STATUS_ORDER = {
 }
 
 
+def claim_send(message_id: int, *, now: dt.datetime | None = None) -> bool:
+    """Take a pending outgoing message for one send attempt, until SEND_CLAIM_SECONDS from
+    now. One conditional UPDATE: of two tasks for one message, one claims it and the other
+    gets False; a claim whose task died (worker killed mid-send) expires and can be taken.
+    `mark_sent` and `record_send_failure` release it."""
+    now = now or timezone.now()
+    claimable = Q(send_claimed_until__isnull=True) | Q(send_claimed_until__lt=now)
+    return bool(
+        Message.objects.filter(
+            claimable,
+            pk=message_id,
+            direction=Direction.OUTGOING,
+            delivery_status=DeliveryStatus.PENDING,
+        ).update(send_claimed_until=now + dt.timedelta(seconds=settings.SEND_CLAIM_SECONDS))
+    )
+
+
+def stalled_sends(now: dt.datetime | None = None) -> QuerySet[Message]:
+    """Pending outgoing messages that no task holds and whose attempt was due more than
+    SEND_STALLED_AFTER_SECONDS ago: their enqueue or their worker was lost. A retry
+    scheduled for later is not stalled (its due time is still ahead)."""
+    now = now or timezone.now()
+    overdue = now - dt.timedelta(seconds=settings.SEND_STALLED_AFTER_SECONDS)
+    return Message.objects.filter(
+        Q(send_claimed_until__isnull=True) | Q(send_claimed_until__lt=now),
+        Q(send_due_at__lt=overdue) | Q(send_due_at__isnull=True, created_at__lt=overdue),
+        direction=Direction.OUTGOING,
+        delivery_status=DeliveryStatus.PENDING,
+    )
+
+
+def take_over_stalled_sends(*, now: dt.datetime | None = None, limit: int = 200) -> list[int]:
+    """Mark stalled sends as due now again and return their ids, for the caller to enqueue
+    in the same transaction (so they are not picked again until they stall once more)."""
+    now = now or timezone.now()
+    ids = list(stalled_sends(now).order_by("pk").values_list("pk", flat=True)[:limit])
+    if ids:
+        stalled_sends(now).filter(pk__in=ids).update(send_due_at=now)
+    return ids
+
+
 def mark_sent(message_id: int, provider_message_id: str) -> None:
     with transaction.atomic():
         message = Message.objects.select_for_update().select_related("conversation").get(
@@ -431,7 +527,8 @@ def mark_sent(message_id: int, provider_message_id: str) -> None:
         message.provider_message_id = provider_message_id
         message.send_attempts += 1
         message.failure_reason = ""
-        fields = ["provider_message_id", "send_attempts", "failure_reason"]
+        message.send_claimed_until = None
+        fields = ["provider_message_id", "send_attempts", "failure_reason", "send_claimed_until"]
         # A fast provider may report "delivered" before our own "sent" bookkeeping lands.
         if _STATUS_ORDER.get(DeliveryStatus(message.delivery_status), -1) < 1:
             message.delivery_status = DeliveryStatus.SENT
@@ -443,15 +540,20 @@ def mark_sent(message_id: int, provider_message_id: str) -> None:
         )
 
 
-def record_send_failure(message_id: int, reason: str, *, is_final: bool) -> Message:
-    """Count a failed attempt; a final one marks the message failed for the agent to see."""
+def record_send_failure(
+    message_id: int, reason: str, *, is_final: bool, retry_at: dt.datetime | None = None
+) -> Message:
+    """Count a failed attempt; a final one marks the message failed for the agent to see.
+    `retry_at`: when the next attempt is scheduled (the sweep leaves it alone until then)."""
     with transaction.atomic():
         message = Message.objects.select_for_update().select_related("conversation").get(
             pk=message_id
         )
         message.send_attempts += 1
         message.failure_reason = reason[:2000]
-        fields = ["send_attempts", "failure_reason"]
+        message.send_claimed_until = None
+        message.send_due_at = retry_at
+        fields = ["send_attempts", "failure_reason", "send_claimed_until", "send_due_at"]
         if is_final:
             message.delivery_status = DeliveryStatus.FAILED
             fields.append("delivery_status")

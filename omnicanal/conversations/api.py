@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema, Status
 
@@ -148,9 +148,57 @@ class ReplyIn(Schema):
     is_note: bool = False
 
 
-@router.post("/conversations/{conversation_id}/messages", response={201: MessageOut})
-def post_reply(request: HttpRequest, conversation_id: int, payload: ReplyIn) -> Any:
-    """An agent's reply (sent on the conversation's channel) or, with `is_note`, a note."""
+class ErrorOut(Schema):
+    # A sentence for refusals of ours, the list of field errors for a body that does not
+    # match the schema.
+    detail: str | list[dict[str, Any]]
+
+
+@router.post(
+    "/conversations/{conversation_id}/messages",
+    response={201: MessageOut, 422: ErrorOut},
+    openapi_extra={
+        "parameters": [
+            {
+                "in": "header",
+                "name": "Idempotency-Key",
+                "required": False,
+                "schema": {"type": "string", "minLength": 1, "maxLength": 255},
+                "description": (
+                    "Any unique string of yours (a UUID) per message. A request retried "
+                    "with the same key answers 201 with the message the first one created, "
+                    "never a second message; the same key with a different request is "
+                    "refused with 422. Keys are kept per user."
+                ),
+            }
+        ]
+    },
+)
+def post_reply(
+    request: HttpRequest, response: HttpResponse, conversation_id: int, payload: ReplyIn
+) -> Any:
+    """An agent's reply (sent on the conversation's channel) or, with `is_note`, a note.
+
+    Send an `Idempotency-Key` header to retry safely: a request whose answer was lost (a
+    timeout, a dropped connection) sent again with the same key returns the same message,
+    with `Idempotent-Replayed: true`, and posts nothing twice.
+    """
+    user = _user(request)
+    key = request.headers.get("Idempotency-Key")
+    if key is not None and not key.strip():
+        raise InvalidInput("The Idempotency-Key header is empty.")
     if payload.is_note:
-        return Status(201, actions.add_note(_user(request), conversation_id, payload.text))
-    return Status(201, actions.reply(_user(request), conversation_id, payload.text))
+        message, is_new = actions.post_once(
+            user, key or "", {"kind": "note", "conversation_id": conversation_id,
+                              "text": payload.text},
+            lambda: actions.add_note(user, conversation_id, payload.text),
+        )
+    else:
+        message, is_new = actions.post_once(
+            user, key or "", {"kind": "reply", "conversation_id": conversation_id,
+                              "text": payload.text},
+            lambda: actions.reply(user, conversation_id, payload.text),
+        )
+    if not is_new:
+        response.headers["Idempotent-Replayed"] = "true"
+    return Status(201, message)

@@ -186,6 +186,12 @@ class Message(models.Model):
     metadata = models.JSONField(default=dict, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # A send task holds the message until then while it calls the provider; another task
+    # may take the send over only after it (see `actions.claim_send`).
+    send_claimed_until = models.DateTimeField(null=True, blank=True)
+    # When the next attempt of a pending send is due (a retry after a failure); none: at
+    # creation. The sweep re-enqueues sends still pending well past it.
+    send_due_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -196,7 +202,16 @@ class Message(models.Model):
                 name="unique_external_message",
             )
         ]
-        indexes = [models.Index(fields=["conversation", "created_at"], name="msg_timeline")]
+        indexes = [
+            models.Index(fields=["conversation", "created_at"], name="msg_timeline"),
+            # The sweep and /health/ look for sends still pending every minute: a few rows
+            # among millions of messages.
+            models.Index(
+                fields=["id"],
+                condition=models.Q(direction="outgoing", delivery_status="pending"),
+                name="msg_send_pending",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.direction} #{self.pk}"
@@ -254,3 +269,60 @@ class OutboxEvent(models.Model):
 
     def as_dict(self) -> dict[str, Any]:
         return {"id": self.pk, "kind": self.kind, **self.payload}
+
+
+class HandlerRunStatus(models.TextChoices):
+    RETRYING = "retrying", _("retrying")
+    FAILED = "failed", _("failed")
+    SUCCEEDED = "succeeded", _("succeeded")
+
+
+class HandlerRun(models.Model):
+    """One subscriber's handling of one event, recorded only once it has raised: the other
+    subscribers of that event ran and are done, this one is retried with back-off, then
+    kept as failed for an administrator. The event itself counts as processed."""
+
+    event = models.ForeignKey(OutboxEvent, on_delete=models.CASCADE, related_name="+")
+    # The handler's stable name (module.qualname), how the retry finds it again.
+    subscriber = models.CharField(max_length=255)
+    status = models.CharField(
+        max_length=10, choices=HandlerRunStatus.choices, default=HandlerRunStatus.RETRYING
+    )
+    attempts = models.PositiveIntegerField(default=1)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-updated_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["event", "subscriber"], name="unique_handler_run")
+        ]
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="handler_run_due")]
+
+    def __str__(self) -> str:
+        return f"{self.subscriber} on event {self.event_id} ({self.status})"
+
+
+class IdempotencyKey(models.Model):
+    """A client's key for one reply or note request: the same key again by the same author
+    returns the message it created instead of posting a second one. Written in the
+    message's transaction, so a key exists exactly when its message does."""
+
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    # A digest of what was asked (kind, conversation, text, channel): the same key with
+    # another request is the client's mistake, refused rather than answered with the wrong
+    # message.
+    request_digest = models.CharField(max_length=64)
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["author", "key"], name="unique_idempotency_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} → message {self.message_id}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django_tasks import task
 
 from omnicanal.conversations.actions import wake_due_conversations
-from omnicanal.conversations.outbox import process_pending_events
+from omnicanal.conversations.outbox import process_pending_events, retry_due_handler_runs
 
 
 @task()
@@ -17,5 +17,6 @@ def wake_snoozed() -> int:
 
 @task()
 def dispatch_pending_events() -> int:
-    """Periodic catch-up of events whose dispatch after commit never ran."""
-    return process_pending_events()
+    """Periodic catch-up of events whose dispatch after commit never ran, then of the
+    failed subscribers whose retry is due; returns how many of both were handled."""
+    return process_pending_events() + retry_due_handler_runs()

@@ -9,6 +9,8 @@ a test runs the action under `django_capture_on_commit_callbacks(execute=True)`,
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.test import TestCase
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
@@ -17,11 +19,11 @@ from django_tasks_db.models import DBTaskResult
 MAX_TASKS = 200
 
 
-def run_queued_tasks() -> list[str]:
+def run_queued_tasks() -> list[Any]:
     """Run every task that is ready (and those they enqueue that are ready too) in the
     worker's order, in this thread and transaction, with db_worker's own bookkeeping (claim,
-    result, failure). Tasks scheduled for later (retries) stay queued. Returns the task paths
-    run, in order."""
+    result, failure). Tasks scheduled for later (retries) stay queued. Returns what the tasks
+    returned, in the order they ran."""
     # Worker.run() is not used: it closes "old" connections (the test's, inside its
     # transaction) and takes SQLite's exclusive lock; run_task() is the part that runs one.
     worker = Worker(
@@ -29,6 +31,7 @@ def run_queued_tasks() -> list[str]:
         backend_name="default", startup_delay=False, max_tasks=None, worker_id="test-worker",
     )
     ran: list[str] = []
+    returned: list[Any] = []
     while (task_result := DBTaskResult.objects.ready().first()):
         if len(ran) >= MAX_TASKS:
             raise AssertionError(f"more than {MAX_TASKS} tasks ran: {sorted(set(ran))}")
@@ -38,4 +41,6 @@ def run_queued_tasks() -> list[str]:
             task_result.claim(worker.worker_id)
             worker.run_task(task_result)
         ran.append(task_result.task_path)
-    return ran
+        task_result.refresh_from_db()
+        returned.append(task_result.return_value)
+    return returned

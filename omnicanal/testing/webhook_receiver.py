@@ -16,12 +16,19 @@ class WebhookReceiver:
     def __init__(self, default_status: int = 200) -> None:
         self.requests: list[tuple[dict[str, str], bytes]] = []
         self.statuses: list[int] = []
+        # Set on each POST; with `release`, the answer waits until it is set (at most 10 s),
+        # which keeps a sender in the middle of its call while a test acts.
+        self.arrived = threading.Event()
+        self.release: threading.Event | None = None
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers["Content-Length"]))
                 receiver.requests.append((dict(self.headers), body))
+                receiver.arrived.set()
+                if receiver.release is not None:
+                    receiver.release.wait(10)
                 status = receiver.statuses.pop(0) if receiver.statuses else default_status
                 self.send_response(status)
                 self.end_headers()

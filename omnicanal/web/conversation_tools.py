@@ -184,7 +184,7 @@ def conversation_transfer(request: HtmxHttpRequest, conversation_id: int) -> Htt
 
 def reply_via(
     agent: User, conversation_id: int, text: str, via: str, *, seen_message_id: int | None
-) -> object:
+) -> Message:
     """The composer's reply when the agent chose another channel (`via` = "inbox:identity");
     called by `views.conversation_reply`, which has checked the method and the login."""
     inbox_id, _, identity_id = via.partition(":")

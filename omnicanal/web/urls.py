@@ -1,6 +1,6 @@
 from django.urls import path
 
-from omnicanal.web import conversation_tools, views
+from omnicanal.web import conversation_tools, operations, views
 
 app_name = "web"
 
@@ -8,6 +8,12 @@ urlpatterns = [
     path("", views.conversation_list, name="conversations"),
     path("conversations/bulk/", views.conversations_bulk, name="conversations_bulk"),
     path("search/", views.search_page, name="search"),
+    path("settings/failures/", operations.failures_page, name="failures"),
+    path(
+        "settings/failures/<int:run_id>/retry/", operations.failure_retry, name="failure_retry"
+    ),
+    # Outside any login: monitors and load balancers poll it (see operations.health).
+    path("health/", operations.health, name="health"),
     path(
         "attachments/<int:attachment_id>/",
         views.attachment_download,

@@ -8,6 +8,7 @@ posts twice), an htmx POST answers with the fragment it changed.
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
@@ -463,6 +464,9 @@ def _conversation_context(request: HtmxHttpRequest, conversation: Conversation) 
         "agent_typing_url": (
             reverse("webchat:agent_typing", args=[conversation.pk]) if has_typing else ""
         ),
+        # One-time tokens of the composer's forms (see `_form_token`).
+        "reply_form_token": secrets.token_urlsafe(18),
+        "note_form_token": secrets.token_urlsafe(18),
         # Collision detection: what the reply form says the agent saw; collision.js's beat.
         "latest_message_id": latest_message_id(conversation.pk),
         "viewing_heartbeat_seconds": HEARTBEAT_SECONDS,
@@ -528,12 +532,17 @@ def conversation_reply(request: HtmxHttpRequest, conversation_id: int) -> HttpRe
     seen_message_id = int(seen) if seen.isdigit() and not request.POST.get("confirm") else None
     via = request.POST.get("via", "")
 
-    def write(agent: User) -> object:
+    def send(agent: User) -> Message:
         if via:
             from omnicanal.web.conversation_tools import reply_via
 
             return reply_via(agent, conversation_id, text, via, seen_message_id=seen_message_id)
         return actions.reply(agent, conversation_id, text, seen_message_id=seen_message_id)
+
+    def write(agent: User) -> object:
+        # The form's token: a double submit (or a resubmit after a lost answer) posts once.
+        asked = {"kind": "reply", "conversation_id": conversation_id, "text": text, "via": via}
+        return actions.post_once(agent, _form_token(request), asked, lambda: send(agent))
 
     try:
         return _after_write(request, conversation_id, write)
@@ -558,9 +567,21 @@ def conversation_reply(request: HtmxHttpRequest, conversation_id: int) -> HttpRe
 def conversation_note(request: HtmxHttpRequest, conversation_id: int) -> HttpResponse:
     """Add an internal note, seen by agents only."""
     text = request.POST.get("text", "")
-    return _after_write(
-        request, conversation_id, lambda agent: actions.add_note(agent, conversation_id, text)
-    )
+
+    def write(agent: User) -> object:
+        asked = {"kind": "note", "conversation_id": conversation_id, "text": text}
+        return actions.post_once(
+            agent, _form_token(request), asked,
+            lambda: actions.add_note(agent, conversation_id, text),
+        )
+
+    return _after_write(request, conversation_id, write)
+
+
+def _form_token(request: HtmxHttpRequest) -> str:
+    """The composer's one-time token (rendered in the form, renewed by app.js after each
+    success): the idempotency key of what the form posts."""
+    return request.POST.get("idempotency_key", "").strip()
 
 
 def _optional_id(value: str) -> int | None:

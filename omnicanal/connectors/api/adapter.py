@@ -21,6 +21,14 @@ from omnicanal.connectors.http import post
 
 SIGNATURE_HEADER = "X-Omnicanal-Signature"
 TIMESTAMP_HEADER = "X-Omnicanal-Timestamp"
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+
+
+def idempotency_key(message_id: int) -> str:
+    """The same for every delivery of one message: we deliver at least once (a worker
+    killed after the POST but before recording it sends again), the receiver keeps the
+    first delivery of each key and drops the others."""
+    return f"omnicanal-message-{message_id}"
 
 
 def sign(secret: str, timestamp: str, body: bytes) -> str:
@@ -51,9 +59,13 @@ class ApiAdapter(BaseAdapter):
         if not url:
             raise SendError("This API inbox has no webhook URL to deliver replies to.",
                             is_permanent=True)
+        key = idempotency_key(message.message_id)
         body = json.dumps(
             {
                 "event": "message.created",
+                # In the signed body as well as the header, for receivers that dedupe
+                # only on what the signature covers.
+                "idempotency_key": key,
                 "message_id": message.message_id,
                 "conversation_id": message.conversation_id,
                 "recipient": message.recipient,
@@ -70,6 +82,7 @@ class ApiAdapter(BaseAdapter):
                 "Content-Type": "application/json",
                 TIMESTAMP_HEADER: timestamp,
                 SIGNATURE_HEADER: sign(settings["secret"], timestamp, body),
+                IDEMPOTENCY_HEADER: key,
             },
         )
         return f"api-{message.message_id}"

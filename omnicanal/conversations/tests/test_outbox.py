@@ -1,18 +1,27 @@
-"""Outbox consumers: handled once after commit, caught up after a crash, isolated failures."""
+"""Outbox consumers: handled once after commit, caught up after a crash, failures retried per
+subscriber then kept as failed."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 from django.db import transaction
+from django.utils import timezone
 
 from omnicanal.conftest import inbound
 from omnicanal.conversations import outbox
 from omnicanal.conversations.ingest import ingest
-from omnicanal.conversations.models import Inbox, Label, OutboxEvent
+from omnicanal.conversations.models import (
+    HandlerRun,
+    HandlerRunStatus,
+    Inbox,
+    Label,
+    OutboxEvent,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +30,7 @@ pytestmark = pytest.mark.django_db
 def only_the_tests_subscribers(monkeypatch: pytest.MonkeyPatch) -> None:
     """The product's own subscribers (automation rules) would add events and handlers to
     every count here; these tests are about the outbox alone."""
-    monkeypatch.setattr(outbox, "_subscribers", defaultdict(list))
+    monkeypatch.setattr(outbox, "_subscribers", defaultdict(dict))
 
 
 @pytest.fixture
@@ -67,7 +76,7 @@ def test_events_left_pending_by_a_crash_are_caught_up_once(
     assert len(seen) == 2 and seen == sorted(seen)
 
 
-def test_a_failing_handler_is_rolled_back_alone_and_does_not_block_the_event(
+def test_a_failing_handler_is_rolled_back_alone_and_recorded_for_retry(
     api_inbox: Inbox, subscribe: Callable[[str, outbox.Handler], None]
 ) -> None:
     def half_done_then_broken(event: OutboxEvent) -> None:
@@ -83,7 +92,104 @@ def test_a_failing_handler_is_rolled_back_alone_and_does_not_block_the_event(
 
     assert outbox.process_pending_events() == 1
     assert list(Label.objects.values_list("name", flat=True)) == ["done"]
+    # The event is done for the subscriber that ran; the broken one is owed a retry, not
+    # dropped: nothing is marked done that did not happen.
     assert not OutboxEvent.objects.filter(processed_at__isnull=True).exists()
+    run = HandlerRun.objects.get()
+    assert run.subscriber.endswith("half_done_then_broken")
+    assert run.status == HandlerRunStatus.RETRYING
+    assert run.attempts == 1
+    assert "RuntimeError: boom" in run.last_error
+
+
+def test_a_failing_subscriber_is_retried_alone_with_back_off_then_kept_as_failed(
+    api_inbox: Inbox, subscribe: Callable[[str, outbox.Handler], None], settings: Any
+) -> None:
+    settings.OUTBOX_HANDLER_MAX_ATTEMPTS = 3
+    settings.OUTBOX_HANDLER_RETRY_BASE_SECONDS = 30
+    runs: dict[str, int] = defaultdict(int)
+
+    def always_broken(event: OutboxEvent) -> None:
+        runs["broken"] += 1
+        raise TimeoutError("lock timeout")
+
+    def working(event: OutboxEvent) -> None:
+        runs["working"] += 1
+
+    subscribe("message.created", always_broken)
+    subscribe("message.created", working)
+    ingest(api_inbox, inbound("m-1", "Bonjour"))
+    outbox.process_pending_events()
+    run = HandlerRun.objects.get()
+    first_due = run.next_attempt_at
+    assert first_due is not None
+
+    # Not due yet: nothing runs.
+    assert outbox.retry_due_handler_runs(now=first_due - dt.timedelta(seconds=1)) == 0
+    assert outbox.retry_due_handler_runs(now=first_due) == 1
+    run.refresh_from_db()
+    assert (run.attempts, run.status) == (2, HandlerRunStatus.RETRYING)
+    assert run.next_attempt_at is not None
+    # The back-off doubles: the second wait is longer than the first.
+    assert run.next_attempt_at - first_due >= dt.timedelta(seconds=60)
+
+    assert outbox.retry_due_handler_runs(now=run.next_attempt_at) == 1
+    run.refresh_from_db()
+    assert (run.attempts, run.status) == (3, HandlerRunStatus.FAILED)
+    assert run.next_attempt_at is None
+    assert "TimeoutError: lock timeout" in run.last_error
+    assert outbox.retry_due_handler_runs(now=timezone.now() + dt.timedelta(days=1)) == 0
+    # The other subscriber of the same event ran exactly once.
+    assert runs == {"broken": 3, "working": 1}
+
+
+def test_a_retry_that_succeeds_is_recorded_as_succeeded(
+    api_inbox: Inbox, subscribe: Callable[[str, outbox.Handler], None]
+) -> None:
+    attempts: list[int] = []
+
+    def flaky(event: OutboxEvent) -> None:
+        attempts.append(event.pk)
+        if len(attempts) == 1:
+            raise RuntimeError("first time unlucky")
+        Label.objects.create(name="done at last")
+
+    subscribe("message.created", flaky)
+    ingest(api_inbox, inbound("m-1", "Bonjour"))
+    outbox.process_pending_events()
+
+    assert outbox.retry_due_handler_runs(now=timezone.now() + dt.timedelta(hours=1)) == 1
+    run = HandlerRun.objects.get()
+    assert run.status == HandlerRunStatus.SUCCEEDED
+    assert Label.objects.filter(name="done at last").exists()
+
+
+def test_a_subscriber_gone_since_its_failure_is_kept_as_failed(
+    api_inbox: Inbox, subscribe: Callable[[str, outbox.Handler], None],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def broken(event: OutboxEvent) -> None:
+        raise RuntimeError("boom")
+
+    subscribe("message.created", broken)
+    ingest(api_inbox, inbound("m-1", "Bonjour"))
+    outbox.process_pending_events()
+    monkeypatch.setattr(outbox, "_subscribers", defaultdict(dict))
+
+    outbox.retry_due_handler_runs(now=timezone.now() + dt.timedelta(hours=1))
+
+    run = HandlerRun.objects.get()
+    assert run.status == HandlerRunStatus.FAILED
+    assert "No subscriber named" in run.last_error
+
+
+def test_two_handlers_with_one_name_are_refused(
+    subscribe: Callable[..., None],
+) -> None:
+    subscribe("message.created", lambda event: None, name="same")
+
+    with pytest.raises(ValueError, match="already named"):
+        subscribe("message.created", lambda event: None, name="same")
 
 
 def test_an_event_whose_transaction_rolled_back_never_reaches_subscribers(

@@ -306,8 +306,24 @@
     if (!event.detail.successful || !form || form.tagName !== "FORM") return;
     var alerts = document.getElementById("alerts");
     if (alerts) alerts.innerHTML = "";
-    if (form.hasAttribute("data-reset-on-success")) form.reset();
+    if (form.hasAttribute("data-reset-on-success")) {
+      form.reset();
+      // The form's idempotency token stood for what was just posted: the next message
+      // needs its own, or the server would answer it with this one.
+      form.querySelectorAll("input[data-idempotency-key]").forEach(function (input) {
+        input.value = newToken();
+      });
+    }
   });
+
+  function newToken() {
+    // getRandomValues, unlike randomUUID, also works on a plain-http intranet address.
+    var bytes = new Uint8Array(18);
+    crypto.getRandomValues(bytes);
+    return Array.prototype.map.call(bytes, function (b) {
+      return ("0" + b.toString(16)).slice(-2);
+    }).join("");
+  }
 
   document.addEventListener("keydown", function (event) {
     var field = event.target;
