@@ -17,7 +17,8 @@ from omnicanal.conversations import actions
 from omnicanal.conversations.inbound import InboundMessage
 from omnicanal.conversations.ingest import ingest
 from omnicanal.conversations.models import ChannelKind, Conversation, Inbox
-from omnicanal.core.exceptions import InvalidInput
+from omnicanal.core.api_boundary import ErrorOut, customer_content
+from omnicanal.core.exceptions import Conflict, InvalidInput
 
 router = Router(tags=["conversations"])
 
@@ -88,13 +89,26 @@ class IngestOut(Schema):
     duplicate: bool
 
 
-@router.post("/inboxes/{inbox_id}/messages", response={200: IngestOut, 201: IngestOut})
+@router.post(
+    "/inboxes/{inbox_id}/messages",
+    response={200: IngestOut, 201: IngestOut, 409: ErrorOut},
+)
+@customer_content
 def post_inbound_message(
     request: HttpRequest, inbox_id: int, payload: InboundMessageIn
 ) -> Status:
     """A customer's message through the generic API channel. Idempotent on `external_id`:
-    a repeat answers 200 with the stored ids and `"duplicate": true`."""
+    a repeat answers 200 with the stored ids and `"duplicate": true`. An inbox of another
+    channel (e-mail, chat…) answers 409: its messages come from that channel. NUL characters
+    and unpaired surrogates in the customer's text are removed, not refused (the stored
+    message's `metadata.text_repaired` says so)."""
     inbox = get_object_or_404(Inbox, pk=inbox_id, is_active=True)
+    if inbox.channel != ChannelKind.API:
+        # 409, not 422: the request is well formed; the inbox it names is the wrong kind.
+        raise Conflict(
+            f"Inbox {inbox.pk} is a {inbox.get_channel_display()} inbox: API messages go to "
+            "an inbox of channel \"api\"."
+        )
     identities = []
     contact = payload.contact
     # The integrator's token vouches for who the customer is, so these identities are verified.
