@@ -17,7 +17,7 @@ from omnicanal.conversations import actions
 from omnicanal.conversations.inbound import InboundMessage
 from omnicanal.conversations.ingest import ingest
 from omnicanal.conversations.models import ChannelKind, Conversation, Inbox
-from omnicanal.core.api_boundary import ErrorOut, customer_content
+from omnicanal.core.api_boundary import ErrorOut, customer_content, had_poisoned_text
 from omnicanal.core.exceptions import Conflict, InvalidInput
 
 router = Router(tags=["conversations"])
@@ -131,6 +131,7 @@ def post_inbound_message(
             sender=Sender(identities=identities, name=contact.name),
             text=payload.text,
             sent_at=payload.sent_at,
+            raw={"text_repaired": True} if had_poisoned_text(request) else {},
         ),
     )
     body = {

@@ -48,6 +48,12 @@ def customer_content(view: Callback) -> Callback:
     return view
 
 
+def had_poisoned_text(request: HttpRequest) -> bool:
+    """Whether text was cleaned out of this request (for a `@customer_content` route to flag
+    what it stores)."""
+    return bool(getattr(request, _POISON_ATTRIBUTE, []))
+
+
 def _remember(request: HttpRequest, source: str, data: Any) -> Any:
     paths = [(source, *path) for path in poisoned_paths(data)]
     if paths:
