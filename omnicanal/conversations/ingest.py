@@ -58,8 +58,10 @@ def ingest(
 
     Idempotent on (inbox, external id) through a unique constraint, not a prior read: of
     concurrent deliveries, one commits and the others roll back whole (no orphan contact or
-    conversation) and return the stored ids. Returns only after commit.
+    conversation) and return the stored ids. Returns only after commit. Text is normalised
+    first (`normalised`): no channel can store a NUL or an unpaired surrogate.
     """
+    inbound = normalised(inbound)
     _validate(inbound)
     for attempt in range(MAX_ATTEMPTS):
         try:
@@ -268,6 +270,10 @@ def _metadata(inbound: InboundMessage, now: dt.datetime) -> dict[str, object]:
     if inbound.sent_at is not None and not is_credible(inbound.sent_at, now):
         # Stored as the arrival time (core.dates); what the sender claimed stays visible.
         metadata["claimed_sent_at"] = describe_claim(inbound.sent_at)
+    incomplete = inbound.raw.get("incomplete")
+    if incomplete:
+        # What a channel could not read or keep of the message (limits), shown to the agent.
+        metadata["incomplete"] = list(incomplete)
     if inbound.raw.get("text_repaired"):
         # NUL characters or lone surrogates were removed from what the sender sent.
         metadata["text_repaired"] = True
