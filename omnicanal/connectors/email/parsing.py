@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import codecs
 import email
+import email.parser
 import email.policy
 import re
 from dataclasses import dataclass, field
