@@ -49,7 +49,7 @@ class TextBoundaryMiddleware:
         if request.path.startswith(_EXEMPT_PREFIXES):
             return self.get_response(request)
         if _poisoned_fields(request.GET):
-            request.GET = _cleaned(request.GET)
+            request.GET = _cleaned(request.GET)  # type: ignore[assignment]
         if request.method == "POST" and request.content_type in (
             "application/x-www-form-urlencoded", "multipart/form-data"
         ):
@@ -62,5 +62,5 @@ class TextBoundaryMiddleware:
                 return HttpResponse(message, status=422,
                                     content_type="text/plain; charset=utf-8")
             if fields:
-                request.POST = _cleaned(request.POST)
+                request.POST = _cleaned(request.POST)  # type: ignore[assignment]
         return self.get_response(request)
