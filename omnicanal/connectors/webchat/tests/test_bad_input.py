@@ -4,9 +4,11 @@ minus it, or not found, never a 500."""
 from __future__ import annotations
 
 import pytest
+from asgiref.sync import async_to_sync
 from django.test import Client
 
 from omnicanal.connectors.webchat.tests.conftest import SITE, TOKEN, VISITOR
+from omnicanal.connectors.webchat.tests.test_consumers import communicator, hello
 from omnicanal.conversations.models import Inbox, Message
 
 pytestmark = pytest.mark.django_db
@@ -49,3 +51,23 @@ def test_a_site_token_with_a_nul_is_not_found(client: Client, chat_inbox: Inbox)
     response = client.get(f"/webchat/{TOKEN}%00/config", HTTP_ORIGIN=SITE)
 
     assert response.status_code == 404
+
+
+@pytest.mark.django_db(transaction=True)
+def test_nul_and_lone_surrogates_through_the_socket_are_removed(chat_inbox: Inbox) -> None:
+    async def scenario() -> None:
+        socket = communicator()
+        await hello(socket)
+
+        await socket.send_json_to({"type": "message", "client_id": "client-0001",
+                                   "text": "Sa\u0000lut \ud800!", "name": "Jea\u0000nne"})
+        answers = [await socket.receive_json_from(timeout=5) for _ in range(2)]
+
+        assert any(a["type"] == "ack" for a in answers)
+        message = await Message.objects.select_related("conversation__contact").aget(
+            inbox=chat_inbox
+        )
+        assert message.text == "Salut !"
+        await socket.disconnect()
+
+    async_to_sync(scenario)()
