@@ -19,6 +19,7 @@ from typing import Any
 
 from asgiref.sync import sync_to_async
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone, translation
 from django.views.decorators.csrf import csrf_exempt
@@ -66,9 +67,18 @@ def _cors(response: HttpResponse, origin: str) -> HttpResponse:
     return response
 
 
+class BodyTooLarge(DomainError):
+    status = 413
+
+
 def _json_body(request: HttpRequest) -> dict[str, Any]:
-    if len(request.body) > MAX_BODY_BYTES:
-        raise InvalidInput("The request is too large.")
+    try:
+        size = len(request.body)
+    except RequestDataTooBig:
+        # Over DATA_UPLOAD_MAX_MEMORY_SIZE: Django would answer an HTML 400.
+        raise BodyTooLarge("The request is too large.") from None
+    if size > MAX_BODY_BYTES:
+        raise BodyTooLarge("The request is too large.")
     try:
         body = json.loads(request.body or b"{}")
     except (ValueError, UnicodeDecodeError):

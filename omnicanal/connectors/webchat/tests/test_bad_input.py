@@ -71,3 +71,14 @@ def test_nul_and_lone_surrogates_through_the_socket_are_removed(chat_inbox: Inbo
         await socket.disconnect()
 
     async_to_sync(scenario)()
+
+
+def test_an_oversized_chat_body_is_a_json_413(client: Client, chat_inbox: Inbox) -> None:
+    body = ('{"visitor_id": "' + VISITOR + '", "client_id": "client-0001", "text": "'
+            + "a" * 70_000 + '"}')
+
+    response = post_raw(client, "messages", body)
+
+    assert response.status_code == 413  # type: ignore[attr-defined]
+    assert "too large" in response.json()["error"]  # type: ignore[attr-defined]
+    assert not Message.objects.exists()
