@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 from imapclient import IMAPClient
 
 from omnicanal.accounts.models import User
@@ -155,3 +156,22 @@ def test_an_administrator_retries_a_quarantined_mail_from_the_admin(
     assert message.external_id == "<poison@example.fr>"
     quarantined.refresh_from_db()
     assert quarantined.released_message_id == message.pk and not quarantined.is_quarantined
+
+
+def test_a_mail_dated_year_9999_over_imap_is_stored_at_its_arrival(
+    imap_inbox: Inbox, dovecot: Dovecot, mailbox: str
+) -> None:
+    raw = make_mail(message_id="<future@example.fr>").replace(
+        b"Date: ", b"Date: Fri, 31 Dec 9999 23:59:59 -0500\r\nX-Sent-Date: ", 1
+    )
+    deliver(dovecot, mailbox, raw)
+    before = timezone.now()
+
+    report = imap_module.fetch_inbox(imap_inbox)
+
+    assert report.created == 1 and not report.error
+    message = Message.objects.get()
+    assert before <= message.sent_at <= timezone.now()
+    assert message.metadata["claimed_sent_at"] == "9999-12-31T23:59:59-05:00"
+    # Read back from the database: the row holds nothing a driver cannot decode.
+    assert Message.objects.values_list("sent_at", flat=True).get() == message.sent_at
