@@ -1,6 +1,13 @@
 """The JSON API: one NinjaAPI, each app's router mounted once."""
 
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import RequestDataTooBig
+from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
+from ninja.errors import AuthenticationError
 from ninja.security import SessionAuth
 
 from omnicanal.accounts.auth import BearerTokenAuth
@@ -8,17 +15,30 @@ from omnicanal.connectors.actions import InvalidSettings
 from omnicanal.connectors.email.api import router as email_router
 from omnicanal.connectors.inboxes import router as inboxes_router
 from omnicanal.conversations.api import router as conversations_router
+from omnicanal.core.api_boundary import (
+    TextBoundaryParser,
+    check_request_values,
+    document_error_statuses,
+)
 from omnicanal.core.exceptions import DomainError
 from omnicanal.routing.api import router as routing_router
 
-api = NinjaAPI(
+
+class OmnicanalAPI(NinjaAPI):
+    def get_openapi_schema(self, **kwargs: Any) -> Any:
+        return document_error_statuses(super().get_openapi_schema(**kwargs))
+
+
+api = OmnicanalAPI(
     title="Omnicanal API",
     version="1",
     urls_namespace="api-v1",
     docs_url="/docs",
     auth=[BearerTokenAuth(), SessionAuth()],
+    parser=TextBoundaryParser(),
 )
 api.add_router("/", inboxes_router)
+api.add_decorator(check_request_values)
 api.add_router("/", conversations_router)
 api.add_router("/", email_router)
 api.add_router("/", routing_router)
@@ -31,5 +51,25 @@ def invalid_settings(request, exc: InvalidSettings):  # type: ignore[no-untyped-
 
 
 @api.exception_handler(DomainError)
-def domain_error(request, exc: DomainError):  # type: ignore[no-untyped-def]
+def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
     return api.create_response(request, {"detail": exc.message}, status=exc.status)
+
+
+@api.exception_handler(AuthenticationError)
+def authentication_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    # RFC 6750 §3: a request without credentials is told which scheme to use. A token that
+    # is sent but refused is a 403 (BearerTokenAuth), never this.
+    response = api.create_response(
+        request, {"detail": "Send an API token: Authorization: Bearer <token>."}, status=401
+    )
+    response["WWW-Authenticate"] = 'Bearer realm="omnicanal"'
+    return response
+
+
+@api.exception_handler(RequestDataTooBig)
+def body_too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    # Django refuses bodies over DATA_UPLOAD_MAX_MEMORY_SIZE with an HTML 400; an API client
+    # gets JSON and the status that says what is wrong.
+    return api.create_response(
+        request, {"detail": "The request body is too large."}, status=413
+    )

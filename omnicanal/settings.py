@@ -93,6 +93,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "omnicanal.core.middleware.TextBoundaryMiddleware",
     "omnicanal.accounts.middleware.AgentLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -214,6 +215,14 @@ X_FRAME_OPTIONS = "DENY"
 # otherwise it opens a new conversation linked to the old one.
 REOPEN_WINDOW_SECONDS = env_int("REOPEN_WINDOW_SECONDS", 7 * 24 * 3600)
 MESSAGE_TEXT_MAX_LENGTH = env_int("MESSAGE_TEXT_MAX_LENGTH", 65536)
+# What one e-mail may hold; a mail over a limit is stored with what fits and flagged
+# (connectors/email/limits.py). Real mail nests a handful of levels and has tens of parts.
+EMAIL_MAX_MIME_DEPTH = env_int("EMAIL_MAX_MIME_DEPTH", 20)
+EMAIL_MAX_MIME_PARTS = env_int("EMAIL_MAX_MIME_PARTS", 500)
+EMAIL_MAX_ATTACHMENTS = env_int("EMAIL_MAX_ATTACHMENTS", 100)
+EMAIL_MAX_ATTACHMENTS_BYTES = env_int("EMAIL_MAX_ATTACHMENTS_BYTES", 50 * 1024 * 1024)
+# A mail IMAP cannot ingest this many times is quarantined and the poll moves on.
+IMAP_MAX_ATTEMPTS = env_int("IMAP_MAX_ATTEMPTS", 3)
 SEND_MAX_ATTEMPTS = env_int("SEND_MAX_ATTEMPTS", 5)
 SEND_RETRY_BASE_SECONDS = env_int("SEND_RETRY_BASE_SECONDS", 30)
 OUTBOUND_HTTP_TIMEOUT_SECONDS = env_int("OUTBOUND_HTTP_TIMEOUT_SECONDS", 10)

@@ -55,3 +55,44 @@ class MailboxCursor(models.Model):
 
     def __str__(self) -> str:
         return f"{self.inbox_id}:{self.mailbox} uid>{self.last_uid}"
+
+
+class QuarantinedMail(models.Model):
+    """An IMAP mail that could not be stored, kept whole so that nothing is lost.
+
+    A row counts the failed attempts on one mail (mailbox, UIDVALIDITY, UID); at
+    IMAP_MAX_ATTEMPTS (or at once, for a mail refused for what it is) it is quarantined:
+    the poll marks it processed and moves on, instead of stopping on it at every poll, and
+    administrators find it in the admin with its error and a "retry" action.
+    """
+
+    inbox = models.ForeignKey("conversations.Inbox", on_delete=models.CASCADE, related_name="+")
+    mailbox = models.CharField(max_length=255)
+    uidvalidity = models.BigIntegerField()
+    uid = models.BigIntegerField()
+    # The mail exactly as the server holds it, for a retry once the cause is fixed.
+    raw = models.BinaryField()
+    subject = models.CharField(max_length=300, blank=True)
+    error = models.TextField()
+    attempts = models.PositiveIntegerField(default=0)
+    first_failed_at = models.DateTimeField(auto_now_add=True)
+    last_failed_at = models.DateTimeField(auto_now=True)
+    quarantined_at = models.DateTimeField(null=True, blank=True)
+    # Set when a retry stored it: the message it became (no FK: conversations stays below).
+    released_at = models.DateTimeField(null=True, blank=True)
+    released_message_id = models.BigIntegerField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["inbox", "mailbox", "uidvalidity", "uid"], name="unique_quarantined_mail"
+            )
+        ]
+        verbose_name = "quarantined mail"
+
+    def __str__(self) -> str:
+        return f"{self.inbox_id}:{self.mailbox} UID {self.uid}"
+
+    @property
+    def is_quarantined(self) -> bool:
+        return self.quarantined_at is not None and self.released_at is None

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
@@ -24,6 +25,7 @@ from omnicanal.conversations.actions import apply_delivery_update
 from omnicanal.conversations.ingest import apply_delivery_watermark, ingest_event
 from omnicanal.conversations.models import DeliveryStatus, Inbox
 from omnicanal.core.exceptions import InvalidInput
+from omnicanal.core.text import clean_text
 
 logger = logging.getLogger(__name__)
 
@@ -108,6 +110,11 @@ def receive(inbox: Inbox, parsed: ParsedWebhook) -> None:
         if result.is_new_message and result.message_id and adapter.fetches_media:
             enqueue_media_fetches(result.message_id)
     for update in parsed.updates:
+        # Ids and errors are looked up and stored: minus NUL and unpaired surrogates.
+        update = replace(
+            update, external_id=clean_text(update.external_id), error=clean_text(update.error),
+            recipient=clean_text(update.recipient),
+        )
         status = DeliveryStatus(update.status)
         if update.external_id:
             apply_delivery_update(inbox.pk, update.external_id, status, update.error)

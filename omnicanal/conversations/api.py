@@ -15,8 +15,9 @@ from omnicanal.contacts.senders import IdentityKind, Sender, SenderIdentity
 from omnicanal.conversations import actions
 from omnicanal.conversations.inbound import InboundMessage
 from omnicanal.conversations.ingest import ingest
-from omnicanal.conversations.models import Conversation, Inbox
-from omnicanal.core.exceptions import InvalidInput
+from omnicanal.conversations.models import ChannelKind, Conversation, Inbox
+from omnicanal.core.api_boundary import ErrorOut, customer_content, had_poisoned_text
+from omnicanal.core.exceptions import Conflict, InvalidInput
 
 router = Router(tags=["conversations"])
 
@@ -48,13 +49,26 @@ class IngestOut(Schema):
     duplicate: bool
 
 
-@router.post("/inboxes/{inbox_id}/messages", response={200: IngestOut, 201: IngestOut})
+@router.post(
+    "/inboxes/{inbox_id}/messages",
+    response={200: IngestOut, 201: IngestOut, 409: ErrorOut},
+)
+@customer_content
 def post_inbound_message(
     request: HttpRequest, inbox_id: int, payload: InboundMessageIn
 ) -> Status:
     """A customer's message through the generic API channel. Idempotent on `external_id`:
-    a repeat answers 200 with the stored ids and `"duplicate": true`."""
+    a repeat answers 200 with the stored ids and `"duplicate": true`. An inbox of another
+    channel (e-mail, chat…) answers 409: its messages come from that channel. NUL characters
+    and unpaired surrogates in the customer's text are removed, not refused (the stored
+    message's `metadata.text_repaired` says so)."""
     inbox = get_object_or_404(Inbox, pk=inbox_id, is_active=True)
+    if inbox.channel != ChannelKind.API:
+        # 409, not 422: the request is well formed; the inbox it names is the wrong kind.
+        raise Conflict(
+            f"Inbox {inbox.pk} is a {inbox.get_channel_display()} inbox: API messages go to "
+            "an inbox of channel \"api\"."
+        )
     identities = []
     contact = payload.contact
     # The integrator's token vouches for who the customer is, so these identities are verified.
@@ -77,6 +91,7 @@ def post_inbound_message(
             sender=Sender(identities=identities, name=contact.name),
             text=payload.text,
             sent_at=payload.sent_at,
+            raw={"text_repaired": True} if had_poisoned_text(request) else {},
         ),
     )
     body = {
@@ -146,12 +161,6 @@ def get_conversation(request: HttpRequest, conversation_id: int) -> Conversation
 class ReplyIn(Schema):
     text: str = Field(min_length=1)
     is_note: bool = False
-
-
-class ErrorOut(Schema):
-    # A sentence for refusals of ours, the list of field errors for a body that does not
-    # match the schema.
-    detail: str | list[dict[str, Any]]
 
 
 @router.post(

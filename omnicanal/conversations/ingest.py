@@ -17,8 +17,9 @@ from django.utils import timezone
 
 from omnicanal.contacts.actions import resolve_contact
 from omnicanal.contacts.models import Contact
+from omnicanal.contacts.senders import Sender
 from omnicanal.conversations.events import record_event
-from omnicanal.conversations.inbound import InboundMessage
+from omnicanal.conversations.inbound import InboundAttachment, InboundMessage, ThreadHints
 from omnicanal.conversations.models import (
     Attachment,
     Conversation,
@@ -28,7 +29,9 @@ from omnicanal.conversations.models import (
     Message,
     Status,
 )
+from omnicanal.core.dates import describe_claim, is_credible, storable_time
 from omnicanal.core.exceptions import InvalidInput
+from omnicanal.core.text import clean_data, clean_text, has_poison, poisoned_paths
 from omnicanal.routing.actions import route_conversation
 
 logger = logging.getLogger(__name__)
@@ -55,8 +58,10 @@ def ingest(
 
     Idempotent on (inbox, external id) through a unique constraint, not a prior read: of
     concurrent deliveries, one commits and the others roll back whole (no orphan contact or
-    conversation) and return the stored ids. Returns only after commit.
+    conversation) and return the stored ids. Returns only after commit. Text is normalised
+    first (`normalised`): no channel can store a NUL or an unpaired surrogate.
     """
+    inbound = normalised(inbound)
     _validate(inbound)
     for attempt in range(MAX_ATTEMPTS):
         try:
@@ -72,6 +77,56 @@ def ingest(
                 raise
             logger.info("ingest retry after identity race on %s", inbound.external_id)
     raise AssertionError("unreachable")
+
+
+def normalised(inbound: InboundMessage) -> InboundMessage:
+    """The message with NUL characters and lone surrogates removed from every text it
+    carries (core.text): a customer's content is stored minus what the databases cannot
+    hold, never refused for it. `raw["text_repaired"]` says that it was."""
+    texts = [
+        inbound.external_id, inbound.text, inbound.html, inbound.sender.name,
+        inbound.thread.in_reply_to, inbound.thread.subject,
+        inbound.thread.reply_to_external_id, *inbound.thread.references,
+        *(identity.value for identity in inbound.sender.identities),
+        *(value for a in inbound.attachments
+          for value in (a.url_or_id, a.mime_type, a.filename, a.content_id)),
+    ]
+    if not any(has_poison(text) for text in texts) and not poisoned_paths(dict(inbound.raw)):
+        return inbound
+    sender = Sender(
+        identities=tuple(
+            replace(identity, value=clean_text(identity.value))
+            for identity in inbound.sender.identities
+        ),
+        name=clean_text(inbound.sender.name),
+    )
+    thread = ThreadHints(
+        in_reply_to=clean_text(inbound.thread.in_reply_to),
+        references=tuple(clean_text(ref) for ref in inbound.thread.references),
+        subject=clean_text(inbound.thread.subject),
+        reply_to_external_id=clean_text(inbound.thread.reply_to_external_id),
+    )
+    attachments = tuple(
+        InboundAttachment(
+            type=a.type,
+            url_or_id=clean_text(a.url_or_id),
+            mime_type=clean_text(a.mime_type),
+            filename=clean_text(a.filename),
+            content=a.content,
+            content_id=clean_text(a.content_id),
+        )
+        for a in inbound.attachments
+    )
+    return replace(
+        inbound,
+        external_id=clean_text(inbound.external_id),
+        text=clean_text(inbound.text),
+        html=clean_text(inbound.html),
+        sender=sender,
+        thread=thread,
+        attachments=attachments,
+        raw={**clean_data(dict(inbound.raw)), "text_repaired": True},
+    )
 
 
 def _validate(inbound: InboundMessage) -> None:
@@ -130,8 +185,8 @@ def _store(inbox: Inbox, inbound: InboundMessage, threading: ThreadingRule | Non
         delivery_status=DeliveryStatus.RECEIVED,
         is_unsupported=inbound.kind == "unsupported",
         is_auto_reply=inbound.is_auto_reply,
-        metadata=_metadata(inbound),
-        sent_at=inbound.sent_at or now,
+        metadata=_metadata(inbound, now),
+        sent_at=storable_time(inbound.sent_at, now),
     )
     _store_attachments(message, inbound)
     record_event("message.created", conversation, message_id=message.pk, direction="incoming")
@@ -210,8 +265,18 @@ def _first_line(text: str) -> str:
     return text.strip().split("\n", 1)[0][:120]
 
 
-def _metadata(inbound: InboundMessage) -> dict[str, object]:
+def _metadata(inbound: InboundMessage, now: dt.datetime) -> dict[str, object]:
     metadata: dict[str, object] = {}
+    if inbound.sent_at is not None and not is_credible(inbound.sent_at, now):
+        # Stored as the arrival time (core.dates); what the sender claimed stays visible.
+        metadata["claimed_sent_at"] = describe_claim(inbound.sent_at)
+    incomplete = inbound.raw.get("incomplete")
+    if incomplete:
+        # What a channel could not read or keep of the message (limits), shown to the agent.
+        metadata["incomplete"] = list(incomplete)
+    if inbound.raw.get("text_repaired"):
+        # NUL characters or lone surrogates were removed from what the sender sent.
+        metadata["text_repaired"] = True
     if inbound.thread.subject:
         metadata["subject"] = inbound.thread.subject
     if inbound.thread.in_reply_to:
@@ -308,6 +373,7 @@ def ingest_echo(inbox: Inbox, inbound: InboundMessage) -> IngestResult:
     `inbound.sender` is the customer it went to. An echo of a reply we sent ourselves
     carries the id our send returned, so it is recognised as ours and not stored twice.
     """
+    inbound = normalised(inbound)
     _validate(inbound)
     for attempt in range(MAX_ATTEMPTS):
         try:
@@ -356,8 +422,8 @@ def _store_echo(inbox: Inbox, inbound: InboundMessage) -> IngestResult:
         provider_message_id=inbound.external_id,
         delivery_status=DeliveryStatus.SENT,
         is_unsupported=inbound.kind == "unsupported",
-        metadata={**_metadata(inbound), "echo": True},
-        sent_at=inbound.sent_at or now,
+        metadata={**_metadata(inbound, now), "echo": True},
+        sent_at=storable_time(inbound.sent_at, now),
     )
     _store_attachments(message, inbound)
     record_event("message.created", conversation, message_id=message.pk, direction="outgoing")
@@ -381,6 +447,7 @@ def apply_message_change(inbox: Inbox, inbound: InboundMessage) -> EventResult:
     An edit of a message we never stored (sent before the inbox existed) is stored as a new
     message keyed "edit:<target>:<change>", so its content is not lost.
     """
+    inbound = normalised(inbound)
     target_ref = inbound.thread.reply_to_external_id
     if not target_ref:
         return EventResult(None, None, False, ignored_reason=f"a {inbound.kind} naming nothing")
@@ -418,7 +485,7 @@ def _change(target: Message, inbound: InboundMessage, key: str) -> EventResult:
     applied = list(metadata.get("changes", []))
     if key in applied:
         return EventResult(target.pk, target.conversation_id, is_duplicate=True)
-    at = (inbound.sent_at or timezone.now()).isoformat()
+    at = storable_time(inbound.sent_at, timezone.now()).isoformat()
     fields = ["metadata"]
     if inbound.kind == "edit":
         history = list(metadata.get("edit_history", []))

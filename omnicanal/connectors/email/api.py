@@ -8,7 +8,8 @@ from ninja import Router, Schema, Status
 
 from omnicanal.connectors.email.intake import receive_email
 from omnicanal.conversations.models import ChannelKind, Inbox
-from omnicanal.core.exceptions import DomainError, InvalidInput
+from omnicanal.core.api_boundary import ErrorOut
+from omnicanal.core.exceptions import Conflict, DomainError, InvalidInput
 
 router = Router(tags=["email"])
 
@@ -38,7 +39,8 @@ class EmailIntakeOut(Schema):
 
 @router.post(
     "/inboxes/{inbox_id}/email",
-    response={200: EmailIntakeOut, 201: EmailIntakeOut},
+    response={200: EmailIntakeOut, 201: EmailIntakeOut, 409: ErrorOut, 413: ErrorOut,
+              415: ErrorOut},
     openapi_extra={
         "requestBody": {
             "required": True,
@@ -53,8 +55,13 @@ def post_raw_email(request: HttpRequest, inbox_id: int) -> Status:
     never open a conversation and answer 200: `action` "bounce" (the messages marked failed
     in `updated_message_ids`, the addresses a hard bounce made undeliverable in
     `undeliverable`), "delivered", "complaint"; "ignored" says in `detail` why nothing was
-    stored."""
-    inbox = get_object_or_404(Inbox, pk=inbox_id, is_active=True, channel=ChannelKind.EMAIL)
+    stored. An inbox of another channel answers 409."""
+    inbox = get_object_or_404(Inbox, pk=inbox_id, is_active=True)
+    if inbox.channel != ChannelKind.EMAIL:
+        raise Conflict(
+            f"Inbox {inbox.pk} is a {inbox.get_channel_display()} inbox: raw e-mail goes to "
+            "an inbox of channel \"email\"."
+        )
     content_type = request.content_type or ""
     if content_type.lower() != "message/rfc822":
         raise UnsupportedMediaType("Send the raw e-mail as Content-Type: message/rfc822.")

@@ -27,7 +27,8 @@ from imapclient.imapclient import SEEN
 
 from omnicanal.connectors.email.config import EmailSettings
 from omnicanal.connectors.email.intake import IntakeResult, receive_email
-from omnicanal.connectors.models import MailboxCursor
+from omnicanal.connectors.email.quarantine import record_failure
+from omnicanal.connectors.models import MailboxCursor, QuarantinedMail
 from omnicanal.conversations.models import Inbox
 from omnicanal.core.exceptions import InvalidInput
 
@@ -50,6 +51,8 @@ class FetchReport:
     duplicates: int = 0
     reports: int = 0
     ignored: int = 0
+    # Mails kept in quarantine (QuarantinedMail) and passed over by this run.
+    quarantined: int = 0
     last_uid: int = 0
     # Set when a mail could not be stored: it and the mails after it wait for the next run.
     error: str = ""
@@ -58,7 +61,7 @@ class FetchReport:
         text = (
             f"inbox {self.inbox_id}: fetched={self.fetched} created={self.created} "
             f"duplicates={self.duplicates} reports={self.reports} ignored={self.ignored} "
-            f"last_uid={self.last_uid}"
+            f"quarantined={self.quarantined} last_uid={self.last_uid}"
         )
         return f"{text} error={self.error}" if self.error else text
 
@@ -156,8 +159,10 @@ def fetch_inbox(
 ) -> FetchReport:
     """Store the inbox's new mail. Stops at the first mail that cannot be stored for a
     reason a later run may not have (database down, a bug): that mail and the ones after it
-    stay unprocessed for the next run. A mail refused for what it is (InvalidInput) would
-    be refused forever, so it is logged and passed over."""
+    stay unprocessed for the next run. After IMAP_MAX_ATTEMPTS such runs the mail is
+    quarantined (quarantine.py: kept whole, shown to administrators) and passed over, so
+    one mail never blocks the mailbox. A mail refused for what it is (InvalidInput) would
+    be refused forever, so it is quarantined at once and passed over."""
     config = EmailSettings.parse(inbox.settings)
     report = FetchReport(inbox_id=inbox.pk)
     with connect(config) as client:
@@ -165,6 +170,12 @@ def fetch_inbox(
         cursor = _cursor(inbox, config.imap_mailbox, int(status[b"UIDVALIDITY"]))
         report.last_uid = cursor.last_uid
         uids = _pending_uids(client, cursor.last_uid)
+        failing = set(
+            QuarantinedMail.objects.filter(
+                inbox=inbox, mailbox=config.imap_mailbox, uidvalidity=cursor.uidvalidity,
+                quarantined_at__isnull=True,
+            ).values_list("uid", flat=True)
+        )
         for start in range(0, len(uids), batch_size):
             batch = uids[start : start + batch_size]
             fetched = client.fetch(batch, ["BODY.PEEK[]"])
@@ -184,9 +195,26 @@ def fetch_inbox(
                         logger.warning(
                             "inbox %s: mail UID %s refused: %s", inbox.pk, uid, exc.message
                         )
+                        record_failure(inbox, config.imap_mailbox, cursor.uidvalidity, uid,
+                                       bytes(raw), exc.message, is_permanent=True)
                         report.ignored += 1
+                    except Exception as exc:
+                        failure = record_failure(
+                            inbox, config.imap_mailbox, cursor.uidvalidity, uid, bytes(raw),
+                            f"{type(exc).__name__}: {exc}",
+                        )
+                        if failure.quarantined_at is None:
+                            raise
+                        report.quarantined += 1
                     else:
                         _count(report, result)
+                        if uid in failing:
+                            # It failed on an earlier run and is stored now.
+                            QuarantinedMail.objects.filter(
+                                inbox=inbox, mailbox=config.imap_mailbox,
+                                uidvalidity=cursor.uidvalidity, uid=uid,
+                                quarantined_at__isnull=True,
+                            ).delete()
                     processed.append(uid)
             except Exception as exc:
                 report.error = f"UID {batch[len(processed)]}: {type(exc).__name__}: {exc}"

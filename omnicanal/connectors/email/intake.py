@@ -27,6 +27,7 @@ from omnicanal.contacts.models import Identity
 from omnicanal.conversations.actions import apply_delivery_update, record_send_failure
 from omnicanal.conversations.ingest import ingest
 from omnicanal.conversations.models import DeliveryStatus, Direction, Inbox, Message
+from omnicanal.core.text import clean_text
 
 logger = logging.getLogger(__name__)
 
@@ -79,6 +80,8 @@ def bounced_message_ids(parsed: ParsedEmail) -> list[str]:
 
 
 def _our_messages(inbox: Inbox, ids: list[str]) -> list[Message]:
+    # Ids come from the report's text: no NUL may reach the query (PostgreSQL refuses it).
+    ids = [clean_text(i) for i in ids]
     if not ids:
         return []
     pks = [pk for i in ids if (pk := our_message_pk(i)) is not None]

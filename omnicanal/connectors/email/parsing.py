@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import codecs
 import email
+import email.parser
 import email.policy
 import re
 from dataclasses import dataclass, field
@@ -18,6 +19,8 @@ from datetime import datetime
 from email.header import decode_header, make_header
 from email.message import Message
 from email.utils import getaddresses, parsedate_to_datetime
+
+from django.conf import settings
 
 from omnicanal.connectors.base import (
     AttachmentType,
@@ -30,6 +33,7 @@ from omnicanal.connectors.base import (
 )
 from omnicanal.connectors.email.bounces import BounceRecipient, DeliveryReport, analyse_report
 from omnicanal.connectors.email.htmltext import html_to_text
+from omnicanal.connectors.email.limits import readable_part
 from omnicanal.connectors.email.replies import ParsedBody, parse_body
 
 
@@ -72,6 +76,8 @@ class ParsedEmail:
     report: DeliveryReport | None
     defects: tuple[str, ...]
     headers: tuple[tuple[str, str], ...] = field(default=(), repr=False)
+    # What of the mail was not read or not kept (limits.py, attachment limits), for the agent.
+    incomplete: tuple[str, ...] = ()
 
     @property
     def reply_text(self) -> str:
@@ -322,6 +328,31 @@ class _Collected:
     texts: list[str] = field(default_factory=list)
     htmls: list[str] = field(default_factory=list)
     attachments: list[Attachment] = field(default_factory=list)
+    attachment_bytes: int = 0
+    # Attachments over EMAIL_MAX_ATTACHMENTS(_BYTES): named on the message, not stored.
+    skipped: list[str] = field(default_factory=list)
+
+    def add_attachment(self, attachment: Attachment) -> None:
+        over_count = len(self.attachments) >= settings.EMAIL_MAX_ATTACHMENTS
+        over_size = (
+            self.attachment_bytes + attachment.size > settings.EMAIL_MAX_ATTACHMENTS_BYTES
+        )
+        if over_count or over_size:
+            self.skipped.append(attachment.filename or attachment.content_type)
+            return
+        self.attachments.append(attachment)
+        self.attachment_bytes += attachment.size
+
+    def incomplete(self) -> list[str]:
+        if not self.skipped:
+            return []
+        shown = ", ".join(self.skipped[:10]) + (" …" if len(self.skipped) > 10 else "")
+        return [
+            f"{len(self.skipped)} attachments over the limits "
+            f"({settings.EMAIL_MAX_ATTACHMENTS} files, "
+            f"{settings.EMAIL_MAX_ATTACHMENTS_BYTES // (1024 * 1024)} MB) were not stored: "
+            f"{shown}"
+        ]
 
 
 def _walk(part: Message, collected: _Collected, defects: list[str], depth: int = 0) -> None:
@@ -392,7 +423,7 @@ def _walk(part: Message, collected: _Collected, defects: list[str], depth: int =
     else:
         content = _payload_bytes(part, defects)
     content_id = _safe(lambda: part.get("content-id", "")).strip().strip("<>")
-    collected.attachments.append(
+    collected.add_attachment(
         Attachment(
             filename=filename,
             content_type=content_type,
@@ -423,12 +454,20 @@ def parse_email(raw: bytes) -> ParsedEmail:
     if stripped != raw and re.match(rb"[!-9;-~]+:", stripped):
         raw = stripped
         defects.append("blank lines before the headers")
+    readable = readable_part(raw)
+    raw = readable.raw
+    incomplete = list(readable.incomplete)
     message: Message
     try:
         message = email.message_from_bytes(raw, policy=email.policy.default)
+    except RecursionError:
+        message = _headers_only(raw, defects, incomplete)
     except Exception as error:  # the lenient legacy policy parses anything
         defects.append(f"reparsed with compat32: {type(error).__name__}")
-        message = email.message_from_bytes(raw, policy=email.policy.compat32)
+        try:
+            message = email.message_from_bytes(raw, policy=email.policy.compat32)
+        except RecursionError:
+            message = _headers_only(raw, defects, incomplete)
     headers = _Headers(message, defects)
 
     subject = headers.get("subject")
@@ -456,6 +495,7 @@ def parse_email(raw: bytes) -> ParsedEmail:
 
     for defect in _all_defects(message):
         defects.append(defect)
+    incomplete.extend(collected.incomplete())
 
     text = "\n\n".join(t.strip("\n") for t in collected.texts if t.strip())
     html = collected.htmls[0] if collected.htmls else ""
@@ -508,6 +548,17 @@ def parse_email(raw: bytes) -> ParsedEmail:
         report=report,
         defects=tuple(dict.fromkeys(defects)),
         headers=tuple(all_headers),
+        incomplete=tuple(incomplete),
+    )
+
+
+def _headers_only(raw: bytes, defects: list[str], incomplete: list[str]) -> Message:
+    """The mail's headers with its body as unparsed text: what is left when the structure
+    is too deep for the parser even within the limits (limits.py should prevent it)."""
+    defects.append("MIME structure too deep to parse")
+    incomplete.append("the MIME structure could not be read: the body is shown as received")
+    return email.parser.BytesParser(policy=email.policy.compat32).parsebytes(
+        raw, headersonly=True
     )
 
 
@@ -571,5 +622,6 @@ def to_inbound_message(parsed: ParsedEmail) -> InboundMessage:
             "signature": parsed.signature,
             "full_text": parsed.text,
             "defects": list(parsed.defects),
+            "incomplete": list(parsed.incomplete),
         },
     )

@@ -41,6 +41,7 @@ from omnicanal.conversations.models import (
     OutboxEvent,
 )
 from omnicanal.core.exceptions import DomainError, InvalidInput, NotFound
+from omnicanal.core.text import has_poison
 from omnicanal.routing.queries import queue_status
 
 VISITOR_ID = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
@@ -68,7 +69,8 @@ def find_inbox(site_token: str) -> Inbox:
         Inbox.objects.filter(
             channel=ChannelKind.WEBCHAT, is_active=True, settings__site_token=site_token
         ).first()
-        if site_token
+        # No token holds a NUL (PostgreSQL could not even compare one).
+        if site_token and not has_poison(site_token)
         else None
     )
     if inbox is None:

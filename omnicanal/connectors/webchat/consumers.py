@@ -27,6 +27,7 @@ from omnicanal.connectors.webchat import actions
 from omnicanal.connectors.webchat.ratelimit import check_rate
 from omnicanal.conversations.models import Inbox
 from omnicanal.core.exceptions import DomainError
+from omnicanal.core.text import clean_data
 
 CLOSE_REFUSED = 4403
 CLOSE_NOT_FOUND = 4404
@@ -71,6 +72,8 @@ class WebchatConsumer(AsyncJsonWebsocketConsumer):
     async def receive_json(self, content: Any, **kwargs: Any) -> None:
         if self.inbox is None or not isinstance(content, dict):
             return
+        # The visitor's text and identity, minus NUL and unpaired surrogates (core.text).
+        content = clean_data(content)
         kind = content.get("type")
         if kind == "hello":
             await self._hello(content)

@@ -19,6 +19,7 @@ from typing import Any
 
 from asgiref.sync import sync_to_async
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone, translation
 from django.views.decorators.csrf import csrf_exempt
@@ -29,6 +30,7 @@ from omnicanal.connectors.webchat.config import WebchatSettings
 from omnicanal.connectors.webchat.ratelimit import check_rate
 from omnicanal.conversations.actions import access_conversation
 from omnicanal.core.exceptions import DomainError, InvalidInput
+from omnicanal.core.text import clean_data, clean_text
 
 WIDGET_JS = Path(__file__).parent / "static" / "webchat" / "widget.js"
 MAX_BODY_BYTES = 64 * 1024
@@ -65,16 +67,26 @@ def _cors(response: HttpResponse, origin: str) -> HttpResponse:
     return response
 
 
+class BodyTooLarge(DomainError):
+    status = 413
+
+
 def _json_body(request: HttpRequest) -> dict[str, Any]:
-    if len(request.body) > MAX_BODY_BYTES:
-        raise InvalidInput("The request is too large.")
+    try:
+        size = len(request.body)
+    except RequestDataTooBig:
+        # Over DATA_UPLOAD_MAX_MEMORY_SIZE: Django would answer an HTML 400.
+        raise BodyTooLarge("The request is too large.") from None
+    if size > MAX_BODY_BYTES:
+        raise BodyTooLarge("The request is too large.")
     try:
         body = json.loads(request.body or b"{}")
     except (ValueError, UnicodeDecodeError):
         raise InvalidInput("The body must be JSON.") from None
     if not isinstance(body, dict):
         raise InvalidInput("The body must be a JSON object.")
-    return body
+    # A visitor's message, name or e-mail: kept minus NUL and unpaired surrogates (core.text).
+    return dict(clean_data(body))
 
 
 Handler = Callable[[HttpRequest, Any, WebchatSettings], dict[str, Any]]
@@ -182,7 +194,7 @@ def read(request: HttpRequest, inbox: Any, config: WebchatSettings) -> dict[str,
 
 
 def _poll_visitor(request: HttpRequest, inbox: Any) -> tuple[actions.Visitor, int]:
-    query = request.GET
+    query = {key: clean_text(str(value)) for key, value in request.GET.items()}
     identity = {"user_id": query.get("user_id", ""), "user_hash": query.get("user_hash", ""),
                 "email": query.get("email", ""), "name": query.get("name", "")}
     visitor = actions.identify(inbox, query.get("visitor_id", ""), identity)

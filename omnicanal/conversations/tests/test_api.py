@@ -97,12 +97,18 @@ def test_no_token_is_a_401(api_inbox: Inbox) -> None:
     )
 
     assert response.status_code == 401
+    # RFC 6750: the client is told which scheme to authenticate with.
+    assert response["WWW-Authenticate"].startswith("Bearer")
+    assert response["Content-Type"].startswith("application/json")
+    assert not Message.objects.exists()
 
 
-def test_a_revoked_or_wrong_token_is_a_401(api_inbox: Inbox) -> None:
+def test_a_wrong_token_is_a_403(api_inbox: Inbox) -> None:
     response = Client().get("/api/v1/inboxes", HTTP_AUTHORIZATION="Bearer omc_not-a-token")
 
-    assert response.status_code == 401
+    # Credentials were sent and refused: not a 401, which would invite sending none.
+    assert response.status_code == 403
+    assert "invalid or revoked" in response.json()["detail"]
 
 
 def test_the_conversation_comes_with_its_messages_and_contact(

@@ -127,7 +127,10 @@ def test_the_endpoint_wants_message_rfc822(agent: User, mail_inbox: Inbox) -> No
 def test_the_endpoint_only_serves_email_inboxes(agent: User, api_inbox: Inbox) -> None:
     response = post_mail(agent, api_inbox, make_mail())
 
-    assert response.status_code == 404
+    # The inbox exists: the client is told it is the wrong kind, not that it is missing.
+    assert response.status_code == 409
+    assert "email" in response.json()["detail"]
+    assert not Message.objects.exists()
 
 
 def test_a_hard_bounce_fails_our_message_and_makes_the_address_undeliverable(
