@@ -46,8 +46,13 @@ api.add_router("/", routing_router)
 
 @api.exception_handler(InvalidSettings)
 def invalid_settings(request, exc: InvalidSettings):  # type: ignore[no-untyped-def]
-    errors = [{"field": p.field, "reason": p.reason} for p in exc.problems]
-    return api.create_response(request, {"detail": exc.message, "errors": errors}, status=422)
+    # The shape of every other 422 of the API (django-ninja's validation errors): one entry
+    # per field, located in the body.
+    errors = [
+        {"loc": ["body", *p.field.split(".")], "msg": p.reason, "type": "invalid_setting"}
+        for p in exc.problems
+    ]
+    return api.create_response(request, {"detail": errors}, status=422)
 
 
 @api.exception_handler(DomainError)
