@@ -1,5 +1,6 @@
 """The JSON API: one NinjaAPI, each app's router mounted once."""
 
+from django.utils import translation
 from ninja import NinjaAPI
 from ninja.security import SessionAuth
 
@@ -23,4 +24,9 @@ api.add_router("/", routing_router)
 
 @api.exception_handler(DomainError)
 def domain_error(request, exc: DomainError):  # type: ignore[no-untyped-def]
-    return api.create_response(request, {"detail": exc.message}, status=exc.status)
+    # Translated where it was raised; a program reading the API gets English unless its
+    # request names a language (Accept-Language), whatever the site's default language.
+    language = translation.get_language() if request.headers.get("Accept-Language") else "en"
+    with translation.override(language):
+        detail = exc.message
+    return api.create_response(request, {"detail": detail}, status=exc.status)

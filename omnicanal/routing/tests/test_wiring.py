@@ -8,7 +8,7 @@ import pytest
 
 from omnicanal.accounts.models import User
 from omnicanal.conftest import inbound
-from omnicanal.conversations import actions
+from omnicanal.conversations import actions, outbox
 from omnicanal.conversations.ingest import ingest
 from omnicanal.conversations.models import Conversation, Inbox, Status
 from omnicanal.routing.actions import configure_agent, set_presence
@@ -89,6 +89,7 @@ def test_a_malformed_inbox_skill_setting_still_queues_the_message(
     api_inbox.save()
 
     result = ingest(api_inbox, inbound("m-1", "Guten Tag"))
+    outbox.process_pending_events()
 
     assert ConversationRouting.objects.get(conversation=result.conversation_id).required_skills \
         == {}
