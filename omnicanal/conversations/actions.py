@@ -222,8 +222,12 @@ def assign_from_routing(conversation_id: int, agent_id: int) -> bool:
         pk=conversation_id, inbox_id=row[0], contact_id=row[1], status=row[2],
         assignee_id=agent_id,
     )
-    agent = User.objects.filter(pk=agent_id).only("name", "email").first()
-    _activity(conversation, None, "assigned", agent.display_name if agent else "")
+    # The agent's name as it is now, as a person's assignment records it. Two columns, not
+    # a model: this runs once per assignment of a dispatch (see docs/benchmarks.md).
+    name, email = next(
+        iter(User.objects.filter(pk=agent_id).values_list("name", "email")[:1]), ("", "")
+    )
+    _activity(conversation, None, "assigned", User(name=name, email=email).display_name)
     record_event("conversation.assigned", conversation, assigned_by="routing",
                  changed=["assignee"])
     return True
