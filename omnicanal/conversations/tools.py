@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from omnicanal.accounts.actions import record_audit
 from omnicanal.accounts.models import Team, User
 from omnicanal.contacts.models import Identity
 from omnicanal.conversations.actions import (
@@ -27,7 +28,9 @@ from omnicanal.conversations.actions import (
     _check_text,
     access_conversation,
     add_note,
+    assign,
     reply,
+    unassign,
 )
 from omnicanal.conversations.events import record_event
 from omnicanal.conversations.models import (
@@ -120,6 +123,9 @@ def merge_conversations(user: User, source_id: int, target_id: int) -> Conversat
         )
         if not source_was_resolved and target.status == Status.RESOLVED:
             _change_status(target, user, Status.OPEN)
+        # Cannot be undone: kept in the audit log, as a contact merge is.
+        record_audit(user, "conversation.merged", target, source_id=source.pk,
+                     message_ids=moved_ids)
     return target
 
 
@@ -267,7 +273,11 @@ def reply_via(
 def transfer_to_team(user: User, conversation_id: int, team_id: int, note: str) -> Conversation:
     """Hand the conversation to another team with an internal note saying why: sets the
     team, unassigns an agent who is not in it, and re-queues a waiting conversation for the
-    new team at its original place in the queue; all or nothing."""
+    new team at its original place in the queue; all or nothing.
+
+    Made of the actions a person would use one by one (`assign` for the team, `unassign`,
+    `add_note`), in one transaction: the same activity lines and events, and the note's
+    @mentions tell the colleagues it names."""
     text = _check_text(note)
     with transaction.atomic():
         conversation = access_conversation(user, conversation_id, lock=True)
@@ -277,21 +287,10 @@ def transfer_to_team(user: User, conversation_id: int, team_id: int, note: str) 
         if conversation.team_id == team.pk:
             raise InvalidInput(_("The conversation is already with this team."))
         check_may_change(user, conversation, Change.TRANSFER)
-        conversation.team = team
-        fields = ["team"]
-        _activity(conversation, user, "team", team.name)
-        is_unassigned = (
-            conversation.assignee_id is not None
-            and not team.members.filter(pk=conversation.assignee_id).exists()
-        )
-        if is_unassigned:
-            conversation.assignee = None
-            fields.append("assignee")
-            _activity(conversation, user, "unassigned")
-        conversation.save(update_fields=fields)
-        # Routing reacts: the previous agent's slot is freed, a waiting conversation waits
-        # for the new team's agents at its original place in line.
-        record_event("conversation.assigned", conversation, change="transferred", team_id=team.pk)
-        # The note is a note like any other: its @mentions tell the colleagues it names.
+        assign(user, conversation.pk, team_id=team.pk)
+        holder_id = conversation.assignee_id
+        if holder_id is not None and not team.members.filter(pk=holder_id).exists():
+            unassign(user, conversation.pk)
         add_note(user, conversation.pk, text)
+        conversation.refresh_from_db()
     return conversation

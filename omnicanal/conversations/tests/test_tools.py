@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from django.utils import translation
 
-from omnicanal.accounts.models import Team, User
+from omnicanal.accounts.models import AuditLogEntry, Team, User
 from omnicanal.conftest import inbound
 from omnicanal.connectors.base import ThreadHints
 from omnicanal.connectors.tasks import build_outbound
@@ -126,6 +126,16 @@ class TestMerge:
         )
         assert (by_chat.pk, "merged_into") in changes
         assert (by_email.pk, "merged_from") in changes
+
+    def test_a_merge_is_kept_in_the_audit_log(
+        self, agent: User, by_email: Conversation, by_chat: Conversation
+    ) -> None:
+        tools.merge_conversations(agent, by_chat.pk, by_email.pk)
+
+        entry = AuditLogEntry.objects.get(action="conversation.merged")
+        assert (entry.actor, entry.target_id, entry.data["source_id"]) == (
+            agent, str(by_email.pk), by_chat.pk
+        )
 
     def test_the_sources_place_in_routing_is_released(
         self, agent: User, by_email: Conversation, by_chat: Conversation
@@ -429,8 +439,12 @@ class TestTransfer:
         assert (note.text, note.author) == ("Erreur de TVA sur F-2291", agent)
         assert conversation.messages.filter(
             metadata__activity="team", metadata__value="Facturation").exists()
-        assert OutboxEvent.objects.filter(
-            kind="conversation.assigned", payload__change="transferred").exists()
+        # The events of an assignment and of a note, as if made one by one.
+        assert [(e.kind, e.payload.get("changed"), e.payload.get("direction"))
+                for e in OutboxEvent.objects.filter(conversation=conversation).order_by("pk")
+                if e.kind != "conversation.created"][-2:] == [
+            ("conversation.assigned", ["team"], None), ("message.created", None, "note"),
+        ]
 
     def test_an_assignee_outside_the_new_team_is_unassigned(
         self, agent: User, billing: Team, conversation: Conversation
