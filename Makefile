@@ -26,6 +26,7 @@ test: $(VENV)/.installed-dev lint pytest pytest-postgres
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/mypy omnicanal
+	$(BIN)/lint-imports
 
 pytest: $(VENV)/.installed-dev
 	$(BIN)/pytest -n 2 --dist loadgroup

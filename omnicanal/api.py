@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
+from django.utils import translation
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
 from ninja.security import SessionAuth
@@ -57,7 +58,12 @@ def invalid_settings(request, exc: InvalidSettings):  # type: ignore[no-untyped-
 
 @api.exception_handler(DomainError)
 def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
-    return api.create_response(request, {"detail": exc.message}, status=exc.status)
+    # Translated where it was raised; a program reading the API gets English unless its
+    # request names a language (Accept-Language), whatever the site's default language.
+    language = translation.get_language() if request.headers.get("Accept-Language") else "en"
+    with translation.override(language):
+        detail = exc.message
+    return api.create_response(request, {"detail": detail}, status=exc.status)
 
 
 @api.exception_handler(AuthenticationError)

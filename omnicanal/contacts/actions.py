@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -12,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from omnicanal.accounts.actions import record_audit
 from omnicanal.accounts.models import User
@@ -38,22 +40,24 @@ def normalize_phone(value: str, region: str = DEFAULT_PHONE_REGION) -> str:
     try:
         number = phonenumbers.parse(value, region)
     except phonenumbers.NumberParseException as exc:
-        raise InvalidInput(f"{value!r} is not a phone number: {exc}") from exc
+        raise InvalidInput(
+            _("%(value)s is not a phone number: %(reason)s"), value=repr(value), reason=exc
+        ) from exc
     if not phonenumbers.is_possible_number(number):
-        raise InvalidInput(f"{value!r} is not a possible phone number.")
+        raise InvalidInput(_("%(value)s is not a possible phone number."), value=repr(value))
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
 def normalize_identity_value(kind: IdentityKind | str, value: str) -> str:
     value = value.strip()
     if not value:
-        raise InvalidInput(f"The {kind} identity is empty.")
+        raise InvalidInput(_("The %(kind)s identity is empty."), kind=kind)
     if kind == IdentityKind.EMAIL:
         value = value.lower()
         try:
             validate_email(value)
         except ValidationError as exc:
-            raise InvalidInput(f"{value!r} is not an e-mail address.") from exc
+            raise InvalidInput(_("%(value)s is not an e-mail address."), value=repr(value)) from exc
         return value
     if kind in (IdentityKind.PHONE, IdentityKind.WHATSAPP):
         return normalize_phone(value.removeprefix("whatsapp:"))
@@ -93,7 +97,7 @@ def resolve_contact(sender: Sender) -> Contact:
     """
     identities = _normalized(sender.identities)
     if not identities:
-        raise InvalidInput("The sender has no identity (e-mail, phone or external id).")
+        raise InvalidInput(_("The sender has no identity (e-mail, phone or external id)."))
 
     verified = [i for i in identities if i.is_verified]
     owners: list[Contact] = []
@@ -153,26 +157,40 @@ def _follow_merges(contact: Contact) -> Contact:
     return contact
 
 
+@dataclass(frozen=True)
+class ContactReferences:
+    """Rows of an app above contacts that point at a contact and follow it through a merge
+    (conversations). The app registers them when it starts; contacts never imports it.
+    `move(source_id, target_id)` repoints them and returns the ids it moved, kept in the
+    merge's snapshot under `name`; `restore(ids, source_id)` points them back on undo."""
+
+    name: str
+    move: Callable[[int, int], list[int]]
+    restore: Callable[[list[int], int], None]
+
+
+_contact_references: dict[str, ContactReferences] = {}
+
+
+def register_contact_references(references: ContactReferences) -> None:
+    """Call from an AppConfig.ready()."""
+    _contact_references[references.name] = references
+
+
 def merge_contacts(target: Contact, source: Contact, *, actor: User | None) -> ContactMerge:
     """Move the source's identities and conversations onto the target, recorded for undo."""
-    from omnicanal.conversations.models import Conversation
-
     if target.pk == source.pk:
-        raise InvalidInput("A contact cannot be merged into itself.")
+        raise InvalidInput(_("A contact cannot be merged into itself."))
     with transaction.atomic():
         target, source = (
             Contact.objects.select_for_update().get(pk=target.pk),
             Contact.objects.select_for_update().get(pk=source.pk),
         )
         if source.merged_into_id is not None or target.merged_into_id is not None:
-            raise Conflict("One of these contacts was already merged.")
+            raise Conflict(_("One of these contacts was already merged."))
         identity_ids = list(source.identities.values_list("pk", flat=True))
-        conversation_ids = list(
-            Conversation.objects.filter(contact=source).values_list("pk", flat=True)
-        )
-        snapshot = {
+        snapshot: dict[str, Any] = {
             "identity_ids": identity_ids,
-            "conversation_ids": conversation_ids,
             "target_before": {
                 "name": target.name,
                 "attributes": target.attributes,
@@ -181,7 +199,8 @@ def merge_contacts(target: Contact, source: Contact, *, actor: User | None) -> C
             },
         }
         source.identities.update(contact=target)
-        Conversation.objects.filter(pk__in=conversation_ids).update(contact=target)
+        for references in _contact_references.values():
+            snapshot[references.name] = references.move(source.pk, target.pk)
         target.name = target.name or source.name
         target.attributes = {**source.attributes, **target.attributes}
         target.company_id = target.company_id or source.company_id
@@ -202,17 +221,16 @@ def merge_contacts(target: Contact, source: Contact, *, actor: User | None) -> C
 
 def unmerge_contacts(merge: ContactMerge, *, actor: User | None) -> Contact:
     """Restore both contacts exactly as they were before `merge`; returns the source."""
-    from omnicanal.conversations.models import Conversation
-
     with transaction.atomic():
         merge = ContactMerge.objects.select_for_update().get(pk=merge.pk)
         if merge.undone_at is not None:
-            raise Conflict("This merge was already undone.")
+            raise Conflict(_("This merge was already undone."))
         snapshot = merge.snapshot
         target = Contact.objects.select_for_update().get(pk=merge.target_id)
         source = Contact.objects.select_for_update().get(pk=merge.source_id)
         Identity.objects.filter(pk__in=snapshot["identity_ids"]).update(contact=source)
-        Conversation.objects.filter(pk__in=snapshot["conversation_ids"]).update(contact=source)
+        for references in _contact_references.values():
+            references.restore(snapshot.get(references.name) or [], source.pk)
         before = snapshot["target_before"]
         target.name = before["name"]
         target.attributes = before["attributes"]
@@ -235,12 +253,12 @@ def validate_attributes(values: Mapping[str, Any], *, partial: bool = False) -> 
     definitions = {d.key: d for d in AttributeDefinition.objects.all()}
     unknown = sorted(set(values) - set(definitions))
     if unknown:
-        raise InvalidInput(f"Unknown attribute(s): {', '.join(unknown)}.")
+        raise InvalidInput(_("Unknown attribute(s): %(keys)s."), keys=", ".join(unknown))
     cleaned: dict[str, Any] = {}
     for key, definition in definitions.items():
         if key not in values or values[key] in (None, ""):
             if definition.is_required and not partial:
-                raise InvalidInput(f"The attribute {key!r} is required.")
+                raise InvalidInput(_("The attribute %(key)s is required."), key=repr(key))
             continue
         cleaned[key] = _coerce_attribute(definition, values[key])
     return cleaned
@@ -255,7 +273,9 @@ def _coerce_attribute(definition: AttributeDefinition, value: Any) -> Any:
             try:
                 number = Decimal(str(value))
             except InvalidOperation as exc:
-                raise InvalidInput(f"The attribute {key!r} must be a number.") from exc
+                raise InvalidInput(
+                    _("The attribute %(key)s must be a number."), key=repr(key)
+                ) from exc
             return int(number) if number == number.to_integral_value() else float(number)
         case AttributeType.BOOLEAN:
             if isinstance(value, bool):
@@ -264,18 +284,23 @@ def _coerce_attribute(definition: AttributeDefinition, value: Any) -> Any:
                 return True
             if str(value).lower() in {"false", "0", "no", "non"}:
                 return False
-            raise InvalidInput(f"The attribute {key!r} must be yes or no.")
+            raise InvalidInput(_("The attribute %(key)s must be yes or no."), key=repr(key))
         case AttributeType.DATE:
             try:
                 return dt.date.fromisoformat(str(value)).isoformat()
             except ValueError as exc:
-                raise InvalidInput(f"The attribute {key!r} must be a date (YYYY-MM-DD).") from exc
+                raise InvalidInput(
+                    _("The attribute %(key)s must be a date (YYYY-MM-DD)."), key=repr(key)
+                ) from exc
         case AttributeType.CHOICE:
             if value not in definition.choices:
                 allowed = ", ".join(map(str, definition.choices))
-                raise InvalidInput(f"The attribute {key!r} must be one of: {allowed}.")
+                raise InvalidInput(
+                    _("The attribute %(key)s must be one of: %(allowed)s."),
+                    key=repr(key), allowed=allowed,
+                )
             return value
-    raise InvalidInput(f"The attribute {key!r} has an unknown type.")
+    raise InvalidInput(_("The attribute %(key)s has an unknown type."), key=repr(key))
 
 
 def update_contact_attributes(
@@ -304,20 +329,25 @@ def merge_suggested_contacts(
     `undo_merge`.
     """
     if not user.is_active:
-        raise PermissionDenied("Only an active agent can merge contacts.")
+        raise PermissionDenied(_("Only an active agent can merge contacts."))
     suggestion = MergeSuggestion.objects.filter(
         pk=suggestion_id, status=MergeSuggestion.Status.OPEN
     ).first()
     if suggestion is None:
-        raise NotFound(f"No open merge suggestion {suggestion_id}.")
+        raise NotFound(_("No open merge suggestion %(id)s."), id=suggestion_id)
     pair = {
         suggestion.contact_id: suggestion.contact,
         suggestion.candidate_id: suggestion.candidate,
     }
     if keep_contact_id not in pair:
-        raise InvalidInput("This suggestion does not concern this contact.")
+        raise InvalidInput(_("This suggestion does not concern this contact."))
     (other_id,) = set(pair) - {keep_contact_id}
     return merge_contacts(pair[keep_contact_id], pair[other_id], actor=user)
+
+
+def may_undo_merge(user: User, merge: ContactMerge) -> bool:
+    """The agent who merged, or a supervisor (the contact panel asks it too)."""
+    return user.is_active and (merge.merged_by_id == user.pk or user.is_supervisor_or_above)
 
 
 def undo_merge(user: User, merge_id: int) -> Contact:
@@ -325,9 +355,9 @@ def undo_merge(user: User, merge_id: int) -> Contact:
     (source) contact."""
     merge = ContactMerge.objects.filter(pk=merge_id).first()
     if merge is None:
-        raise NotFound(f"No merge {merge_id}.")
-    if merge.merged_by_id != user.pk and not user.is_supervisor_or_above:
-        raise PermissionDenied("Only the agent who merged or a supervisor can undo a merge.")
+        raise NotFound(_("No merge %(id)s."), id=merge_id)
+    if not may_undo_merge(user, merge):
+        raise PermissionDenied(_("Only the agent who merged or a supervisor can undo a merge."))
     return unmerge_contacts(merge, actor=user)
 
 

@@ -10,11 +10,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
+from omnicanal.accounts.mentions import resolve_mentions
 from omnicanal.accounts.models import Team, User
+from omnicanal.conversations import permissions
 from omnicanal.conversations.collision import check_nothing_arrived
 from omnicanal.conversations.events import record_event
 from omnicanal.conversations.models import (
@@ -29,8 +32,6 @@ from omnicanal.conversations.models import (
     Status,
 )
 from omnicanal.core.exceptions import InvalidInput, NotFound, PermissionDenied
-from omnicanal.notifications.mentions import resolve_mentions
-from omnicanal.routing import actions as routing
 
 
 def visible_conversations(user: User) -> QuerySet[Conversation]:
@@ -47,17 +48,17 @@ def access_conversation(user: User, conversation_id: int, *, lock: bool = False)
         queryset = queryset.select_for_update(of=("self",))
     conversation = queryset.filter(pk=conversation_id).first()
     if conversation is None:
-        raise NotFound(f"No conversation {conversation_id}.")
+        raise NotFound(_("No conversation %(id)s."), id=conversation_id)
     return conversation
 
 
 def _check_text(text: str) -> str:
     text = text.strip()
     if not text:
-        raise InvalidInput("The message is empty.")
+        raise InvalidInput(_("The message is empty."))
     if len(text) > settings.MESSAGE_TEXT_MAX_LENGTH:
         limit = settings.MESSAGE_TEXT_MAX_LENGTH
-        raise InvalidInput(f"The text is longer than {limit} characters.")
+        raise InvalidInput(_("The text is longer than %(limit)s characters."), limit=limit)
     return text
 
 
@@ -109,13 +110,14 @@ def reply(
             conversation.assignee = user
             update_fields.append("assignee")
         conversation.save(update_fields=update_fields)
-        if "assignee" in update_fields:
-            # Out of the queue and counted against the agent, or a dispatcher would later
-            # hand the conversation to someone else.
-            routing.assign_manually(conversation.pk, user)
-        # The send is this event's handling (connectors subscribes), so it is as durable as
-        # the message: no after-commit enqueue that a crash could lose.
-        record_event("message.created", conversation, message_id=message.pk, direction="outgoing")
+        # took_assignment: routing takes the conversation out of the queue and counts it
+        # against the agent, or a dispatcher would later hand it to someone else. The send
+        # is this event's handling too (connectors subscribes), so it is as durable as the
+        # message: no after-commit enqueue that a crash could lose.
+        record_event(
+            "message.created", conversation, message_id=message.pk, direction="outgoing",
+            took_assignment="assignee" in update_fields,
+        )
     return message
 
 
@@ -198,7 +200,7 @@ def _activity(
     """A line in the timeline ("Alice assigned Bob"); templates translate it from metadata."""
     Message.objects.create(
         conversation=conversation,
-        inbox=conversation.inbox,
+        inbox_id=conversation.inbox_id,
         direction=Direction.ACTIVITY,
         author=user,
         text=f"{activity} {value}".strip(),
@@ -221,17 +223,17 @@ def assign(
         if assignee_id is not None:
             assignee = User.objects.filter(pk=assignee_id, is_active=True).first()
             if assignee is None:
-                raise NotFound(f"No active agent {assignee_id}.")
-            # Agents pass on what is theirs or unassigned; taking a colleague's work is a
-            # supervisor's call.
-            is_someone_elses = conversation.assignee_id not in (None, user.pk)
-            if is_someone_elses and not user.is_supervisor_or_above:
-                raise PermissionDenied("Only a supervisor can reassign a colleague's conversation.")
+                raise NotFound(_("No active agent %(id)s."), id=assignee_id)
+            permissions.check_may_change(user, conversation, permissions.Change.REASSIGN)
         team = None
         if team_id is not None:
             team = Team.objects.filter(pk=team_id).first()
             if team is None:
-                raise NotFound(f"No team {team_id}.")
+                raise NotFound(_("No team %(id)s."), id=team_id)
+            if conversation.team_id != team_id:
+                # As a transfer: another team's queue for a colleague's conversation is a
+                # supervisor's call.
+                permissions.check_may_change(user, conversation, permissions.Change.CHANGE_TEAM)
         changed = []
         if assignee_id is not None and conversation.assignee_id != assignee_id:
             conversation.assignee = assignee
@@ -243,27 +245,59 @@ def assign(
             _activity(conversation, user, "team", team.name if team else "")
         if changed:
             conversation.save(update_fields=changed)
+            # Routing reacts: the new agent's load, the old one's freed slot, the new team's
+            # queue.
             record_event("conversation.assigned", conversation, actor_id=user.pk, changed=changed)
-        if "assignee" in changed:
-            # A person's choice counts against the new agent's capacity and frees the old one.
-            routing.assign_manually(conversation.pk, assignee)
-        if "team" in changed:
-            # Another team's queue, where another team's agents may take it.
-            routing.follow_conversation(conversation)
     return conversation
+
+
+def assign_from_routing(conversation_id: int, agent_id: int) -> bool:
+    """Routing's dispatcher gives a waiting conversation to an agent: the trusted writer of
+    `Conversation.assignee` for routing, with no permission check (routing decided by its
+    policy). Only while the conversation is unassigned and not resolved: a person who chose
+    an agent meanwhile keeps their choice, and False tells the dispatcher to give the slot
+    back. The same event and activity line as any other assignment.
+
+    One conditional UPDATE, not a read then a save: the dispatcher makes this call for each
+    assignment of a sweep, holding the conversation's row lock on PostgreSQL (the IMMEDIATE
+    transaction's write lock on SQLite), and the condition alone keeps it right without."""
+    table = Conversation._meta.db_table
+    assignee = Conversation._meta.get_field("assignee").column
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET {assignee} = %s"  # noqa: S608 (names from the model)
+            f" WHERE id = %s AND {assignee} IS NULL AND status <> %s"
+            " RETURNING inbox_id, contact_id, status",
+            [agent_id, conversation_id, Status.RESOLVED.value],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    conversation = Conversation(
+        pk=conversation_id, inbox_id=row[0], contact_id=row[1], status=row[2],
+        assignee_id=agent_id,
+    )
+    # The agent's name as it is now, as a person's assignment records it. Two columns, not
+    # a model: this runs once per assignment of a dispatch (see docs/benchmarks.md).
+    name, email = next(
+        iter(User.objects.filter(pk=agent_id).values_list("name", "email")[:1]), ("", "")
+    )
+    _activity(conversation, None, "assigned", User(name=name, email=email).display_name)
+    record_event("conversation.assigned", conversation, assigned_by="routing",
+                 changed=["assignee"])
+    return True
 
 
 def unassign(user: User, conversation_id: int) -> Conversation:
     with transaction.atomic():
         conversation = access_conversation(user, conversation_id, lock=True)
-        if conversation.assignee_id not in (None, user.pk) and not user.is_supervisor_or_above:
-            raise PermissionDenied("Only a supervisor can unassign someone else.")
+        permissions.check_may_change(user, conversation, permissions.Change.UNASSIGN)
         if conversation.assignee_id is not None:
             conversation.assignee = None
             conversation.save(update_fields=["assignee"])
             _activity(conversation, user, "unassigned")
-            record_event("conversation.assigned", conversation, actor_id=user.pk)
-            routing.assign_manually(conversation.pk, None)
+            record_event("conversation.assigned", conversation, actor_id=user.pk,
+                         changed=["assignee"])
     return conversation
 
 
@@ -275,7 +309,7 @@ def set_status(
     replies")."""
     if status == Status.SNOOZED:
         if snoozed_until is None:
-            raise InvalidInput("Snoozing needs a time to wake up.")
+            raise InvalidInput(_("Snoozing needs a time to wake up."))
         return snooze(user, conversation_id, until=snoozed_until)
     with transaction.atomic():
         conversation = access_conversation(user, conversation_id, lock=True)
@@ -304,11 +338,8 @@ def _change_status(
     _activity(
         conversation, user, "status", str(status) if activity_value is None else activity_value
     )
-    record_event("conversation.status_changed", conversation)
-    if status == Status.RESOLVED:
-        routing.release(conversation.pk)
-    elif was_resolved:
-        routing.route_conversation(conversation)
+    # Routing reacts: a resolved conversation frees its slot, a reopened one queues again.
+    record_event("conversation.status_changed", conversation, reopened=was_resolved)
 
 
 def snooze(user: User, conversation_id: int, *, until: dt.datetime | None) -> Conversation:
@@ -322,9 +353,9 @@ def snooze(user: User, conversation_id: int, *, until: dt.datetime | None) -> Co
     """
     if until is not None:
         if timezone.is_naive(until):
-            raise InvalidInput("The wake-up time needs a time zone.")
+            raise InvalidInput(_("The wake-up time needs a time zone."))
         if until <= timezone.now():
-            raise InvalidInput("The wake-up time must be in the future.")
+            raise InvalidInput(_("The wake-up time must be in the future."))
     with transaction.atomic():
         conversation = access_conversation(user, conversation_id, lock=True)
         if conversation.status == Status.SNOOZED and conversation.snoozed_until == until:
@@ -366,7 +397,7 @@ def wake_due_conversations(*, now: dt.datetime | None = None, limit: int = 500) 
 
 def set_priority(user: User, conversation_id: int, priority: int) -> Conversation:
     if priority not in Priority.values:
-        raise InvalidInput("This priority does not exist.")
+        raise InvalidInput(_("This priority does not exist."))
     with transaction.atomic():
         conversation = access_conversation(user, conversation_id, lock=True)
         if conversation.priority == priority:
@@ -375,7 +406,6 @@ def set_priority(user: User, conversation_id: int, priority: int) -> Conversatio
         conversation.save(update_fields=["priority"])
         _activity(conversation, user, "priority", str(priority))
         record_event("conversation.updated", conversation, change="priority", priority=priority)
-        routing.follow_conversation(conversation)
     return conversation
 
 
@@ -386,11 +416,12 @@ def create_label(user: User, name: str, color: str = "") -> Label:
     """A new label; supervisors curate the list so that it stays short and shared."""
     name = " ".join(name.split())
     if not name:
-        raise InvalidInput("The label is empty.")
+        raise InvalidInput(_("The label is empty."))
     if len(name) > LABEL_NAME_MAX_LENGTH:
-        raise InvalidInput(f"A label is at most {LABEL_NAME_MAX_LENGTH} characters long.")
-    if not user.is_supervisor_or_above:
-        raise PermissionDenied("Only a supervisor can create a label.")
+        raise InvalidInput(
+            _("A label is at most %(limit)s characters long."), limit=LABEL_NAME_MAX_LENGTH
+        )
+    permissions.check_may_create_label(user)
     existing = Label.objects.filter(name__iexact=name).first()
     if existing is not None:
         return existing
@@ -402,7 +433,7 @@ def add_label(user: User, conversation_id: int, label_id: int) -> Conversation:
         conversation = access_conversation(user, conversation_id, lock=True)
         label = Label.objects.filter(pk=label_id).first()
         if label is None:
-            raise NotFound(f"No label {label_id}.")
+            raise NotFound(_("No label %(id)s."), id=label_id)
         if conversation.labels.filter(pk=label.pk).exists():
             return conversation
         conversation.labels.add(label)
@@ -439,7 +470,7 @@ BULK_MAX = 100
 @dataclass
 class BulkOutcome:
     done: list[int] = field(default_factory=list)
-    # conversation id -> the action's refusal, in English (the edge translates).
+    # conversation id -> the action's refusal, in the language active when it was refused.
     refused: dict[int, str] = field(default_factory=dict)
 
 
@@ -454,9 +485,9 @@ def for_each_conversation(
     """
     ids = list(dict.fromkeys(conversation_ids))
     if not ids:
-        raise InvalidInput("Select at least one conversation.")
+        raise InvalidInput(_("Select at least one conversation."))
     if len(ids) > BULK_MAX:
-        raise InvalidInput(f"Select at most {BULK_MAX} conversations at a time.")
+        raise InvalidInput(_("Select at most %(limit)s conversations at a time."), limit=BULK_MAX)
     outcome = BulkOutcome()
     for conversation_id in ids:
         try:

@@ -12,6 +12,22 @@ def _repair_search_index(using: str, **kwargs: Any) -> None:
     search_index.repair_sqlite(connections[using])
 
 
+def _move_conversations(source_id: int, target_id: int) -> list[int]:
+    """A contact merge: the source's conversations become the target's."""
+    from omnicanal.conversations.models import Conversation
+
+    moved = list(Conversation.objects.filter(contact_id=source_id).values_list("pk", flat=True))
+    Conversation.objects.filter(pk__in=moved).update(contact_id=target_id)
+    return moved
+
+
+def _restore_conversations(conversation_ids: list[int], source_id: int) -> None:
+    """The merge undone: the conversations it moved go back to the source."""
+    from omnicanal.conversations.models import Conversation
+
+    Conversation.objects.filter(pk__in=conversation_ids).update(contact_id=source_id)
+
+
 class ConversationsConfig(AppConfig):
     name = "omnicanal.conversations"
     label = "conversations"
@@ -20,3 +36,8 @@ class ConversationsConfig(AppConfig):
         # A migration that rebuilds the messages or contacts table on SQLite drops the search
         # triggers with it (see search_index); every migrate puts them back.
         post_migrate.connect(_repair_search_index, sender=self)
+        from omnicanal.contacts.actions import ContactReferences, register_contact_references
+
+        register_contact_references(ContactReferences(
+            "conversation_ids", _move_conversations, _restore_conversations
+        ))

@@ -5,6 +5,7 @@ that the customer does not get two different answers to the same question."""
 from __future__ import annotations
 
 from django.db.models import Max, Q
+from django.utils.translation import gettext_lazy as _
 
 from omnicanal.accounts.models import User
 from omnicanal.conversations.models import Conversation, Direction, Message
@@ -19,7 +20,7 @@ class RepliedMeanwhile(Conflict):
     last saw; `latest_message_id` is the newest message of the conversation now."""
 
     def __init__(self, arrived: list[Message], latest_message_id: int) -> None:
-        super().__init__("Someone wrote in this conversation since you last looked.")
+        super().__init__(_("Someone wrote in this conversation since you last looked."))
         self.arrived = arrived
         self.latest_message_id = latest_message_id
 

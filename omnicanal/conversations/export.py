@@ -18,9 +18,11 @@ from typing import Any, Literal
 from django.db import models
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from omnicanal.accounts.actions import record_audit
 from omnicanal.accounts.models import User
+from omnicanal.conversations import permissions
 from omnicanal.conversations.actions import access_conversation
 from omnicanal.conversations.models import (
     Attachment,
@@ -30,7 +32,7 @@ from omnicanal.conversations.models import (
     Direction,
     Message,
 )
-from omnicanal.core.exceptions import InvalidInput
+from omnicanal.core.exceptions import InvalidInput, PermissionDenied
 
 ExportFormat = Literal["html", "json"]
 EXPORT_FORMATS: tuple[ExportFormat, ...] = ("html", "json")
@@ -176,9 +178,11 @@ def export_conversation(
 ) -> ExportFile:
     """The conversation's transcript as a file, for an agent who may see it; audit-logged."""
     if export_format not in EXPORT_FORMATS:
-        raise InvalidInput("Export as HTML or JSON.")
+        raise InvalidInput(_("Export as HTML or JSON."))
     fmt: ExportFormat = "html" if export_format == "html" else "json"
     conversation = access_conversation(user, conversation_id)
+    if not permissions.may_export(user, conversation):
+        raise PermissionDenied(_("You may not export this conversation."))
     data = transcript(conversation, include_notes=include_notes, attachment_url=attachment_url)
     if fmt == "json":
         content = json.dumps(data, ensure_ascii=False, indent=2).encode()

@@ -32,7 +32,6 @@ from omnicanal.conversations.models import (
 from omnicanal.core.dates import describe_claim, is_credible, storable_time
 from omnicanal.core.exceptions import InvalidInput
 from omnicanal.core.text import clean_data, clean_text, has_poison, poisoned_paths
-from omnicanal.routing.actions import route_conversation
 
 logger = logging.getLogger(__name__)
 
@@ -167,14 +166,14 @@ def _store(inbox: Inbox, inbound: InboundMessage, threading: ThreadingRule | Non
     if is_new:
         conversation.subject = (inbound.thread.subject or _first_line(inbound.text))[:300]
         conversation.save()
-        record_event("conversation.created", conversation)
+        # awaits_agent: routing queues it, before the rules that run on its creation.
+        record_event("conversation.created", conversation,
+                     awaits_agent=not inbound.is_auto_reply)
     else:
         conversation.save(
             update_fields=["status", "last_activity_at", "waiting_since", "snoozed_until",
                            "resolved_at"]
         )
-    if not inbound.is_auto_reply:
-        route_conversation(conversation)
     message = Message.objects.create(
         conversation=conversation,
         inbox=inbox,
@@ -189,7 +188,10 @@ def _store(inbox: Inbox, inbound: InboundMessage, threading: ThreadingRule | Non
         sent_at=storable_time(inbound.sent_at, now),
     )
     _store_attachments(message, inbound)
-    record_event("message.created", conversation, message_id=message.pk, direction="incoming")
+    # awaits_agent: routing queues the conversation for an agent (an auto-reply waits for
+    # nobody).
+    record_event("message.created", conversation, message_id=message.pk, direction="incoming",
+                 awaits_agent=not inbound.is_auto_reply)
     return IngestResult(message.pk, conversation.pk, contact.pk, is_duplicate=False)
 
 

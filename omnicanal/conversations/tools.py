@@ -17,29 +17,31 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
+from omnicanal.accounts.actions import record_audit
 from omnicanal.accounts.models import Team, User
-from omnicanal.connectors.messaging import last_customer_message_at, window_error
 from omnicanal.contacts.models import Identity
 from omnicanal.conversations.actions import (
     _activity,
     _change_status,
     _check_text,
     access_conversation,
+    add_note,
+    assign,
     reply,
+    unassign,
 )
 from omnicanal.conversations.events import record_event
 from omnicanal.conversations.models import (
     Conversation,
-    DeliveryStatus,
     Direction,
     Inbox,
     Message,
     Status,
 )
-from omnicanal.core.exceptions import Conflict, InvalidInput, NotFound, PermissionDenied
-from omnicanal.routing import actions as routing
-from omnicanal.routing.models import ConversationRouting
+from omnicanal.conversations.permissions import Change, check_may_change
+from omnicanal.core.exceptions import Conflict, InvalidInput, NotFound
 
 # Keys of an outgoing message's metadata when the agent chose the channel: the address the
 # send task delivers to, and the contact's identity it came from.
@@ -57,13 +59,6 @@ SWITCHABLE_CHANNELS: dict[str, tuple[str, ...]] = {
 }
 
 
-def _check_not_a_colleagues(user: User, conversation: Conversation, what: str) -> None:
-    # The rule of `actions.assign`: agents act on what is theirs or unassigned; a colleague's
-    # conversation is a supervisor's call.
-    if conversation.assignee_id not in (None, user.pk) and not user.is_supervisor_or_above:
-        raise PermissionDenied(f"Only a supervisor can {what} a colleague's conversation.")
-
-
 # Merge.
 
 
@@ -77,7 +72,7 @@ def merge_conversations(user: User, source_id: int, target_id: int) -> Conversat
     target is reopened when the source was not resolved (its request is still open).
     """
     if source_id == target_id:
-        raise InvalidInput("A conversation cannot be merged into itself.")
+        raise InvalidInput(_("A conversation cannot be merged into itself."))
     with transaction.atomic():
         # Both rows locked in id order, so that two merges of the same pair cannot deadlock.
         locked = {
@@ -85,17 +80,17 @@ def merge_conversations(user: User, source_id: int, target_id: int) -> Conversat
         }
         source, target = locked[source_id], locked[target_id]
         if source.contact_id != target.contact_id:
-            raise InvalidInput(
+            raise InvalidInput(_(
                 "Only conversations of the same contact can be merged; merge the contacts first."
-            )
+            ))
         if source.merged_into_id is not None:
-            raise Conflict("This conversation was already merged into another one.")
+            raise Conflict(_("This conversation was already merged into another one."))
         if target.merged_into_id is not None:
-            raise InvalidInput(
+            raise InvalidInput(_(
                 "The target conversation was merged into another one; merge into that one."
-            )
-        _check_not_a_colleagues(user, source, "merge")
-        _check_not_a_colleagues(user, target, "merge")
+            ))
+        check_may_change(user, source, Change.MERGE)
+        check_may_change(user, target, Change.MERGE)
         now = timezone.now()
         source_was_resolved = source.status == Status.RESOLVED
         moved_ids = list(
@@ -128,6 +123,9 @@ def merge_conversations(user: User, source_id: int, target_id: int) -> Conversat
         )
         if not source_was_resolved and target.status == Status.RESOLVED:
             _change_status(target, user, Status.OPEN)
+        # Cannot be undone: kept in the audit log, as a contact merge is.
+        record_audit(user, "conversation.merged", target, source_id=source.pk,
+                     message_ids=moved_ids)
     return target
 
 
@@ -156,21 +154,23 @@ def split_message(user: User, message_id: int) -> Conversation:
         found = Message.objects.filter(pk=message_id).values_list("conversation_id", flat=True)
         conversation_id = found.first()
         if conversation_id is None:
-            raise NotFound(f"No message {message_id}.")
+            raise NotFound(_("No message %(id)s."), id=message_id)
         conversation = access_conversation(user, conversation_id, lock=True)
         message = (
             Message.objects.select_for_update(of=("self",)).select_related("inbox")
             .filter(pk=message_id, conversation=conversation).first()
         )
         if message is None:
-            raise Conflict("This message moved to another conversation in the meantime.")
+            raise Conflict(_("This message moved to another conversation in the meantime."))
         if message.direction != Direction.INCOMING:
-            raise InvalidInput("Only a customer's message can be split into a new conversation.")
+            raise InvalidInput(
+                _("Only a customer's message can be split into a new conversation.")
+            )
         others = conversation.messages.exclude(pk=message.pk).exclude(direction=Direction.ACTIVITY)
         if not others.exists():
-            raise InvalidInput("This is the conversation's only message; there is nothing to "
-                               "split it from.")
-        _check_not_a_colleagues(user, conversation, "split")
+            raise InvalidInput(_("This is the conversation's only message; there is nothing "
+                                 "to split it from."))
+        check_may_change(user, conversation, Change.SPLIT)
         now = timezone.now()
         new = Conversation.objects.create(
             inbox=message.inbox,
@@ -182,7 +182,8 @@ def split_message(user: User, message_id: int) -> Conversation:
             # A new request nobody answered yet: the customer waits since they wrote it.
             waiting_since=message.created_at,
         )
-        record_event("conversation.created", new)
+        # A new request: routing queues it for an agent.
+        record_event("conversation.created", new, awaits_agent=True)
         message.conversation = new
         message.save(update_fields=["conversation"])
         _activity(conversation, user, "split_to", str(new.pk))
@@ -191,7 +192,6 @@ def split_message(user: User, message_id: int) -> Conversation:
             "conversation.updated", conversation, change="split", message_id=message.pk,
             new_conversation_id=new.pk,
         )
-        routing.route_conversation(new)
     return new
 
 
@@ -248,8 +248,9 @@ def reply_via(
     """An agent's reply sent through another of our inboxes (an SMS to the contact's phone on
     an e-mail conversation...), to the identity they chose. It stays in this conversation;
     the message carries its own inbox, so the send task uses that channel's adapter and the
-    provider's delivery statuses find it. A channel that would refuse a free-form message
-    now (a closed WhatsApp window) is refused here, before anything is written."""
+    provider's delivery statuses find it. Whether the channel would refuse a free-form
+    message now (a closed WhatsApp window) is the channel's rule: the caller asks the
+    connectors before calling this (`web.conversation_tools.reply_via`)."""
     conversation = access_conversation(user, conversation_id)
     choice = next(
         (
@@ -259,14 +260,7 @@ def reply_via(
         None,
     )
     if choice is None:
-        raise InvalidInput("This channel cannot reach the contact.")
-    error = window_error(
-        choice.inbox.channel,
-        last_customer_message_at(conversation, inbox=choice.inbox),
-        timezone.now(),
-    )
-    if error is not None:
-        raise InvalidInput(error.message)
+        raise InvalidInput(_("This channel cannot reach the contact."))
     return reply(
         user, conversation_id, text, via=choice.inbox, seen_message_id=seen_message_id,
         metadata={RECIPIENT_KEY: choice.identity.value, IDENTITY_KEY: choice.identity.pk},
@@ -279,55 +273,24 @@ def reply_via(
 def transfer_to_team(user: User, conversation_id: int, team_id: int, note: str) -> Conversation:
     """Hand the conversation to another team with an internal note saying why: sets the
     team, unassigns an agent who is not in it, and re-queues a waiting conversation for the
-    new team at its original place in the queue; all or nothing."""
+    new team at its original place in the queue; all or nothing.
+
+    Made of the actions a person would use one by one (`assign` for the team, `unassign`,
+    `add_note`), in one transaction: the same activity lines and events, and the note's
+    @mentions tell the colleagues it names."""
     text = _check_text(note)
     with transaction.atomic():
         conversation = access_conversation(user, conversation_id, lock=True)
         team = Team.objects.filter(pk=team_id).first()
         if team is None:
-            raise NotFound(f"No team {team_id}.")
+            raise NotFound(_("No team %(id)s."), id=team_id)
         if conversation.team_id == team.pk:
-            raise InvalidInput("The conversation is already with this team.")
-        _check_not_a_colleagues(user, conversation, "transfer")
-        conversation.team = team
-        fields = ["team"]
-        _activity(conversation, user, "team", team.name)
-        is_unassigned = (
-            conversation.assignee_id is not None
-            and not team.members.filter(pk=conversation.assignee_id).exists()
-        )
-        if is_unassigned:
-            conversation.assignee = None
-            fields.append("assignee")
-            _activity(conversation, user, "unassigned")
-        conversation.save(update_fields=fields)
-        note_message = Message.objects.create(
-            conversation=conversation,
-            inbox=conversation.inbox,
-            direction=Direction.NOTE,
-            author=user,
-            text=text,
-            delivery_status=DeliveryStatus.SENT,
-        )
-        record_event("conversation.assigned", conversation, change="transferred", team_id=team.pk)
-        record_event(
-            "message.created", conversation, message_id=note_message.pk, direction="note"
-        )
-        if is_unassigned:
-            # Frees the previous agent's slot and puts the conversation back in the queue.
-            routing.assign_manually(conversation.pk, None)
-        _requeue_for_team(conversation)
+            raise InvalidInput(_("The conversation is already with this team."))
+        check_may_change(user, conversation, Change.TRANSFER)
+        assign(user, conversation.pk, team_id=team.pk)
+        holder_id = conversation.assignee_id
+        if holder_id is not None and not team.members.filter(pk=holder_id).exists():
+            unassign(user, conversation.pk)
+        add_note(user, conversation.pk, text)
+        conversation.refresh_from_db()
     return conversation
-
-
-def _requeue_for_team(conversation: Conversation) -> None:
-    """A waiting conversation waits for its new team's agents from now on."""
-    row = ConversationRouting.objects.filter(pk=conversation.pk).first()
-    if row is None or not row.is_waiting:
-        return
-    # Routing reads the team when a conversation joins the queue; leaving it and joining
-    # again at the original arrival time keeps the customer's place in line.
-    routing.release(conversation.pk, dispatch=False)
-    routing.enqueue_conversation(
-        conversation, required_skills=row.required_skills, now=row.queued_at
-    )

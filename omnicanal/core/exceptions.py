@@ -1,12 +1,31 @@
-"""Expected failures, each with a message and the HTTP status the edges map it to."""
+"""Expected failures, each with a message and the HTTP status the edges map it to.
+
+Messages are translated where they are raised, lazily (`gettext_lazy`), with the values of
+a formatted message as keyword arguments (`NotFound(_("No team %(id)s."), id=team_id)`):
+`message` renders in the language active where it is read, the agent's page or the API
+request's, so no edge keeps a list of the actions' wordings.
+"""
+
+from typing import Any
+
+from django.utils.functional import Promise
 
 
 class DomainError(Exception):
     status = 400
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str | Promise, **values: Any) -> None:
         super().__init__(message)
-        self.message = message
+        self._message = message
+        self._values = values
+
+    @property
+    def message(self) -> str:
+        text = str(self._message)
+        return text % self._values if self._values else text
+
+    def __str__(self) -> str:
+        return self.message
 
 
 class InvalidInput(DomainError):

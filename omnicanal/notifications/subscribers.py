@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
+from omnicanal.accounts.mentions import mentioned_agent_ids
 from omnicanal.accounts.models import Role, User
-from omnicanal.conversations import outbox
+from omnicanal.conversations import outbox, queries
 from omnicanal.conversations.models import Conversation, Direction, Message, OutboxEvent
 from omnicanal.notifications.actions import notify, notify_many
-from omnicanal.notifications.mentions import mentioned_agent_ids
 from omnicanal.notifications.models import Kind, Mention, Notification
 
 
@@ -147,7 +147,12 @@ def on_automation_notify(event: OutboxEvent) -> None:
     )
 
 
+def _mentioning(user: User) -> Q:
+    return Q(pk__in=Mention.objects.filter(agent=user).values("conversation_id"))
+
+
 def subscribe_all() -> None:
+    queries.register_list_scope(queries.ListView.MENTIONS, _mentioning)
     outbox.subscribe("conversation.assigned", on_conversation_assigned)
     outbox.subscribe("message.created", on_message_created)
     # Recorded by the SLA clocks of the routing app.

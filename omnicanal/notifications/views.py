@@ -11,12 +11,12 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from omnicanal.accounts.decorators import HtmxHttpRequest, agent_required
+from omnicanal.accounts.mentions import fold
 from omnicanal.accounts.models import User
 from omnicanal.core.exceptions import NotFound
 from omnicanal.notifications import actions
-from omnicanal.notifications.mentions import fold
 from omnicanal.notifications.models import Kind
-from omnicanal.web.views import HtmxHttpRequest, agent_required
 
 # The dropdown shows the latest; the page shows more, and older ones are history.
 PANEL_SIZE = 15

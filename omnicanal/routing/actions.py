@@ -19,17 +19,20 @@ import enum
 import heapq
 import logging
 import math
+from collections import Counter
 from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
+from django.db.models import F, Q
 from django.utils import timezone
 
 from omnicanal.accounts.models import Team, User
 from omnicanal.contacts.models import ValueTier
-from omnicanal.conversations.events import push_realtime, record_event
-from omnicanal.conversations.models import Conversation, Inbox
+from omnicanal.conversations import actions as conversation_actions
+from omnicanal.conversations.events import push_realtime
+from omnicanal.conversations.models import Conversation, Inbox, Status
 from omnicanal.core.exceptions import InvalidInput
 from omnicanal.routing import statements
 from omnicanal.routing.models import (
@@ -502,6 +505,79 @@ def assign_manually(
     return routing
 
 
+# Reconciliation: `Conversation.assignee` is the truth, routing's rows and counters follow.
+
+
+@dataclass(frozen=True)
+class Reconciled:
+    released: int = 0
+    reassigned: int = 0
+    recounted: int = 0
+
+
+def reconcile_with_conversations(*, limit: int = 500) -> Reconciled:
+    """Bring routing's bookkeeping back in line with the conversations, for the periodic
+    sweep: an event handler that failed, or a write that went around the actions, must not
+    leave an agent counted for a conversation they do not hold (their slot lost for good) or
+    a held conversation still offered to others.
+
+    - a conversation resolved while its routing row is not: released;
+    - a routing row whose agent is not the conversation's assignee: moved to the assignee
+      (or back to the queue when nobody holds it), as a person's choice is;
+    - an agent's load that is not the number of conversations they hold on that channel
+      kind: recounted, under the agent's profile lock (every change of a load takes it).
+    """
+    rows = ConversationRouting.objects.filter(resolved_at__isnull=True)
+    resolved = list(
+        rows.filter(conversation__status=Status.RESOLVED).values_list("pk", flat=True)[:limit]
+    )
+    for conversation_id in resolved:
+        release(conversation_id)
+    disagreeing = list(
+        rows.exclude(conversation__status=Status.RESOLVED)
+        .filter(
+            Q(agent__isnull=True, conversation__assignee__isnull=False)
+            | Q(agent__isnull=False, conversation__assignee__isnull=True)
+            | (Q(agent__isnull=False) & ~Q(agent=F("conversation__assignee")))
+        )
+        .values_list("pk", flat=True)[:limit]
+    )
+    reassigned = 0
+    for conversation_id in disagreeing:
+        with transaction.atomic():
+            conversation = (
+                Conversation.objects.select_for_update(of=("self",))
+                .select_related("assignee").filter(pk=conversation_id).first()
+            )
+            if conversation is None:
+                continue
+            routing = assign_manually(conversation.pk, conversation.assignee)
+            reassigned += routing is not None
+    return Reconciled(released=len(resolved), reassigned=reassigned,
+                      recounted=_recount_loads())
+
+
+def _recount_loads() -> int:
+    """Set each load that differs to the conversations the agent holds; returns how many."""
+    held = Counter(
+        ConversationRouting.objects.filter(agent__isnull=False, resolved_at__isnull=True)
+        .values_list("agent_id", "channel")
+    )
+    recounted = 0
+    for capacity in AgentCapacity.objects.only("profile_id", "channel", "load"):
+        if capacity.load == held[(capacity.profile_id, capacity.channel)]:
+            continue
+        with transaction.atomic():
+            statements.lock_profile(capacity.profile_id)
+            count = ConversationRouting.objects.filter(
+                agent_id=capacity.profile_id, channel=capacity.channel, resolved_at__isnull=True
+            ).count()
+            recounted += AgentCapacity.objects.filter(pk=capacity.pk).exclude(load=count).update(
+                load=count
+            )
+    return recounted
+
+
 # The dispatcher.
 
 
@@ -607,6 +683,7 @@ class _Outcome(enum.Enum):
     ASSIGNED = "assigned"
     NO_AGENT = "no agent"
     SKIPPED = "skipped"
+    HELD = "held by a person"
 
 
 class _Sweep:
@@ -712,37 +789,40 @@ class _Sweep:
                 if not statements.take_slot(agent_id, waiting.channel):
                     # Filled by a concurrent sweep since the candidate query.
                     continue
-                if self._claim(waiting, agent_id, policy):
-                    return _Outcome.ASSIGNED
-                # Another transaction holds the conversation or assigned it: give the slot
-                # back; the agent may still fit the next conversation.
+                claimed = self._claim(waiting, agent_id, policy)
+                if claimed is _Outcome.ASSIGNED:
+                    return claimed
+                # Another transaction holds the conversation or assigned it, or a person did:
+                # give the slot back; the agent may still fit the next conversation.
                 statements.free_slot(agent_id, waiting.channel)
-                self.is_contended = True
+                if claimed is _Outcome.SKIPPED:
+                    self.is_contended = True
                 return _Outcome.SKIPPED
             if len(page) < AGENT_PAGE:
                 return _Outcome.NO_AGENT
             offset += AGENT_PAGE
 
-    def _claim(self, waiting: Waiting, agent_id: int, policy: Policy) -> bool:
+    def _claim(self, waiting: Waiting, agent_id: int, policy: Policy) -> _Outcome:
+        """ASSIGNED; SKIPPED when another transaction holds or took the conversation (a later
+        round may find it); HELD when a person gave it to an agent since it was queued:
+        the handling of their event (or the sweep's reconciliation) counts it against their
+        choice, and no later round of this dispatch should try it again."""
         conversation_id = waiting.conversation_id
         if not statements.lock_waiting(conversation_id):
-            return False
+            return _Outcome.SKIPPED
         if not statements.mark_assigned(conversation_id, agent_id, self.now):
-            return False
+            return _Outcome.SKIPPED
+        # Who holds the conversation is written by its owner, conversations.
+        if not conversation_actions.assign_from_routing(conversation_id, agent_id):
+            statements.unmark_assigned(conversation_id)
+            return _Outcome.HELD
         statements.mark_idle_since(agent_id, self.now)
         if policy.mode == Mode.ROUND_ROBIN and policy.id is not None:
             statements.set_rotation(policy.id, agent_id)
             policy.last_assigned_agent_id = agent_id
-        statements.set_assignee(conversation_id, agent_id)
-        # The event needs the conversation's identity, not a fresh read of the row.
-        conversation = Conversation(
-            pk=conversation_id, inbox_id=waiting.inbox_id, contact_id=waiting.contact_id,
-            assignee_id=agent_id, status=waiting.status,
-        )
-        record_event("conversation.assigned", conversation, assigned_by="routing")
         self.assignments.append(Assignment(conversation_id, agent_id, waiting.channel,
                                            self.now))
-        return True
+        return _Outcome.ASSIGNED
 
 
 def update_requirements(conversation_id: int, *, add_skills: Skills) -> bool:

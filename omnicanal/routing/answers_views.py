@@ -17,12 +17,12 @@ from django.urls import reverse
 from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from omnicanal.accounts.decorators import HtmxHttpRequest, supervisor_required
+from omnicanal.accounts.decorators import request_agent as _user
 from omnicanal.conversations.models import Label, Priority
 from omnicanal.core.exceptions import NotFound
 from omnicanal.routing import answers
 from omnicanal.routing.models import AutomationRule, CannedReply, Macro
-from omnicanal.routing.views import _user, supervisor_required
-from omnicanal.web.views import HtmxHttpRequest
 
 
 class CannedReplyForm(forms.Form):

@@ -6,9 +6,15 @@ class RoutingConfig(AppConfig):
     label = "routing"
 
     def ready(self) -> None:
+        from omnicanal.connectors.webchat.actions import provide_queue_status
         from omnicanal.conversations import outbox
-        from omnicanal.routing import automation, sla
+        from omnicanal.routing import automation, queries, sla, subscribers
 
+        # Queueing first: rules that run on arrival find the conversation in its queue (to
+        # add a skill it needs, to tell the customer their place in line).
+        subscribers.subscribe_all()
         for kind in sla.SUBSCRIBED_KINDS:
             outbox.subscribe(kind, sla.handle_event)
         automation.subscribe()
+        # The chat widget shows the visitor's place in line.
+        provide_queue_status(queries.queue_status)

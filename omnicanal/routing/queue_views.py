@@ -8,11 +8,11 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from omnicanal.accounts.decorators import HtmxHttpRequest, agent_required
 from omnicanal.accounts.models import User
 from omnicanal.conversations.actions import access_conversation
 from omnicanal.core.exceptions import NotFound
 from omnicanal.routing.queries import queue_status
-from omnicanal.web.views import HtmxHttpRequest, agent_required
 
 
 @require_GET

@@ -456,9 +456,8 @@ def mark_assigned(conversation_id: int, agent_id: int, now: dt.datetime) -> bool
     ) == 1
 
 
-def set_assignee(conversation_id: int, agent_id: int) -> None:
-    """Mirror the assignment on the conversation, which is what the agents' workspace shows.
-    The row is locked by `lock_waiting` on PostgreSQL."""
-    column = Conversation._meta.get_field("assignee").column
-    _count(f"UPDATE {CONVERSATION} SET {column} = %s WHERE id = %s",
-           [agent_id, conversation_id])
+def unmark_assigned(conversation_id: int) -> None:
+    """Undo `mark_assigned` in the same transaction: the conversation turned out to be held
+    already (see `conversations.actions.assign_from_routing`)."""
+    _count(f"UPDATE {ROUTING} SET agent_id = NULL, assigned_at = NULL WHERE conversation_id = %s",
+           [conversation_id])

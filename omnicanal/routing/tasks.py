@@ -15,7 +15,7 @@ from omnicanal.connectors.base import SendError
 from omnicanal.connectors.http import post
 from omnicanal.conversations.models import OutboxEvent
 from omnicanal.routing import sla
-from omnicanal.routing.actions import assign_waiting
+from omnicanal.routing.actions import assign_waiting, reconcile_with_conversations
 from omnicanal.routing.automation import webhook_body
 from omnicanal.routing.models import AutomationRule
 
@@ -27,6 +27,9 @@ def sweep_queue() -> int:
     """The full sweep, to schedule every minute or so: the dispatch after each event looks
     only at what the event changed, so a dispatch that failed, or skipped rows another
     transaction held three times over, leaves work that only a full sweep finds."""
+    # First what routing counts is brought back to who holds what (see
+    # reconcile_with_conversations), so that the sweep offers the slots that are really free.
+    reconcile_with_conversations()
     return len(assign_waiting())
 
 

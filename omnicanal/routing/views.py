@@ -2,53 +2,38 @@
 queues and the agents, with reassignment.
 
 Thin: presence goes through `routing.actions`, reassignment through
-`conversations.actions.assign` (which also counts the conversation against the new agent's
-capacity and frees the previous agent's slot, through `routing.actions.assign_manually`).
+`conversations.actions.assign` (whose event counts the conversation against the new agent's
+capacity and frees the previous agent's slot: `routing.subscribers`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpResponse, HttpResponseForbidden, HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import gettext, gettext_noop, ngettext
+from django.utils.translation import gettext, gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from omnicanal.accounts.decorators import (
+    HtmxHttpRequest,
+    agent_required,
+    supervisor_required,
+)
+from omnicanal.accounts.decorators import request_agent as _user
 from omnicanal.accounts.models import User
 from omnicanal.conversations import actions as conversation_actions
 from omnicanal.core.exceptions import DomainError, InvalidInput
 from omnicanal.routing import actions
 from omnicanal.routing.models import AgentProfile, Presence
 from omnicanal.routing.overview import overview
-from omnicanal.web.views import HtmxHttpRequest, agent_required
-
-
-def _user(request: HtmxHttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
-
-
-def supervisor_required(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
-    """An active supervisor or administrator; other agents get 403."""
-
-    @wraps(view)
-    def wrapper(request: HtmxHttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        if not _user(request).is_supervisor_or_above:
-            return HttpResponseForbidden(gettext("This page is for supervisors."))
-        return view(request, *args, **kwargs)
-
-    return agent_required(wrapper)
-
 
 # Presence.
 
@@ -131,7 +116,7 @@ def _reassignment(choice: str) -> Callable[[User, int], object]:
         # At its original place in the queue (assign_manually keeps the arrival time).
         return conversation_actions.unassign
     if not choice.isdigit():
-        raise InvalidInput(gettext_noop("Choose an agent."))
+        raise InvalidInput(gettext_lazy("Choose an agent."))
     assignee_id = int(choice)
     return lambda user, pk: conversation_actions.assign(user, pk, assignee_id=assignee_id)
 
@@ -149,14 +134,14 @@ def reassign(request: HtmxHttpRequest) -> HttpResponse:
             supervisor_user, ids, _reassignment(request.POST.get("assignee", ""))
         )
     except DomainError as exc:
-        summary, refusals = "", [gettext(exc.message)]
+        summary, refusals = "", [exc.message]
     else:
         summary = ngettext(
             "%(count)d conversation reassigned.", "%(count)d conversations reassigned.",
             len(outcome.done),
         ) % {"count": len(outcome.done)}
         refusals = [
-            gettext("#%(id)d: %(reason)s") % {"id": pk, "reason": gettext(reason)}
+            gettext("#%(id)d: %(reason)s") % {"id": pk, "reason": reason}
             for pk, reason in outcome.refused.items()
         ]
     if not request.htmx:

@@ -14,13 +14,25 @@ from typing import Any
 from django.contrib import messages
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
-from django.utils.translation import gettext, gettext_noop
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from omnicanal.accounts.models import User
-from omnicanal.connectors.messaging import reply_restriction
-from omnicanal.conversations import export, tools
-from omnicanal.conversations.models import Attachment, Conversation, Direction, Message
+from omnicanal.connectors.messaging import (
+    last_customer_message_at,
+    reply_restriction,
+    window_error,
+)
+from omnicanal.conversations import actions, export, tools
+from omnicanal.conversations.models import (
+    Attachment,
+    Conversation,
+    Direction,
+    Inbox,
+    Message,
+)
 from omnicanal.core.exceptions import DomainError, InvalidInput, NotFound
 from omnicanal.web.views import (
     HtmxHttpRequest,
@@ -30,30 +42,6 @@ from omnicanal.web.views import (
     _conversation_url,
     _error_response,
     agent_required,
-)
-
-# The tools' refusals an agent can meet from these pages, for makemessages (see
-# KNOWN_DOMAIN_MESSAGES in views.py).
-KNOWN_TOOL_MESSAGES = (
-    gettext_noop("A conversation cannot be merged into itself."),
-    gettext_noop(
-        "Only conversations of the same contact can be merged; merge the contacts first."
-    ),
-    gettext_noop("This conversation was already merged into another one."),
-    gettext_noop("The target conversation was merged into another one; merge into that one."),
-    gettext_noop("Only a supervisor can merge a colleague's conversation."),
-    gettext_noop("Only a supervisor can split a colleague's conversation."),
-    gettext_noop("Only a supervisor can transfer a colleague's conversation."),
-    gettext_noop("Only a customer's message can be split into a new conversation."),
-    gettext_noop(
-        "This is the conversation's only message; there is nothing to split it from."
-    ),
-    gettext_noop("This message moved to another conversation in the meantime."),
-    gettext_noop("The conversation is already with this team."),
-    gettext_noop("This channel cannot reach the contact."),
-    gettext_noop("Choose a conversation to merge into."),
-    gettext_noop("Choose a team."),
-    gettext_noop("Export as HTML or JSON."),
 )
 
 
@@ -88,7 +76,7 @@ def tools_context(conversation: Conversation) -> dict[str, Any]:
     }
 
 
-def _id(value: str, refusal: str) -> int:
+def _id(value: str, refusal: str | Promise) -> int:
     if not value.isdigit():
         raise InvalidInput(refusal)
     return int(value)
@@ -131,7 +119,8 @@ def conversation_export(request: HtmxHttpRequest, conversation_id: int) -> HttpR
 def conversation_merge(request: HtmxHttpRequest, conversation_id: int) -> HttpResponse:
     """Merge this conversation into `target`; the agent lands on the target."""
     try:
-        target_id = _id(request.POST.get("target", ""), "Choose a conversation to merge into.")
+        target_id = _id(request.POST.get("target", ""),
+                        gettext_lazy("Choose a conversation to merge into."))
         target = tools.merge_conversations(_agent(request), conversation_id, target_id)
     except DomainError as exc:
         if exc.status == 404 and not Conversation.objects.filter(pk=conversation_id).exists():
@@ -176,7 +165,7 @@ def conversation_transfer(request: HtmxHttpRequest, conversation_id: int) -> Htt
     note = request.POST.get("note", "")
 
     def write(agent: User) -> object:
-        team_id = _id(request.POST.get("team", ""), "Choose a team.")
+        team_id = _id(request.POST.get("team", ""), gettext_lazy("Choose a team."))
         return tools.transfer_to_team(agent, conversation_id, team_id, note)
 
     return _after_write(request, conversation_id, write)
@@ -188,9 +177,25 @@ def reply_via(
     """The composer's reply when the agent chose another channel (`via` = "inbox:identity");
     called by `views.conversation_reply`, which has checked the method and the login."""
     inbox_id, _, identity_id = via.partition(":")
-    refusal = "This channel cannot reach the contact."
+    refusal = gettext_lazy("This channel cannot reach the contact.")
+    inbox_pk, identity_pk = _id(inbox_id, refusal), _id(identity_id, refusal)
+    check_reply_window(agent, conversation_id, inbox_pk)
     return tools.reply_via(
-        agent, conversation_id, text,
-        inbox_id=_id(inbox_id, refusal), identity_id=_id(identity_id, refusal),
+        agent, conversation_id, text, inbox_id=inbox_pk, identity_id=identity_pk,
         seen_message_id=seen_message_id,
     )
+
+
+def check_reply_window(agent: User, conversation_id: int, inbox_id: int) -> None:
+    """A channel that would refuse a free-form message now (a closed WhatsApp window) is
+    refused before anything is written: the window is the channel's rule, so it is asked of
+    the connectors here, at the edge, not by the conversations app below them."""
+    conversation = actions.access_conversation(agent, conversation_id)
+    inbox = Inbox.objects.filter(pk=inbox_id).first()
+    if inbox is None:
+        return  # tools.reply_via refuses an inbox that cannot reach the contact
+    error = window_error(
+        inbox.channel, last_customer_message_at(conversation, inbox=inbox), timezone.now()
+    )
+    if error is not None:
+        raise InvalidInput(gettext_lazy(error.message))  # marked in connectors.messaging

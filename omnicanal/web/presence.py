@@ -20,6 +20,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.core.cache import cache
+from django.utils.translation import gettext_lazy
 
 from omnicanal.accounts.models import User
 from omnicanal.conversations.actions import access_conversation
@@ -138,6 +139,6 @@ def check_viewer(user_id: int, conversation_id: int) -> Viewer:
     was deactivated must stop showing them."""
     user = User.objects.filter(pk=user_id).first()
     if user is None:
-        raise NotFound(f"No conversation {conversation_id}.")
+        raise NotFound(gettext_lazy("No conversation %(id)s."), id=conversation_id)
     access_conversation(user, conversation_id)
     return Viewer(user.pk, user.display_name)

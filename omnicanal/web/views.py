@@ -11,25 +11,27 @@ import datetime as dt
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import wraps
 from itertools import groupby
-from typing import Any, TypeVar
+from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.contrib.auth.views import redirect_to_login
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
-from django.utils.translation import get_language, gettext, gettext_noop, ngettext, pgettext
+from django.utils.translation import (
+    gettext,
+    gettext_lazy,
+    ngettext,
+    pgettext,
+)
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import reswap, retarget
-from django_htmx.middleware import HtmxDetails
 
+from omnicanal.accounts.decorators import HtmxHttpRequest, agent_required
 from omnicanal.accounts.models import Team, User
 from omnicanal.connectors.messaging import reply_restriction
 from omnicanal.connectors.registry import adapter_for, channel_choices
@@ -69,56 +71,9 @@ from omnicanal.web.collision import reply_warning
 from omnicanal.web.presence import HEARTBEAT_SECONDS
 
 
-class HtmxHttpRequest(HttpRequest):
-    htmx: HtmxDetails
-
-
-View = TypeVar("View", bound=Callable[..., HttpResponseBase])
-
-# The actions' messages are English; those an agent can trigger from these pages are listed
-# here so that makemessages extracts them and `gettext(exc.message)` finds a translation.
-# When an action's wording changes, the new one shows with a translated summary until it is
-# listed here too.
-KNOWN_DOMAIN_MESSAGES = (
-    gettext_noop("The message is empty."),
-    gettext_noop("Only a supervisor can reassign a colleague's conversation."),
-    gettext_noop("Only a supervisor can unassign someone else."),
-    gettext_noop("Choose an agent or a team."),
-    gettext_noop("This status does not exist."),
-    gettext_noop("This priority does not exist."),
-    gettext_noop("Snoozing needs a time to wake up."),
-    gettext_noop("The wake-up time must be in the future."),
-    gettext_noop("The wake-up time is not a date and time."),
-    gettext_noop("The label is empty."),
-    gettext_noop("Only a supervisor can create a label."),
-    gettext_noop("Select at least one conversation."),
-    gettext_noop("Choose an action."),
-    gettext_noop("A contact cannot be merged into itself."),
-    gettext_noop("One of these contacts was already merged."),
-    gettext_noop("This merge was already undone."),
-    gettext_noop("This suggestion does not concern this contact."),
-    gettext_noop("Only the agent who merged or a supervisor can undo a merge."),
-)
-
-# Said before an action's message that has no translation (one naming an id, or new), so
-# the agent knows what happened even when the detail stays in English.
-_ERROR_SUMMARIES = {
-    403: gettext_noop("You are not allowed to do this."),
-    404: gettext_noop("This no longer exists."),
-    409: gettext_noop("Someone else changed this in the meantime."),
-}
-
-
 def _error_text(exc: DomainError) -> str:
-    return _error_text_from(exc.message, exc.status)
-
-
-def _error_text_from(message: str, status: int) -> str:
-    translated = gettext(message)
-    if translated != message or get_language() == "en":
-        return translated
-    summary = gettext(_ERROR_SUMMARIES.get(status, gettext_noop("This could not be done.")))
-    return f"{summary} ({message})"
+    # Translated where it was raised, in the language active now (the agent's).
+    return exc.message
 
 
 def _error_response(request: HtmxHttpRequest, exc: DomainError, redirect_url: str) -> HttpResponse:
@@ -130,19 +85,6 @@ def _error_response(request: HtmxHttpRequest, exc: DomainError, redirect_url: st
         return reswap(retarget(response, "#alerts"), "innerHTML")
     messages.error(request, text)
     return HttpResponseRedirect(redirect_url)
-
-
-def agent_required(view: View) -> View:
-    """Logged in and active. Django's ModelBackend already drops the user of a session that
-    outlived a deactivation; checking here keeps that true whatever backend is configured."""
-
-    @wraps(view)
-    def wrapper(request: HtmxHttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        if not request.user.is_active:
-            return redirect_to_login(request.get_full_path())
-        return view(request, *args, **kwargs)
-
-    return login_required(wrapper)  # type: ignore[return-value]
 
 
 def _agent(request: HtmxHttpRequest) -> User:
@@ -284,19 +226,19 @@ def _bulk_change(request: HtmxHttpRequest) -> Callable[[User, int], object]:
     if operation == BulkOperation.ASSIGN:
         assignee_id = _optional_id(request.POST.get("assignee", ""))
         if assignee_id is None:
-            raise InvalidInput("Choose an agent or a team.")
+            raise InvalidInput(gettext_lazy("Choose an agent or a team."))
         return lambda agent, pk: actions.assign(agent, pk, assignee_id=assignee_id)
     if operation == BulkOperation.LABEL:
         label_id = _optional_id(request.POST.get("label", ""))
         if label_id is None:
-            raise InvalidInput("Choose an action.")
+            raise InvalidInput(gettext_lazy("Choose an action."))
         return lambda agent, pk: actions.add_label(agent, pk, label_id)
     if operation == BulkOperation.RESOLVE:
         return lambda agent, pk: actions.set_status(agent, pk, Status.RESOLVED)
     if operation == BulkOperation.SNOOZE:
         until = _snooze_until(request)
         return lambda agent, pk: actions.snooze(agent, pk, until=until)
-    raise InvalidInput("Choose an action.")
+    raise InvalidInput(gettext_lazy("Choose an action."))
 
 
 @require_POST
@@ -314,7 +256,7 @@ def conversations_bulk(request: HtmxHttpRequest) -> HttpResponse:
         "%(count)d conversation updated.", "%(count)d conversations updated.", len(outcome.done)
     ) % {"count": len(outcome.done)}
     refusals = [
-        gettext("#%(id)d: %(reason)s") % {"id": pk, "reason": _error_text_from(reason, 403)}
+        gettext("#%(id)d: %(reason)s") % {"id": pk, "reason": reason}
         for pk, reason in outcome.refused.items()
     ]
     list_url = _with_query(reverse("web:conversations"), request.GET.urlencode())
@@ -409,7 +351,7 @@ def _contact_context(
         "merge_suggestions": open_merge_suggestions(contact),
         "undoable_merges": [
             merge for merge in undoable_merges(contact)
-            if merge.merged_by_id == agent.pk or agent.is_supervisor_or_above
+            if contact_actions.may_undo_merge(agent, merge)
         ],
     }
 
@@ -588,7 +530,7 @@ def _optional_id(value: str) -> int | None:
     if not value:
         return None
     if not value.isdigit():
-        raise InvalidInput("Choose an agent or a team.")
+        raise InvalidInput(gettext_lazy("Choose an agent or a team."))
     return int(value)
 
 
@@ -606,7 +548,7 @@ def conversation_assign(request: HtmxHttpRequest, conversation_id: int) -> HttpR
         assignee_id = agent.pk if assignee == "me" else _optional_id(assignee)
         team_id = _optional_id(team)
         if assignee_id is None and team_id is None:
-            raise InvalidInput("Choose an agent or a team.")
+            raise InvalidInput(gettext_lazy("Choose an agent or a team."))
         return actions.assign(agent, conversation_id, assignee_id=assignee_id, team_id=team_id)
 
     return _after_write(request, conversation_id, write)
@@ -620,7 +562,7 @@ def conversation_status(request: HtmxHttpRequest, conversation_id: int) -> HttpR
 
     def write(agent: User) -> object:
         if value not in (Status.OPEN, Status.PENDING, Status.RESOLVED):
-            raise InvalidInput("This status does not exist.")
+            raise InvalidInput(gettext_lazy("This status does not exist."))
         return actions.set_status(agent, conversation_id, Status(value))
 
     return _after_write(request, conversation_id, write)
@@ -633,7 +575,7 @@ def conversation_priority(request: HtmxHttpRequest, conversation_id: int) -> Htt
 
     def write(agent: User) -> object:
         if not value.isdigit():
-            raise InvalidInput("This priority does not exist.")
+            raise InvalidInput(gettext_lazy("This priority does not exist."))
         return actions.set_priority(agent, conversation_id, int(value))
 
     return _after_write(request, conversation_id, write)
@@ -668,11 +610,11 @@ def _snooze_until(request: HtmxHttpRequest) -> dt.datetime | None:
         return None
     value = request.POST.get("until", "").strip()
     if not value:
-        raise InvalidInput("Snoozing needs a time to wake up.")
+        raise InvalidInput(gettext_lazy("Snoozing needs a time to wake up."))
     try:
         moment = dt.datetime.fromisoformat(value)
     except ValueError as exc:
-        raise InvalidInput("The wake-up time is not a date and time.") from exc
+        raise InvalidInput(gettext_lazy("The wake-up time is not a date and time.")) from exc
     if timezone.is_naive(moment):
         moment = timezone.make_aware(moment)
     return moment
@@ -783,7 +725,7 @@ def contact_unmerge(request: HtmxHttpRequest, conversation_id: int) -> HttpRespo
         conversation = actions.access_conversation(agent, conversation_id)
         # Only a merge into the contact on this page: the page is the access check.
         if merge_id not in {merge.pk for merge in undoable_merges(conversation.contact)}:
-            raise NotFound(f"No merge {merge_id}.")
+            raise NotFound(gettext_lazy("No merge %(id)s."), id=merge_id)
         return contact_actions.undo_merge(agent, merge_id)
 
     return _after_write(request, conversation_id, write)

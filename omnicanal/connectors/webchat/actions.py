@@ -15,9 +15,9 @@ import datetime as dt
 import hashlib
 import hmac
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
@@ -42,7 +42,6 @@ from omnicanal.conversations.models import (
 )
 from omnicanal.core.exceptions import DomainError, InvalidInput, NotFound
 from omnicanal.core.text import has_poison
-from omnicanal.routing.queries import queue_status
 
 VISITOR_ID = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 CLIENT_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
@@ -275,6 +274,28 @@ def current_conversation(visitor: Visitor) -> Conversation | None:
     )
 
 
+class QueueStatus(Protocol):
+    @property
+    def position(self) -> int: ...
+
+    @property
+    def estimated_wait_seconds(self) -> int | None: ...
+
+
+# The place in line is routing's to compute. Routing sits above the connectors, so it hands
+# its lookup over when it starts (`RoutingConfig.ready`) instead of being imported here.
+_queue_status: Callable[[int], QueueStatus | None] | None = None
+
+
+def provide_queue_status(lookup: Callable[[int], QueueStatus | None]) -> None:
+    global _queue_status
+    _queue_status = lookup
+
+
+def queue_status(conversation_id: int) -> QueueStatus | None:
+    return _queue_status(conversation_id) if _queue_status is not None else None
+
+
 def conversation_queue(conversation_id: int) -> dict[str, Any] | None:
     """What the widget shows while the conversation waits for an agent ("You are number 3
     in line, about 6 minutes"); None when it does not wait. The caller must know the
@@ -306,10 +327,12 @@ def push_queue_on_assignment(event: OutboxEvent) -> None:
     )
     if conversation is None:
         return
-    queue = conversation_queue(conversation.pk) if conversation.assignee_id is None else None
     groups = contact_groups(conversation.inbox_id, conversation.contact_id)
 
     def push() -> None:
+        # Read once the event's handlers committed: routing, which puts an unassigned
+        # conversation back in line, handles the same event.
+        queue = conversation_queue(conversation.pk) if conversation.assignee_id is None else None
         for group in groups:
             _group_send(group, {"type": "webchat.queue", "queue": queue})
 

@@ -98,6 +98,27 @@ class TestAssign:
         conversation.refresh_from_db()
         assert conversation.assignee == other_agent
 
+    def test_an_agent_cannot_move_a_colleagues_conversation_to_another_team(
+        self, agent: User, other_agent: User, team: Team, conversation: Conversation
+    ) -> None:
+        # The rule a transfer applies, whichever action asks.
+        actions.assign(other_agent, conversation.pk, assignee_id=other_agent.pk)
+
+        with pytest.raises(PermissionDenied, match="another team"):
+            actions.assign(agent, conversation.pk, team_id=team.pk)
+        conversation.refresh_from_db()
+        assert conversation.team is None
+
+    def test_an_agent_sets_the_team_of_their_own_conversation(
+        self, agent: User, team: Team, conversation: Conversation
+    ) -> None:
+        actions.assign(agent, conversation.pk, assignee_id=agent.pk)
+
+        actions.assign(agent, conversation.pk, team_id=team.pk)
+
+        conversation.refresh_from_db()
+        assert conversation.team == team
+
     def test_a_supervisor_reassigns_and_sets_the_team(
         self, supervisor: User, agent: User, other_agent: User, team: Team,
         conversation: Conversation,

@@ -170,3 +170,21 @@ def test_twenty_concurrent_http_deliveries_to_the_running_server_store_one_messa
     assert Message.objects.filter(external_id="same-id").count() == 1
     assert Contact.objects.count() == 1
     assert len({(a["message_id"], a["conversation_id"], a["contact_id"]) for a in answers}) == 1
+
+
+def test_a_refusal_reads_in_english_unless_the_client_asks_for_another_language(
+    agent: User, api_inbox: Inbox
+) -> None:
+    Client().post(f"/api/v1/inboxes/{api_inbox.pk}/messages", message_payload("m-1"),
+                  content_type="application/json", **bearer(agent))
+    conversation = Conversation.objects.get()
+    url = f"/api/v1/conversations/{conversation.pk}/messages"
+
+    default = Client().post(url, {"text": "  "}, content_type="application/json",
+                            **bearer(agent))
+    in_french = Client().post(url, {"text": "  "}, content_type="application/json",
+                              HTTP_ACCEPT_LANGUAGE="fr", **bearer(agent))
+
+    assert default.status_code == in_french.status_code == 422
+    assert default.json() == {"detail": "The message is empty."}
+    assert in_french.json() == {"detail": "Le message est vide."}

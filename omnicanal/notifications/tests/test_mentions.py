@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from omnicanal.accounts.mentions import mentioned_agent_ids, parse_mentions
 from omnicanal.accounts.models import User
-from omnicanal.notifications.mentions import mentioned_agent_ids, parse_mentions
 
 
 def agent(pk: int, name: str, email: str) -> User:

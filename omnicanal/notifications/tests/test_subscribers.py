@@ -11,7 +11,7 @@ from django.utils import timezone, translation
 
 from omnicanal.accounts.models import Role, Team, User
 from omnicanal.conftest import inbound
-from omnicanal.conversations import actions
+from omnicanal.conversations import actions, tools
 from omnicanal.conversations.events import record_event
 from omnicanal.conversations.ingest import ingest
 from omnicanal.conversations.models import Conversation, Inbox, OutboxEvent
@@ -197,6 +197,20 @@ def test_a_note_mentioning_a_colleague_tells_them_and_lists_the_conversation(
     assert view_counts(other_agent)[ListView.MENTIONS] == 1
     # Only the agent who was named sees it in their mentions.
     assert view_counts(agent)[ListView.MENTIONS] == 0
+
+
+def test_a_transfer_notes_mention_tells_the_colleague_it_names(
+    committed: Callable[..., Any], conversation: Conversation, agent: User, other_agent: User
+) -> None:
+    billing = Team.objects.create(name="Facturation")
+
+    committed(tools.transfer_to_team, agent, conversation.pk, billing.pk,
+              "@Carol Agent la cliente attend un avoir")
+
+    [notification] = Notification.objects.filter(recipient=other_agent)
+    assert (notification.kind, notification.actor) == (Kind.MENTIONED, agent)
+    note = conversation.messages.get(direction="note")
+    assert note.metadata["mentions"][0]["agent_id"] == other_agent.pk
 
 
 def test_mentioning_oneself_notifies_nobody(

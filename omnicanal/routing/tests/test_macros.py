@@ -12,6 +12,7 @@ from django.utils import translation
 from omnicanal.accounts.models import Team, User
 from omnicanal.conftest import inbound
 from omnicanal.contacts.models import Contact
+from omnicanal.conversations import outbox
 from omnicanal.conversations.ingest import ingest
 from omnicanal.conversations.models import Conversation, Inbox, Label
 from omnicanal.routing import macros
@@ -24,6 +25,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def conversation(api_inbox: Inbox) -> Conversation:
     result = ingest(api_inbox, inbound("m-1", "Bonjour"))
+    outbox.process_pending_events()  # queued by routing, not dispatched in a test transaction
     return Conversation.objects.select_related("contact", "inbox").get(pk=result.conversation_id)
 
 

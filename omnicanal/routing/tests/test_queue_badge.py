@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from omnicanal.accounts.models import User
 from omnicanal.conftest import inbound
-from omnicanal.conversations import actions
+from omnicanal.conversations import actions, outbox
 from omnicanal.conversations.ingest import ingest
 from omnicanal.conversations.models import Conversation, Inbox, Status
 from omnicanal.routing.actions import configure_agent, set_presence
@@ -29,6 +29,7 @@ def english_agent(agent: User) -> User:
 def waiting(inbox: Inbox, external_id: str) -> Conversation:
     # Outside on-commit callbacks the dispatcher does not run: the conversation stays queued.
     result = ingest(inbox, inbound(external_id, "Hello", email=f"{external_id}@example.com"))
+    outbox.process_pending_events()
     return Conversation.objects.get(pk=result.conversation_id)
 
 
@@ -71,6 +72,7 @@ def test_it_follows_the_queue_moving_up(
     assert "2nd in the queue" in client.get(badge_url(second)).content.decode()
 
     actions.assign(other_agent, first.pk, assignee_id=other_agent.pk)
+    outbox.process_pending_events()
 
     assert "1st in the queue" in client.get(badge_url(second)).content.decode()
 
@@ -82,6 +84,7 @@ def test_it_is_empty_once_the_conversation_no_longer_waits(
     resolved = waiting(api_inbox, "m-2")
     actions.assign(english_agent, taken.pk, assignee_id=english_agent.pk)
     actions.set_status(english_agent, resolved.pk, Status.RESOLVED)
+    outbox.process_pending_events()
     client = logged_in(english_agent)
 
     for conversation in (taken, resolved):
@@ -167,6 +170,7 @@ def test_the_list_shows_the_place_of_waiting_rows_in_one_query(
     for n in range(3, 13):
         waiting(api_inbox, f"m-{n}")
     actions.assign(other_agent, first.pk, assignee_id=other_agent.pk)
+    outbox.process_pending_events()
 
     page, long = list_page()
 

@@ -9,7 +9,7 @@ import pytest
 from omnicanal.accounts.models import Team, User
 from omnicanal.conftest import inbound
 from omnicanal.contacts.models import ValueTier
-from omnicanal.conversations import actions
+from omnicanal.conversations import actions, outbox
 from omnicanal.conversations.ingest import ingest
 from omnicanal.conversations.models import Conversation, Inbox, Priority
 from omnicanal.routing.actions import configure_agent, follow_conversation, set_presence
@@ -20,7 +20,10 @@ pytestmark = pytest.mark.django_db
 
 
 def arrive(inbox: Inbox, external_id: str, email: str) -> int:
-    return ingest(inbox, inbound(external_id, email=email)).conversation_id
+    conversation_id = ingest(inbox, inbound(external_id, email=email)).conversation_id
+    # Queued when its events are handled; outside on-commit callbacks nothing dispatches.
+    outbox.process_pending_events()
+    return conversation_id
 
 
 def positions() -> dict[int, tuple[int | None, int]]:

@@ -12,6 +12,7 @@ from django.urls import reverse
 from omnicanal.accounts.models import Language, Team, User
 from omnicanal.conftest import inbound
 from omnicanal.contacts.models import Contact, ValueTier
+from omnicanal.conversations import outbox
 from omnicanal.conversations.ingest import ingest
 from omnicanal.conversations.models import Conversation, Inbox
 from omnicanal.routing import actions
@@ -30,7 +31,10 @@ def client_for(user: User, language: str = Language.ENGLISH) -> Client:
 
 
 def arrive(inbox: Inbox, external_id: str, email: str, name: str) -> int:
-    return ingest(inbox, inbound(external_id, email=email, name=name)).conversation_id
+    conversation_id = ingest(inbox, inbound(external_id, email=email, name=name)).conversation_id
+    # Queued when its events are handled; outside on-commit callbacks nothing dispatches.
+    outbox.process_pending_events()
+    return conversation_id
 
 
 def load(agent: User, channel: str = "chat") -> int:
@@ -176,6 +180,9 @@ class TestSupervisorView:
 
 
 class TestReassign:
+    # Committed for real: routing follows the assignments when their events are handled,
+    # after each commit, before the page that answers is drawn.
+    @pytest.mark.django_db(transaction=True)
     def test_a_supervisor_gives_waiting_and_held_conversations_to_another_agent(
         self, supervisor: User, agent: User, other_agent: User, api_inbox: Inbox
     ) -> None:
@@ -198,6 +205,9 @@ class TestReassign:
         assert not ConversationRouting.objects.filter(agent__isnull=True).exists()
         assert "No conversation is waiting." in text(response.content)
 
+    # Committed for real: routing follows the assignments when their events are handled,
+    # after each commit, before the page that answers is drawn.
+    @pytest.mark.django_db(transaction=True)
     def test_a_held_conversation_goes_back_to_the_queue_and_frees_its_agents_slot(
         self, supervisor: User, agent: User, api_inbox: Inbox
     ) -> None:

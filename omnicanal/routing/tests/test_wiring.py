@@ -8,9 +8,9 @@ import pytest
 
 from omnicanal.accounts.models import User
 from omnicanal.conftest import inbound
-from omnicanal.conversations import actions
+from omnicanal.conversations import actions, outbox
 from omnicanal.conversations.ingest import ingest
-from omnicanal.conversations.models import Conversation, Inbox, Status
+from omnicanal.conversations.models import Conversation, Inbox, OutboxEvent, Status
 from omnicanal.routing.actions import configure_agent, set_presence
 from omnicanal.routing.models import ConversationRouting
 
@@ -94,7 +94,24 @@ def test_a_malformed_inbox_skill_setting_still_queues_the_message(
     api_inbox.save()
 
     result = ingest(api_inbox, inbound("m-1", "Guten Tag"))
+    outbox.process_pending_events()
 
     assert ConversationRouting.objects.get(conversation=result.conversation_id).required_skills \
         == {}
     assert "required skills" in caplog.text
+
+
+def test_the_dispatchers_assignment_is_an_assignment_like_any_other(
+    online_agent: User, api_inbox: Inbox, django_capture_on_commit_callbacks: Any
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        result = ingest(api_inbox, inbound("m-1"))
+
+    conversation = Conversation.objects.get(pk=result.conversation_id)
+    [line] = conversation.messages.filter(direction="activity")
+    assert (line.author, line.metadata) == (
+        None, {"activity": "assigned", "value": online_agent.display_name}
+    )
+    [event] = OutboxEvent.objects.filter(conversation=conversation, kind="conversation.assigned")
+    assert event.payload["assigned_by"] == "routing"
+    assert event.payload["assignee_id"] == online_agent.pk

@@ -347,6 +347,23 @@ def test_replying_via_sms_keeps_the_reply_in_this_conversation_and_shows_the_cha
     assert "tag-via" in html and "+33612345678" in html
 
 
+def test_a_closed_whatsapp_window_refuses_the_reply_before_it_is_written(
+    english_agent: User, by_email: Conversation
+) -> None:
+    whatsapp = Inbox.objects.create(name="WhatsApp boutique", channel=ChannelKind.WHATSAPP)
+    phone = Identity.objects.get(kind="phone")
+
+    # The customer never wrote on WhatsApp: only a template could be sent there.
+    response = client_for(english_agent).post(
+        conversation_url(by_email, "reply"),
+        {"text": "Bonjour", "via": f"{whatsapp.pk}:{phone.pk}"}, **HTMX,
+    )
+
+    assert response.status_code == 422
+    assert "24 hours" in response.content.decode()
+    assert not Message.objects.filter(direction=Direction.OUTGOING).exists()
+
+
 def test_a_forged_channel_choice_is_refused(
     english_agent: User, by_email: Conversation
 ) -> None:

@@ -10,7 +10,7 @@ from django.utils import translation
 
 from omnicanal.accounts.models import User
 from omnicanal.conftest import inbound
-from omnicanal.conversations import actions
+from omnicanal.conversations import actions, outbox
 from omnicanal.conversations.ingest import ingest
 from omnicanal.conversations.models import Conversation, Inbox
 from omnicanal.routing.actions import configure_agent, set_presence
@@ -29,6 +29,7 @@ def english_agent(agent: User) -> User:
 def waiting(inbox: Inbox, external_id: str, email: str) -> Conversation:
     # Outside on-commit callbacks the dispatcher does not run: the conversation stays queued.
     result = ingest(inbox, inbound(external_id, "Hello", email=email))
+    outbox.process_pending_events()  # routing queues it when the arrival's events are handled
     return Conversation.objects.get(pk=result.conversation_id)
 
 
@@ -82,6 +83,7 @@ def test_the_live_refresh_shows_the_place_moving_up(
     assert "2nd in the queue" in header(english_agent, second)
 
     actions.assign(other_agent, first.pk, assignee_id=other_agent.pk)
+    outbox.process_pending_events()
 
     assert "1st in the queue" in header(english_agent, second)
 

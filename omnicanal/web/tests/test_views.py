@@ -624,12 +624,23 @@ def test_customer_text_is_escaped(agent: User, api_inbox: Inbox) -> None:
 
 
 
-def test_an_error_without_translation_still_says_what_happened_in_french(
-    agent: User, conversation: Conversation
+def test_an_actions_refusal_reads_in_each_agents_language(
+    agent: User, other_agent: User, conversation: Conversation
 ) -> None:
-    response = client_for(agent).post(
-        conversation_url(conversation, "assign"), {"assignee": "999"}, **HTMX
+    # Translated where the action raised it; no page keeps its own list of the wordings.
+    actions.assign(other_agent, conversation.pk, assignee_id=other_agent.pk)
+    english_colleague = User.objects.create_user("dan@example.com", "pw-dan-123", name="Dan",
+                                                 language=Language.ENGLISH)
+
+    in_french = client_for(agent).post(
+        conversation_url(conversation, "assign"), {"assignee": str(agent.pk)}, **HTMX
+    )
+    in_english = client_for(english_colleague).post(
+        conversation_url(conversation, "assign"), {"assignee": str(english_colleague.pk)}, **HTMX
     )
 
-    assert response.status_code == 404
-    assert "Cela n\u2019existe plus. (No active agent 999.)" in response.content.decode()
+    assert in_french.status_code == in_english.status_code == 403
+    assert ("Seul un superviseur peut réassigner la conversation d\u2019un collègue."
+            in in_french.content.decode())
+    assert ("Only a supervisor can reassign a colleague&#x27;s conversation."
+            in in_english.content.decode())

@@ -117,10 +117,15 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         import uvicorn
+        from django.conf import settings
         from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
+        from django.utils.module_loading import import_string
 
-        from omnicanal.asgi import application
         from omnicanal.web.periodic import Scheduler
+
+        # The project's entry point (omnicanal.asgi) wires every app's routes, web's
+        # included: named by the setting, it is not an import of web's.
+        application = import_string(settings.ASGI_APPLICATION)
 
         # Installed before anything starts, so that a signal at any moment ends in the same
         # clean stop. uvicorn replaces them while it runs and, once shut down, re-raises the
