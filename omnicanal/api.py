@@ -45,23 +45,27 @@ api.add_router("/", email_router)
 api.add_router("/", routing_router)
 
 
+def _reader_language(request: HttpRequest) -> str:
+    # Errors are translated where they are raised; a program reading the API gets English
+    # unless its request names a language (Accept-Language), whatever the site's default.
+    return translation.get_language() if request.headers.get("Accept-Language") else "en"
+
+
 @api.exception_handler(InvalidSettings)
-def invalid_settings(request, exc: InvalidSettings):  # type: ignore[no-untyped-def]
+def invalid_settings(request: HttpRequest, exc: InvalidSettings) -> HttpResponse:
     # The shape of every other 422 of the API (django-ninja's validation errors): one entry
     # per field, located in the body.
-    errors = [
-        {"loc": ["body", *p.field.split(".")], "msg": p.reason, "type": "invalid_setting"}
-        for p in exc.problems
-    ]
+    with translation.override(_reader_language(request)):
+        errors = [
+            {"loc": ["body", *p.field.split(".")], "msg": str(p.reason), "type": "invalid_setting"}
+            for p in exc.problems
+        ]
     return api.create_response(request, {"detail": errors}, status=422)
 
 
 @api.exception_handler(DomainError)
 def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
-    # Translated where it was raised; a program reading the API gets English unless its
-    # request names a language (Accept-Language), whatever the site's default language.
-    language = translation.get_language() if request.headers.get("Accept-Language") else "en"
-    with translation.override(language):
+    with translation.override(_reader_language(request)):
         detail = exc.message
     return api.create_response(request, {"detail": detail}, status=exc.status)
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import translation
 
 from omnicanal.accounts.actions import issue_token
 from omnicanal.accounts.models import Role, Team, User
@@ -22,6 +23,15 @@ __all__ = ["asgi_live_server", "webhook_receiver"]
 @pytest.fixture(autouse=True)
 def _no_events_from_earlier_tests() -> None:
     outbox.forget_written()
+
+
+@pytest.fixture(autouse=True)
+def _english_unless_a_test_says_otherwise() -> Iterator[None]:
+    # Errors are translated where they are raised, in the thread's active language, which a
+    # previous test's request may have left French (the site's default): each test starts in
+    # English, and a test about French pages or messages asks for French itself.
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

@@ -30,10 +30,14 @@ class InvalidSettings(InvalidInput):
     """Settings the channel's schema refuses; `problems` names each field and why."""
 
     def __init__(self, problems: list[SettingsProblem]) -> None:
+        super().__init__(_("The inbox settings are not valid: %(problems)s"))
         self.problems = problems
-        listed = "; ".join(f"{p.field}: {p.reason}" for p in problems)
-        super().__init__(str(_("The inbox settings are not valid: %(problems)s")
-                             % {"problems": listed}))
+
+    @property
+    def message(self) -> str:
+        # Rendered when read, in the reader's language, like every DomainError.
+        listed = "; ".join(f"{p.field}: {p.reason}" for p in self.problems)
+        return str(_("The inbox settings are not valid: %(problems)s") % {"problems": listed})
 
 
 def check_settings(channel: str, settings: Mapping[str, Any]) -> dict[str, Any]:

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Protocol
 from urllib.parse import urlsplit
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from pydantic import (
     AfterValidator,
@@ -227,7 +228,8 @@ class SettingsProblem:
     """One wrong setting: where ("settings.auth_token", "settings.days.mon.0") and why."""
 
     field: str
-    reason: str
+    # Lazy where it is ours: rendered in the language of whoever reads it.
+    reason: str | Promise
 
 
 def settings_problems(exc: ValidationError, prefix: str = "settings") -> list[SettingsProblem]:
@@ -235,11 +237,11 @@ def settings_problems(exc: ValidationError, prefix: str = "settings") -> list[Se
     for error in exc.errors(include_url=False, include_input=False):
         # Values are never quoted back: the wrong one may be a secret.
         path = ".".join(str(part) for part in (prefix, *error["loc"]) if part != "")
-        reason = str(error["msg"]).removeprefix("Value error, ")
+        reason: str | Promise = str(error["msg"]).removeprefix("Value error, ")
         if error["type"] == "extra_forbidden":
-            reason = str(_("Unknown setting for this channel."))
+            reason = _("Unknown setting for this channel.")
         elif error["type"] == "missing":
-            reason = str(_("Required."))
+            reason = _("Required.")
         problems.append(SettingsProblem(path, reason))
     return problems
 
@@ -247,7 +249,8 @@ def settings_problems(exc: ValidationError, prefix: str = "settings") -> list[Se
 def settings_error(exc: ValidationError, prefix: str = "") -> str:
     """Every problem on one line, for an exception message or a log."""
     return "; ".join(
-        f"{p.field}: {p.reason}" if p.field else p.reason for p in settings_problems(exc, prefix)
+        f"{p.field}: {p.reason}" if p.field else str(p.reason)
+        for p in settings_problems(exc, prefix)
     )
 
 
