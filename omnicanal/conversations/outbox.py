@@ -30,6 +30,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from omnicanal.accounts.actions import record_audit, require_administrator
 from omnicanal.accounts.models import User
@@ -215,9 +216,9 @@ def retry_failed_run(user: User, run_id: int) -> HandlerRun:
             .first()
         )
         if run is None:
-            raise NotFound(f"No failed handler run {run_id}.")
+            raise NotFound(_("No failed handler run %(id)s."), id=run_id)
         if run.status != HandlerRunStatus.FAILED:
-            raise Conflict("This handler run is not failed (any more).")
+            raise Conflict(_("This handler run is not failed (any more)."))
         succeeded = retry_handler_run(run)
         if not succeeded and run.status == HandlerRunStatus.RETRYING:
             # Below the limit again only if the limit was raised since: one manual run, then
