@@ -281,6 +281,10 @@ class ChannelAdapter(Protocol):
     watermark_identity: ClassVar[IdentityKind | None]
     # The help center's contact form lands in such an inbox when none is chosen.
     takes_contact_form: ClassVar[bool]
+    # The kind of work a conversation is for an agent, which routing counts capacity by: a
+    # WhatsApp thread, an SMS exchange and a web chat occupy an agent alike ("chat"), an
+    # e-mail or a call does not.
+    work_kind: ClassVar[str]
 
     def contact_form_identities(self, inbox_id: int, form_id: str) -> list[SenderIdentity]:
         """Identities the channel gives a help-center form's writer, besides the address."""
@@ -351,6 +355,7 @@ class BaseAdapter:
     has_typing_indicator: ClassVar[bool] = False
     watermark_identity: ClassVar[IdentityKind | None] = None
     takes_contact_form: ClassVar[bool] = False
+    work_kind: ClassVar[str] = "chat"
 
     def contact_form_identities(self, inbox_id: int, form_id: str) -> list[SenderIdentity]:
         return []

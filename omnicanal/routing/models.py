@@ -20,8 +20,9 @@ from django.db import models
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
+from omnicanal.connectors.registry import adapter_for
 from omnicanal.contacts.models import ValueTier
-from omnicanal.conversations.models import ChannelKind, Priority
+from omnicanal.conversations.models import Priority
 from omnicanal.routing.business_hours import Interval, Schedule, public_holidays
 
 # Skill levels are numbers (1 to 5 in the UI, any number in the simulation).
@@ -42,15 +43,17 @@ class Mode(models.TextChoices):
     MANUAL = "manual", _("Manual")
 
 
-# Capacity is counted per kind of work, not per provider: a WhatsApp thread, an SMS exchange
-# and a web chat occupy an agent alike, an e-mail or a call does not.
-_CHANNEL_KINDS = {ChannelKind.EMAIL.value: "email", ChannelKind.VOICE.value: "voice"}
 CHAT = "chat"
 
 
 def routing_channel(inbox_channel: str) -> str:
-    """The capacity bucket ("chat", "email", "voice") an inbox's conversations count against."""
-    return _CHANNEL_KINDS.get(inbox_channel, CHAT)
+    """The capacity bucket ("chat", "email", "voice") an inbox's conversations count against:
+    capacity is counted per kind of work, which the channel's adapter knows, not per
+    provider."""
+    try:
+        return adapter_for(inbox_channel).work_kind
+    except LookupError:
+        return CHAT
 
 
 def skills_key(required: Skills) -> str:

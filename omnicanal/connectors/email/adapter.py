@@ -141,6 +141,7 @@ class ParsedEmailWebhook(ParsedWebhook):
 
 class EmailAdapter(BaseAdapter):
     kind = "email"
+    work_kind = "email"
     settings_schema = EmailInboxSettings
     recipient_kinds = (IdentityKind.EMAIL,)
     has_global_addresses = True

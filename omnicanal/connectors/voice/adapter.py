@@ -8,5 +8,6 @@ from omnicanal.connectors.base import BaseAdapter, IdentityKind
 
 class VoiceAdapter(BaseAdapter):
     kind = "voice"
+    work_kind = "voice"
     recipient_kinds = (IdentityKind.PHONE,)
     has_global_addresses = False
