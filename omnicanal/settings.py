@@ -179,7 +179,11 @@ PERIODIC_TASKS = {
     "omnicanal.conversations.tasks.dispatch_pending_events": 60,
     "omnicanal.routing.tasks.check_sla_clocks": 60,
     "omnicanal.connectors.tasks.sweep_stalled_sends": 60,
+    "omnicanal.web.periodic.recover_abandoned": 300,
 }
+# A task row still RUNNING after this long lost its worker (the database queue has no
+# heartbeat): closed as failed and enqueued again. Far above any task's run time.
+TASK_ABANDONED_AFTER_SECONDS = env_int("TASK_ABANDONED_AFTER_SECONDS", 900)
 # The workspace sets an online agent away after this long without keyboard or mouse activity.
 PRESENCE_AWAY_AFTER_SECONDS = env_int("PRESENCE_AWAY_AFTER_SECONDS", 600)
 

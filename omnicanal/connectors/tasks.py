@@ -25,8 +25,6 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
-from django_tasks.base import TaskResultStatus
-from django_tasks_db.models import DBTaskResult
 
 from omnicanal.connectors.base import OutboundMessage, SendError
 from omnicanal.connectors.registry import adapter_for
@@ -38,6 +36,7 @@ from omnicanal.conversations.actions import (
 )
 from omnicanal.conversations.models import DeliveryStatus, Direction, Message, OutboxEvent
 from omnicanal.conversations.tools import RECIPIENT_KEY
+from omnicanal.core.tasks import close_abandoned, running_since_before
 
 logger = logging.getLogger(__name__)
 
@@ -156,18 +155,12 @@ def sweep_stalled_sends() -> int:
 
 
 def _close_abandoned_task_rows(message_ids: list[int]) -> None:
-    """The queue rows of the sends just taken over stay RUNNING forever (their worker died
-    with them): closed as failed, so that the task queue's own view tells the truth. Only
-    rows started longer ago than a claim lasts: their claim has expired with them."""
-    now = timezone.now()
-    DBTaskResult.objects.filter(
-        status=TaskResultStatus.RUNNING,
-        task_path=send_message.module_path,
-        args_kwargs__args__0__in=message_ids,
-        started_at__lt=now - dt.timedelta(seconds=settings.SEND_CLAIM_SECONDS),
-    ).update(
-        status=TaskResultStatus.FAILED,
-        finished_at=now,
-        exception_class_path="omnicanal.connectors.tasks.SendTakenOver",
-        traceback="Its worker stopped mid-send; the sweep enqueued the send again.",
+    """The queue rows of the sends just taken over: only rows started longer ago than a claim
+    lasts, whose claim has expired with their worker."""
+    cutoff = timezone.now() - dt.timedelta(seconds=settings.SEND_CLAIM_SECONDS)
+    close_abandoned(
+        running_since_before(cutoff).filter(
+            task_path=send_message.module_path, args_kwargs__args__0__in=message_ids
+        ),
+        "Its worker stopped mid-send; the sweep enqueued the send again.",
     )

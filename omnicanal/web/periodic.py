@@ -20,7 +20,10 @@ from django.db import close_old_connections, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
+from django_tasks import task
+from django_tasks_db.models import DBTaskResult
 
+from omnicanal.core.tasks import close_abandoned, running_since_before
 from omnicanal.web.models import PeriodicTaskRun
 
 logger = logging.getLogger(__name__)
@@ -90,6 +93,37 @@ def _last_enqueued(paths: Collection[str]) -> dict[str, dt.datetime | None]:
             "task_path", "last_enqueued_at"
         )
     )
+
+
+def recover_abandoned_tasks(*, now: dt.datetime | None = None) -> list[str]:
+    """Task rows RUNNING for longer than any task of ours takes (`TASK_ABANDONED_AFTER_SECONDS`)
+    lost their worker to a kill: closed as failed and, except periodic tasks (their next run
+    comes anyway), enqueued again. Returns the paths enqueued again."""
+    now = now or timezone.now()
+    cutoff = now - dt.timedelta(seconds=settings.TASK_ABANDONED_AFTER_SECONDS)
+    periodic = periodic_tasks()
+    again = []
+    with transaction.atomic():
+        for row in running_since_before(cutoff).select_for_update(skip_locked=True):
+            if not close_abandoned(DBTaskResult.objects.filter(pk=row.pk),
+                                   "Its worker stopped; enqueued again."):
+                continue
+            if row.task_path in periodic:
+                continue
+            arguments = row.args_kwargs
+            import_string(row.task_path).using(
+                queue_name=row.queue_name, priority=row.priority
+            ).enqueue(*arguments.get("args", []), **arguments.get("kwargs", {}))
+            again.append(row.task_path)
+    if again:
+        logger.warning("enqueued again %s task(s) whose worker died: %s", len(again), again)
+    return again
+
+
+@task()
+def recover_abandoned() -> int:
+    """Periodic (PERIODIC_TASKS): `recover_abandoned_tasks`."""
+    return len(recover_abandoned_tasks())
 
 
 class Scheduler(threading.Thread):

@@ -93,3 +93,35 @@ def test_the_scheduler_thread_enqueues_due_tasks_and_stops_when_asked() -> None:
 
     assert not scheduler.is_alive()
     assert queued() == [WAKE, SWEEP]
+
+
+def test_a_task_whose_worker_was_killed_is_closed_and_run_again(settings: Any) -> None:
+    from omnicanal.connectors.media import fetch_attachment
+    from omnicanal.routing.tasks import sweep_queue
+    from omnicanal.web.periodic import recover_abandoned_tasks
+
+    settings.TASK_ABANDONED_AFTER_SECONDS = 900
+    killed_fetch = fetch_attachment.enqueue(12345)
+    killed_sweep = sweep_queue.enqueue()
+    running_now = fetch_attachment.enqueue(678)
+    for result in (killed_fetch, killed_sweep, running_now):
+        DBTaskResult.objects.get(pk=result.id).claim("a-worker")
+    an_hour_ago = timezone.now() - dt.timedelta(hours=1)
+    DBTaskResult.objects.filter(pk__in=[killed_fetch.id, killed_sweep.id]).update(
+        started_at=an_hour_ago
+    )
+
+    assert recover_abandoned_tasks() == ["omnicanal.connectors.media.fetch_attachment"]
+
+    statuses = {str(pk): status for pk, status in DBTaskResult.objects.values_list("pk", "status")}
+    assert statuses[killed_fetch.id] == "FAILED"
+    assert statuses[killed_sweep.id] == "FAILED"
+    assert statuses[running_now.id] == "RUNNING"  # a live worker's task is left alone
+    # The fetch runs again with its arguments; the sweep waits for its next period.
+    again = DBTaskResult.objects.exclude(
+        pk__in=[killed_fetch.id, killed_sweep.id, running_now.id]
+    ).get()
+    assert (again.task_path, again.args_kwargs["args"], again.status) == (
+        "omnicanal.connectors.media.fetch_attachment", [12345], "READY"
+    )
+    assert recover_abandoned_tasks() == []
