@@ -72,6 +72,7 @@ __all__ = [
     "SenderIdentity",
     "SettingsProblem",
     "ThreadHints",
+    "TranslatedValueError",
     "secret",
     "settings_error",
     "settings_problems",
@@ -223,6 +224,15 @@ class NoSettings(ChannelSettings):
     pass
 
 
+class TranslatedValueError(ValueError):
+    """A settings validator's refusal whose reason is lazy: `settings_problems` keeps it so,
+    and it renders in the language of whoever reads it, not of the request that validated."""
+
+    def __init__(self, reason: str | Promise) -> None:
+        super().__init__(str(reason))
+        self.reason = reason
+
+
 @dataclass(frozen=True)
 class SettingsProblem:
     """One wrong setting: where ("settings.auth_token", "settings.days.mon.0") and why."""
@@ -238,6 +248,9 @@ def settings_problems(exc: ValidationError, prefix: str = "settings") -> list[Se
         # Values are never quoted back: the wrong one may be a secret.
         path = ".".join(str(part) for part in (prefix, *error["loc"]) if part != "")
         reason: str | Promise = str(error["msg"]).removeprefix("Value error, ")
+        refusal = (error.get("ctx") or {}).get("error")
+        if isinstance(refusal, TranslatedValueError):
+            reason = refusal.reason
         if error["type"] == "extra_forbidden":
             reason = _("Unknown setting for this channel.")
         elif error["type"] == "missing":

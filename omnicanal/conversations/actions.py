@@ -160,7 +160,8 @@ def post_once(
         return write(), True
     if len(idempotency_key) > IDEMPOTENCY_KEY_MAX_LENGTH or not idempotency_key.isprintable():
         raise InvalidInput(
-            f"The idempotency key must be 1 to {IDEMPOTENCY_KEY_MAX_LENGTH} printable characters."
+            _("The idempotency key must be 1 to %(limit)s printable characters."),
+            limit=IDEMPOTENCY_KEY_MAX_LENGTH,
         )
     digest = hashlib.sha256(
         json.dumps(request, sort_keys=True, default=str).encode()
@@ -188,8 +189,8 @@ def _message_for_key(user: User, key: str, digest: str) -> Message | None:
         return None
     if stored.request_digest != digest:
         raise InvalidInput(
-            "This idempotency key was already used for a different request: "
-            "use a new key for a new message."
+            _("This idempotency key was already used for a different request: "
+              "use a new key for a new message.")
         )
     return stored.message
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
 from ninja import Field, Router, Schema, Status
 
 from omnicanal.accounts.models import User
@@ -66,8 +67,9 @@ def post_inbound_message(
     if inbox.channel != ChannelKind.API:
         # 409, not 422: the request is well formed; the inbox it names is the wrong kind.
         raise Conflict(
-            f"Inbox {inbox.pk} is a {inbox.get_channel_display()} inbox: API messages go to "
-            "an inbox of channel \"api\"."
+            _("Inbox %(id)s is a %(channel)s inbox: API messages go to an inbox of channel "
+              "\"api\"."),
+            id=inbox.pk, channel=inbox.get_channel_display(),
         )
     identities = []
     contact = payload.contact
@@ -81,9 +83,9 @@ def post_inbound_message(
         scoped_id = f"{inbox.pk}:{contact.external_id}"
         identities.append(SenderIdentity(IdentityKind.EXTERNAL, scoped_id))
     if not identities:
-        raise InvalidInput("The contact needs an email, a phone or an external_id.")
+        raise InvalidInput(_("The contact needs an email, a phone or an external_id."))
     if not payload.text.strip():
-        raise InvalidInput("The message text is empty.")
+        raise InvalidInput(_("The message text is empty."))
     result = ingest(
         inbox,
         InboundMessage(
@@ -195,7 +197,7 @@ def post_reply(
     user = _user(request)
     key = request.headers.get("Idempotency-Key")
     if key is not None and not key.strip():
-        raise InvalidInput("The Idempotency-Key header is empty.")
+        raise InvalidInput(_("The Idempotency-Key header is empty."))
     if payload.is_note:
         message, is_new = actions.post_once(
             user, key or "", {"kind": "note", "conversation_id": conversation_id,

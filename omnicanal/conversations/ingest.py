@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from omnicanal.contacts.actions import resolve_contact
 from omnicanal.contacts.models import Contact
@@ -130,12 +131,12 @@ def normalised(inbound: InboundMessage) -> InboundMessage:
 
 def _validate(inbound: InboundMessage) -> None:
     if not inbound.external_id:
-        raise InvalidInput("The message has no external id.")
+        raise InvalidInput(_("The message has no external id."))
     if len(inbound.external_id) > 255:
-        raise InvalidInput("The external id is longer than 255 characters.")
+        raise InvalidInput(_("The external id is longer than 255 characters."))
     limit = settings.MESSAGE_TEXT_MAX_LENGTH
     if len(inbound.text) > limit:
-        raise InvalidInput(f"The text is longer than {limit} characters.")
+        raise InvalidInput(_("The text is longer than %(limit)s characters."), limit=limit)
 
 
 def _stored_message(inbox: Inbox, external_id: str) -> IngestResult | None:

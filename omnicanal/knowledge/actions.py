@@ -9,6 +9,7 @@ from django.db import connection
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
 
 from omnicanal.connectors.base import (
     IdentityKind,
@@ -59,7 +60,7 @@ def published_article(locale: str, slug: str) -> Article:
         Article.objects.published().select_related("category").filter(locale=locale, slug=slug)
     ).first()
     if article is None:
-        raise NotFound("No such article.")
+        raise NotFound(_("No such article."))
     return article
 
 
@@ -107,7 +108,7 @@ def categories_with_articles(locale: str) -> list[tuple[Category | None, list[Ar
 
 def record_feedback(article: Article, is_helpful: bool, comment: str = "") -> ArticleFeedback:
     if article.status != ArticleStatus.PUBLISHED:
-        raise NotFound("No such article.")
+        raise NotFound(_("No such article."))
     return ArticleFeedback.objects.create(
         article=article, is_helpful=is_helpful, comment=comment.strip()[:MAX_COMMENT_LENGTH]
     )
@@ -134,9 +135,9 @@ def submit_contact_form(
     carries) makes a double submission one message."""
     inbox = contact_inbox()
     if inbox is None:
-        raise NotFound("The contact form is not available.")
+        raise NotFound(_("The contact form is not available."))
     if not text.strip():
-        raise InvalidInput("The message is empty.")
+        raise InvalidInput(_("The message is empty."))
     # The channel may give the writer a handle of its own: the web chat makes the form a
     # visitor, whose verified handle lets the customer's mail answer find this conversation.
     identities = [

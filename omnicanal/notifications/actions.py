@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, QuerySet
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
 
 from omnicanal.accounts.models import User
 from omnicanal.conversations.models import Conversation
@@ -253,7 +254,7 @@ def open_notification(user: User, notification_id: int) -> Notification:
             .first()
         )
         if notification is None:
-            raise NotFound(f"No notification {notification_id}.")
+            raise NotFound(_("No notification %(id)s."), id=notification_id)
         if notification.read_at is None:
             notification.read_at = timezone.now()
             notification.save(update_fields=["read_at"])

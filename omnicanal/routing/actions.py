@@ -27,6 +27,9 @@ from typing import Any
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from omnicanal.accounts.models import Team, User
 from omnicanal.contacts.models import ValueTier
@@ -84,36 +87,47 @@ class Assignment:
 
 def validate_channel(channel: object) -> str:
     if not isinstance(channel, str) or not channel or len(channel) > 20:
-        raise InvalidInput(f"A channel kind is a name of 1 to 20 characters, not {channel!r}.")
+        raise InvalidInput(
+            _("A channel kind is a name of 1 to 20 characters, not %(channel)s."),
+            channel=repr(channel),
+        )
     return channel
 
 
-def validate_skills(skills: object, what: str) -> dict[str, float]:
+def validate_skills(skills: object, what: str | Promise) -> dict[str, float]:
     if not isinstance(skills, Mapping):
-        raise InvalidInput(f"{what} must map skill names to levels.")
+        raise InvalidInput(_("%(what)s must map skill names to levels."), what=what)
     checked: dict[str, float] = {}
     for name, level in skills.items():
         is_number = isinstance(level, int | float) and not isinstance(level, bool)
         if not isinstance(name, str) or not name or not is_number or not math.isfinite(level):
-            raise InvalidInput(f"{what}: {name!r} needs a numeric level, not {level!r}.")
+            raise InvalidInput(
+                _("%(what)s: %(name)s needs a numeric level, not %(level)s."),
+                what=what, name=repr(name), level=repr(level),
+            )
         checked[name] = level
     return checked
 
 
 def validate_capacity(capacity: object) -> dict[str, int]:
     if not isinstance(capacity, Mapping):
-        raise InvalidInput("Capacity must map channel kinds to numbers of conversations.")
+        raise InvalidInput(_("Capacity must map channel kinds to numbers of conversations."))
     checked: dict[str, int] = {}
     for channel, slots in capacity.items():
         if not isinstance(slots, int) or isinstance(slots, bool) or slots < 0:
-            raise InvalidInput(f"Capacity for {channel!r} must be a whole number ≥ 0.")
+            raise InvalidInput(
+                _("Capacity for %(channel)s must be a whole number ≥ 0."), channel=repr(channel)
+            )
         checked[validate_channel(channel)] = slots
     return checked
 
 
 def validate_priority(priority: object) -> int:
     if not isinstance(priority, int) or isinstance(priority, bool) or not 1 <= priority <= 4:
-        raise InvalidInput(f"Priority goes from 1 (most urgent) to 4, not {priority!r}.")
+        raise InvalidInput(
+            _("Priority goes from 1 (most urgent) to 4, not %(priority)s."),
+            priority=repr(priority),
+        )
     return priority
 
 
@@ -152,7 +166,7 @@ def configure_agent(
     skills. A channel kind left out means a capacity of 0; what the agent holds on it stays
     theirs."""
     checked_capacity = validate_capacity(capacity)
-    checked_skills = validate_skills(skills or {}, "Skills")
+    checked_skills = validate_skills(skills or {}, _("Skills"))
     now = now or timezone.now()
     with transaction.atomic():
         profile = _locked_profile(agent.pk)
@@ -198,7 +212,10 @@ def set_presence(
     nothing new. Coming online counts as becoming idle for the longest-idle policy.
     Deactivating an agent should set them offline too."""
     if presence not in Presence.values:
-        raise InvalidInput(f"Presence is one of {', '.join(Presence.values)}, not {presence!r}.")
+        raise InvalidInput(
+            _("Presence is one of %(allowed)s, not %(presence)s."),
+            allowed=", ".join(Presence.values), presence=repr(presence),
+        )
     with transaction.atomic():
         profile = _locked_profile(agent.pk)
         _change_presence(agent, profile, presence, now=now or timezone.now(), dispatch=dispatch)
@@ -269,9 +286,12 @@ def set_policy(
     """The policy of a team, of an inbox, or the global one (neither given). Waiting
     conversations it covers are re-ranked for value at once."""
     if mode not in Mode.values:
-        raise InvalidInput(f"Mode is one of {', '.join(Mode.values)}, not {mode!r}.")
+        raise InvalidInput(
+            _("Mode is one of %(allowed)s, not %(mode)s."),
+            allowed=", ".join(Mode.values), mode=repr(mode),
+        )
     if team is not None and inbox is not None:
-        raise InvalidInput("A policy applies to a team or to an inbox, not both.")
+        raise InvalidInput(_("A policy applies to a team or to an inbox, not both."))
     with transaction.atomic():
         policy = RoutingPolicy.objects.select_for_update().filter(team=team, inbox=inbox).first()
         if policy is None:
@@ -332,7 +352,9 @@ def _inbox_required_skills(inbox: Inbox) -> Skills:
     customer's message from being queued."""
     configured = inbox.settings.get("required_skills") or {}
     try:
-        return validate_skills(configured, f"Inbox {inbox.pk}'s required skills")
+        return validate_skills(
+            configured, format_lazy(_("Inbox {id}'s required skills"), id=inbox.pk)
+        )
     except InvalidInput as exc:
         logger.warning("%s", exc)
         return {}
@@ -361,12 +383,14 @@ def enqueue_conversation(
     validate_channel(channel)
     if required_skills is None:
         required_skills = _inbox_required_skills(conversation.inbox)
-    skills = validate_skills(required_skills, "Required skills")
+    skills = validate_skills(required_skills, _("Required skills"))
     priority = validate_priority(conversation.priority if priority is None else priority)
     if value_tier is None:
         value_tier = conversation.contact.value_tier
     if value_tier not in ValueTier.values:
-        raise InvalidInput(f"Value tier is one of {', '.join(ValueTier.values)}.")
+        raise InvalidInput(
+            _("Value tier is one of %(allowed)s."), allowed=", ".join(ValueTier.values)
+        )
     if isinstance(team_id, _FromConversation):
         team_id = conversation.team_id
     now = now or timezone.now()
@@ -608,7 +632,7 @@ def assign_waiting(
             list(conversation_ids)):
         return _assign_arrivals(list(conversation_ids), now)
     assignments: list[Assignment] = []
-    for _ in range(DISPATCH_MAX_ROUNDS):
+    for _round in range(DISPATCH_MAX_ROUNDS):
         with transaction.atomic():
             sweep = _Sweep(now, conversation_ids=conversation_ids, agent_ids=agent_ids)
             sweep.run()
@@ -830,7 +854,7 @@ def update_requirements(conversation_id: int, *, add_skills: Skills) -> bool:
     again; True if it was waiting. An assigned or resolved conversation keeps its agent: the
     new needs apply when it queues again. (Team and priority follow the conversation through
     `follow_conversation`.)"""
-    skills = validate_skills(add_skills, "Required skills")
+    skills = validate_skills(add_skills, _("Required skills"))
     with transaction.atomic():
         routing = (
             ConversationRouting.objects.select_for_update().filter(pk=conversation_id).first()

@@ -50,7 +50,7 @@ def variables_help() -> list[tuple[str, str]]:
 
 def _require_supervisor(user: User) -> None:
     if not user.is_active or not user.is_supervisor_or_above:
-        raise PermissionDenied("Only supervisors and administrators manage answers.")
+        raise PermissionDenied(gettext_lazy("Only supervisors and administrators manage answers."))
 
 
 def _text_error(text: str) -> str | None:
@@ -87,7 +87,7 @@ def save_canned_reply(
         else:
             found = CannedReply.objects.select_for_update().filter(pk=canned_id).first()
             if found is None:
-                raise NotFound(f"No canned reply {canned_id}.")
+                raise NotFound(gettext_lazy("No canned reply %(id)s."), id=canned_id)
             canned = found
         canned.shortcut, canned.title, canned.text = shortcut, title, text
         canned.save()
@@ -101,7 +101,7 @@ def delete_canned_reply(user: User, canned_id: int) -> None:
     with transaction.atomic():
         canned = CannedReply.objects.select_for_update().filter(pk=canned_id).first()
         if canned is None:
-            raise NotFound(f"No canned reply {canned_id}.")
+            raise NotFound(gettext_lazy("No canned reply %(id)s."), id=canned_id)
         record_audit(user, "canned_reply.deleted", canned, shortcut=canned.shortcut,
                      title=canned.title)
         canned.delete()
@@ -190,7 +190,7 @@ def save_macro(
         else:
             found = Macro.objects.select_for_update().filter(pk=macro_id).first()
             if found is None:
-                raise NotFound(f"No macro {macro_id}.")
+                raise NotFound(gettext_lazy("No macro %(id)s."), id=macro_id)
             if editor_steps(found) is None:
                 raise ValidationError(
                     gettext("This macro has steps the editor cannot show; change it in the "
@@ -209,7 +209,7 @@ def delete_macro(user: User, macro_id: int) -> None:
     with transaction.atomic():
         macro = Macro.objects.select_for_update().filter(pk=macro_id).first()
         if macro is None:
-            raise NotFound(f"No macro {macro_id}.")
+            raise NotFound(gettext_lazy("No macro %(id)s."), id=macro_id)
         record_audit(user, "macro.deleted", macro, shortcut=macro.shortcut, name=macro.name,
                      actions=macro.actions)
         macro.delete()
@@ -251,7 +251,7 @@ def set_rule_active(user: User, rule_id: int, *, is_active: bool) -> AutomationR
     with transaction.atomic():
         rule = AutomationRule.objects.select_for_update().filter(pk=rule_id).first()
         if rule is None:
-            raise NotFound(f"No automation rule {rule_id}.")
+            raise NotFound(gettext_lazy("No automation rule %(id)s."), id=rule_id)
         if rule.is_active != is_active:
             rule.is_active = is_active
             rule.save(update_fields=["is_active", "updated_at"])

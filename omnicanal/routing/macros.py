@@ -25,6 +25,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from omnicanal.accounts.models import User
 from omnicanal.conversations import actions as conversation_actions
@@ -190,7 +191,7 @@ def apply_macro(agent: User, conversation_id: int, macro_id: int) -> MacroResult
     """
     macro = Macro.objects.filter(pk=macro_id).first()
     if macro is None:
-        raise NotFound(f"No macro {macro_id}.")
+        raise NotFound(_("No macro %(id)s."), id=macro_id)
     result = MacroResult()
     with transaction.atomic():
         conversation = conversation_actions.access_conversation(agent, conversation_id)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
 from ninja import Router, Schema, Status
 
 from omnicanal.connectors.email.intake import receive_email
@@ -59,23 +60,24 @@ def post_raw_email(request: HttpRequest, inbox_id: int) -> Status:
     inbox = get_object_or_404(Inbox, pk=inbox_id, is_active=True)
     if inbox.channel != ChannelKind.EMAIL:
         raise Conflict(
-            f"Inbox {inbox.pk} is a {inbox.get_channel_display()} inbox: raw e-mail goes to "
-            "an inbox of channel \"email\"."
+            _("Inbox %(id)s is a %(channel)s inbox: raw e-mail goes to an inbox of channel "
+              "\"email\"."),
+            id=inbox.pk, channel=inbox.get_channel_display(),
         )
     content_type = request.content_type or ""
     if content_type.lower() != "message/rfc822":
-        raise UnsupportedMediaType("Send the raw e-mail as Content-Type: message/rfc822.")
+        raise UnsupportedMediaType(_("Send the raw e-mail as Content-Type: message/rfc822."))
     try:
         declared = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
         declared = 0
     if declared > MAX_RAW_EMAIL_BYTES:
-        raise TooLarge(f"The e-mail is larger than {MAX_RAW_EMAIL_BYTES} bytes.")
+        raise TooLarge(_("The e-mail is larger than %(limit)s bytes."), limit=MAX_RAW_EMAIL_BYTES)
     raw = request.read(MAX_RAW_EMAIL_BYTES + 1)
     if len(raw) > MAX_RAW_EMAIL_BYTES:
-        raise TooLarge(f"The e-mail is larger than {MAX_RAW_EMAIL_BYTES} bytes.")
+        raise TooLarge(_("The e-mail is larger than %(limit)s bytes."), limit=MAX_RAW_EMAIL_BYTES)
     if not raw.strip():
-        raise InvalidInput("The body is empty.")
+        raise InvalidInput(_("The body is empty."))
     result = receive_email(inbox, raw)
     body = {
         "action": result.action,

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Literal
 
+from django.utils.translation import gettext_lazy as _
 from pydantic import ValidationError, field_validator, model_validator
 
 from omnicanal.connectors.base import ChannelSettings, secret, settings_error
@@ -139,10 +140,13 @@ class EmailSettings(ChannelSettings):
         except (OSError, UnicodeDecodeError) as exc:
             reason = getattr(exc, "strerror", None) or type(exc).__name__
             raise InvalidInput(
-                f"imap_access_token_file {self.imap_access_token_file} cannot be read: {reason}"
+                _("imap_access_token_file %(path)s cannot be read: %(reason)s"),
+                path=self.imap_access_token_file, reason=reason,
             ) from None
         if not token:
-            raise InvalidInput(f"imap_access_token_file {self.imap_access_token_file} is empty.")
+            raise InvalidInput(
+                _("imap_access_token_file %(path)s is empty."), path=self.imap_access_token_file
+            )
         return token
 
     @classmethod
@@ -166,7 +170,7 @@ class EmailInboxSettings(EmailSettings):
     @field_validator("from_address")
     @classmethod
     def _an_address(cls, value: str) -> str:
-        local, _, domain = value.partition("@")
+        local, _at, domain = value.partition("@")
         if not local or "." not in domain or any(c.isspace() for c in value):
             raise ValueError("Not an e-mail address.")
         return value

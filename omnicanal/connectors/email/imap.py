@@ -21,6 +21,7 @@ from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext_lazy as _
 from imapclient import IMAPClient
 from imapclient.exceptions import LoginError
 from imapclient.imapclient import SEEN
@@ -70,7 +71,7 @@ class FetchReport:
 def connect(config: EmailSettings) -> Iterator[IMAPClient]:
     """A logged-in client. Errors name the server, never the credentials."""
     if not config.imap_host:
-        raise InvalidInput("This inbox has no imap_host.")
+        raise InvalidInput(_("This inbox has no imap_host."))
     # Certificates are always verified; a private CA is trusted through imap_ca_file.
     context = ssl.create_default_context(cafile=config.imap_ca_file or None)
     client = IMAPClient(
@@ -115,7 +116,7 @@ def _scrub(text: str, secret: str) -> str:
 
 
 def _cursor(inbox: Inbox, mailbox: str, uidvalidity: int) -> MailboxCursor:
-    cursor, _ = MailboxCursor.objects.get_or_create(inbox=inbox, mailbox=mailbox)
+    cursor, _created = MailboxCursor.objects.get_or_create(inbox=inbox, mailbox=mailbox)
     if cursor.uidvalidity != uidvalidity:
         # The server renumbered the mailbox: old UIDs mean nothing now. Start over; mail
         # already stored comes back as duplicates (same Message-ID), not as new messages.
@@ -318,7 +319,7 @@ def wait_for_mail(
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 break
-            for key, _ in selector.select(timeout=remaining):
+            for key, _events in selector.select(timeout=remaining):
                 inbox_id, client = key.data
                 try:
                     responses = client.idle_check(timeout=0)

@@ -23,6 +23,7 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from omnicanal.connectors.base import IdentityKind, InboundMessage, Sender, SenderIdentity
 from omnicanal.connectors.webchat.config import WebchatSettings
@@ -73,14 +74,17 @@ def find_inbox(site_token: str) -> Inbox:
         else None
     )
     if inbox is None:
-        raise NotFound("No web chat for this site token.")
+        raise NotFound(_("No web chat for this site token."))
     return inbox
 
 
 def check_origin(inbox: Inbox, origin: str | None) -> WebchatSettings:
     config = WebchatSettings.parse(inbox.settings)
     if not config.allows(origin):
-        raise OriginRefused(f"The origin {origin or '(none)'} may not use this web chat.")
+        raise OriginRefused(
+            _("The origin %(origin)s may not use this web chat."),
+            origin=origin or _("(none)"),
+        )
     return config
 
 
@@ -135,7 +139,7 @@ def visitor_group(inbox_id: int, visitor_id: str) -> str:
 def identify(inbox: Inbox, visitor_id: str, identity: Mapping[str, Any] | None = None) -> Visitor:
     """The visitor behind a request; raises IdentityRefused for a forged `user_hash`."""
     if not isinstance(visitor_id, str) or not VISITOR_ID.match(visitor_id):
-        raise InvalidInput("The visitor id must be 16 to 64 letters, digits, - or _.")
+        raise InvalidInput(_("The visitor id must be 16 to 64 letters, digits, - or _."))
     identity = identity or {}
     user_id = str(identity.get("user_id") or "").strip()[:200]
     if not user_id:
@@ -143,8 +147,8 @@ def identify(inbox: Inbox, visitor_id: str, identity: Mapping[str, Any] | None =
     given = str(identity.get("user_hash") or "")
     if not hmac.compare_digest(given.lower(), user_hash(inbox.secret, user_id)):
         raise IdentityRefused(
-            "The user_hash does not match the user_id: compute it on your server as "
-            "HMAC-SHA256(inbox secret, user_id) in hex."
+            _("The user_hash does not match the user_id: compute it on your server as "
+              "HMAC-SHA256(inbox secret, user_id) in hex.")
         )
     email = str(identity.get("email") or "").strip()
     return Visitor(
@@ -158,9 +162,11 @@ def identify(inbox: Inbox, visitor_id: str, identity: Mapping[str, Any] | None =
 
 def _check_text(text: Any) -> str:
     if not isinstance(text, str) or not text.strip():
-        raise InvalidInput("The message is empty.")
+        raise InvalidInput(_("The message is empty."))
     if len(text) > MAX_TEXT_LENGTH:
-        raise InvalidInput(f"A message is at most {MAX_TEXT_LENGTH} characters long.")
+        raise InvalidInput(
+            _("A message is at most %(limit)s characters long."), limit=MAX_TEXT_LENGTH
+        )
     return text.strip()
 
 
@@ -170,7 +176,7 @@ def post_message(
     """A visitor's message, stored once: the widget's own id is the external id, so a
     message re-sent after a lost connection (or by two transports) is stored one time."""
     if not isinstance(client_id, str) or not CLIENT_ID.match(client_id):
-        raise InvalidInput("The message id must be 8 to 64 letters, digits, - or _.")
+        raise InvalidInput(_("The message id must be 8 to 64 letters, digits, - or _."))
     inbound = InboundMessage(
         external_id=f"{visitor.visitor_id}:{client_id}",
         sender=visitor.sender(email, name),
@@ -244,7 +250,7 @@ def acknowledge(visitor: Visitor, up_to: Any, *, is_read: bool) -> list[int]:
     try:
         up_to = int(up_to)
     except (TypeError, ValueError):
-        raise InvalidInput("up_to must be a message id.") from None
+        raise InvalidInput(_("up_to must be a message id.")) from None
     status = DeliveryStatus.READ if is_read else DeliveryStatus.DELIVERED
     behind = [DeliveryStatus.SENT] + ([DeliveryStatus.DELIVERED] if is_read else [])
     # A message still "pending" has no provider id yet (the send task has not recorded it):

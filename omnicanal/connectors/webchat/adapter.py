@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.utils import timezone
+from django.utils.functional import lazy
 from pydantic import Field, field_validator
 
 from omnicanal.connectors.base import (
@@ -21,6 +22,7 @@ from omnicanal.connectors.base import (
     IdentityKind,
     OutboundMessage,
     SenderIdentity,
+    TranslatedValueError,
 )
 from omnicanal.connectors.webchat.actions import (
     FORM_VISITOR_PREFIX,
@@ -57,7 +59,9 @@ class WebchatInboxSettings(ChannelSettings):
         try:
             BusinessHours.parse(value)
         except InvalidInput as exc:
-            raise ValueError(exc.message) from None
+            refusal = exc  # `exc` is unbound after the except block; the lambda reads it later
+            # Lazy: the refusal reads in the language of the API reader or the admin's page.
+            raise TranslatedValueError(lazy(lambda: refusal.message, str)()) from None
         return value
 
 

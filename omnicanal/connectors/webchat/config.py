@@ -23,6 +23,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
+
 from omnicanal.core.exceptions import InvalidInput
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -42,7 +44,7 @@ def _ranges(value: Any) -> Ranges:
             start, end = (dt.time.fromisoformat(str(part)) for part in pair)
         except (TypeError, ValueError):
             raise InvalidInput(
-                f"{pair!r} is not an opening range like ['09:00', '18:00']."
+                _("%(pair)s is not an opening range like ['09:00', '18:00']."), pair=repr(pair)
             ) from None
         ranges.append((start, end))
     return tuple(ranges)
@@ -62,7 +64,9 @@ class BusinessHours:
         try:
             zoneinfo.ZoneInfo(timezone)
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            raise InvalidInput(f"Unknown time zone {timezone!r}.") from None
+            raise InvalidInput(
+                _("Unknown time zone %(timezone)s."), timezone=repr(timezone)
+            ) from None
         days = value.get("days") or {}
         return cls(timezone, tuple(_ranges(days.get(day)) for day in DAYS))
 

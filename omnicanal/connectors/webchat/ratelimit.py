@@ -7,6 +7,7 @@ team's queue, not to meter anyone.
 from __future__ import annotations
 
 from django.core.cache import cache
+from django.utils.translation import gettext_lazy as _
 
 from omnicanal.core.exceptions import DomainError
 
@@ -43,11 +44,13 @@ def check_rate(scope: str, *, visitor: str = "", ip: str = "") -> None:
     (per_visitor, per_visitor_window), (per_ip, per_ip_window) = LIMITS[scope]
     if visitor and _count(f"rl:{scope}:v:{visitor}", per_visitor_window) > per_visitor:
         raise RateLimited(
-            f"Too many requests ({scope}) from this visitor: at most {per_visitor} "
-            f"every {per_visitor_window} seconds."
+            _("Too many requests (%(scope)s) from this visitor: at most %(limit)s every "
+              "%(window)s seconds."),
+            scope=scope, limit=per_visitor, window=per_visitor_window,
         )
     if ip and _count(f"rl:{scope}:ip:{ip}", per_ip_window) > per_ip:
         raise RateLimited(
-            f"Too many requests ({scope}) from this address: at most {per_ip} "
-            f"every {per_ip_window} seconds."
+            _("Too many requests (%(scope)s) from this address: at most %(limit)s every "
+              "%(window)s seconds."),
+            scope=scope, limit=per_ip, window=per_ip_window,
         )

@@ -22,6 +22,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
@@ -76,15 +77,15 @@ def _json_body(request: HttpRequest) -> dict[str, Any]:
         size = len(request.body)
     except RequestDataTooBig:
         # Over DATA_UPLOAD_MAX_MEMORY_SIZE: Django would answer an HTML 400.
-        raise BodyTooLarge("The request is too large.") from None
+        raise BodyTooLarge(_("The request is too large.")) from None
     if size > MAX_BODY_BYTES:
-        raise BodyTooLarge("The request is too large.")
+        raise BodyTooLarge(_("The request is too large."))
     try:
         body = json.loads(request.body or b"{}")
     except (ValueError, UnicodeDecodeError):
-        raise InvalidInput("The body must be JSON.") from None
+        raise InvalidInput(_("The body must be JSON.")) from None
     if not isinstance(body, dict):
-        raise InvalidInput("The body must be a JSON object.")
+        raise InvalidInput(_("The body must be a JSON object."))
     # A visitor's message, name or e-mail: kept minus NUL and unpaired surrogates (core.text).
     return dict(clean_data(body))
 
@@ -167,7 +168,7 @@ def leave_email(request: HttpRequest, inbox: Any, config: WebchatSettings) -> di
     visitor = _visitor(request, inbox, body)
     check_rate("email", visitor=visitor.identity_value)
     if not str(body.get("email") or "").strip():
-        raise InvalidInput("An e-mail address is required.")
+        raise InvalidInput(_("An e-mail address is required."))
     result = actions.post_message(
         visitor, body.get("client_id"), body.get("text"),
         email=str(body.get("email")), name=str(body.get("name") or ""),
@@ -201,7 +202,7 @@ def _poll_visitor(request: HttpRequest, inbox: Any) -> tuple[actions.Visitor, in
     try:
         since = int(query.get("since") or 0)
     except ValueError:
-        raise InvalidInput("since must be a message id.") from None
+        raise InvalidInput(_("since must be a message id.")) from None
     return visitor, since
 
 

@@ -10,11 +10,12 @@ from django.test import Client
 from django.utils import translation
 
 from omnicanal.accounts.models import Team, User
-from omnicanal.conftest import inbound
+from omnicanal.conftest import bearer, inbound
 from omnicanal.contacts.models import Contact
 from omnicanal.conversations import outbox
 from omnicanal.conversations.ingest import ingest
 from omnicanal.conversations.models import Conversation, Inbox, Label
+from omnicanal.core.exceptions import NotFound
 from omnicanal.routing import macros
 from omnicanal.routing.actions import assign_manually, configure_agent, set_presence
 from omnicanal.routing.models import CannedReply, Macro
@@ -187,6 +188,24 @@ def test_applying_a_macro_needs_the_csrf_token_of_the_agent_session(
     assert conversation.status == "pending"
     assert client.post(f"/api/v1/conversations/{conversation.pk}/macros/999999",
                        HTTP_X_CSRFTOKEN=client.cookies["csrftoken"].value).status_code == 404
+
+
+def test_an_unknown_macro_is_refused_in_the_language_of_the_reader(
+    conversation: Conversation, agent: User
+) -> None:
+    url = f"/api/v1/conversations/{conversation.pk}/macros/999999"
+
+    default = Client().post(url, **bearer(agent))
+    in_french = Client().post(url, HTTP_ACCEPT_LANGUAGE="fr", **bearer(agent))
+
+    assert default.status_code == in_french.status_code == 404
+    assert default.json() == {"detail": "No macro 999999."}
+    assert in_french.json() == {"detail": "Aucune macro 999999."}
+    # The action's refusal reads in the language active where it is read, not where raised.
+    with pytest.raises(NotFound) as refused:
+        macros.apply_macro(agent, conversation.pk, 999999)
+    with translation.override("fr"):
+        assert refused.value.message == "Aucune macro 999999."
 
 
 class TestQueueVariables:

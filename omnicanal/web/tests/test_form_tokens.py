@@ -114,5 +114,5 @@ def test_a_token_reused_for_another_text_is_refused_with_a_visible_error(
 
     assert response.status_code == 422
     assert response["HX-Retarget"] == "#alerts"
-    assert "different request" in response.content.decode()
+    assert "autre requête" in response.content.decode()  # the agent's page is in French
     assert conversation.messages.filter(direction=Direction.OUTGOING).count() == 1

@@ -80,5 +80,6 @@ def test_an_oversized_chat_body_is_a_json_413(client: Client, chat_inbox: Inbox)
     response = post_raw(client, "messages", body)
 
     assert response.status_code == 413  # type: ignore[attr-defined]
-    assert "too large" in response.json()["error"]  # type: ignore[attr-defined]
+    # In the visitor's language: the site's default (French) without an Accept-Language.
+    assert "trop volumineuse" in response.json()["error"]  # type: ignore[attr-defined]
     assert not Message.objects.exists()

@@ -89,7 +89,8 @@ def test_a_visitor_posting_too_fast_gets_a_429_with_the_reason(
                                          "text": "x"})
 
     assert response.status_code == 429
-    assert "Too many requests" in response.json()["error"]
+    # In the visitor's language: the site's default (French) without an Accept-Language.
+    assert "Trop de requêtes" in response.json()["error"]
 
 
 def test_one_address_is_limited_whatever_the_visitor_ids(
