@@ -9,6 +9,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Model
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from omnicanal.accounts.models import ApiToken, AuditLogEntry, User
 from omnicanal.core.exceptions import PermissionDenied
@@ -62,7 +63,7 @@ def authenticate_token(token: str) -> User | None:
 
 def revoke_token(api_token: ApiToken, *, actor: User) -> None:
     if actor != api_token.user and not actor.is_administrator:
-        raise PermissionDenied("Only an administrator can revoke another agent's token.")
+        raise PermissionDenied(_("Only an administrator can revoke another agent's token."))
     with transaction.atomic():
         api_token.revoked_at = timezone.now()
         api_token.save(update_fields=["revoked_at"])
@@ -71,9 +72,9 @@ def revoke_token(api_token: ApiToken, *, actor: User) -> None:
 
 def require_administrator(user: User) -> None:
     if not user.is_administrator:
-        raise PermissionDenied("This needs the administrator role.")
+        raise PermissionDenied(_("This needs the administrator role."))
 
 
 def require_supervisor(user: User) -> None:
     if not user.is_supervisor_or_above:
-        raise PermissionDenied("This needs the supervisor or administrator role.")
+        raise PermissionDenied(_("This needs the supervisor or administrator role."))

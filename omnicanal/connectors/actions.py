@@ -9,9 +9,10 @@ The API, the demo data and any settings page call these; nothing else writes
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
 from django.db import transaction
+from django.utils.functional import Promise, lazy
 from django.utils.translation import gettext_lazy as _
 from pydantic import ValidationError
 
@@ -40,18 +41,25 @@ class InvalidSettings(InvalidInput):
         return str(_("The inbox settings are not valid: %(problems)s") % {"problems": listed})
 
 
+def _lazy_format(message: Promise, **values: Any) -> Promise:
+    """A translated message with its values, rendered in the language of whoever reads it."""
+    return cast(Promise, lazy(lambda: str(message) % values, str)())
+
+
 def check_settings(channel: str, settings: Mapping[str, Any]) -> dict[str, Any]:
     """The settings as they will be stored (the keys given, values normalised by the
     schema: an address lower-cased...), or InvalidSettings naming every problem."""
     if channel not in channel_kinds():
         raise InvalidSettings(
-            [SettingsProblem("channel", str(_("Unknown channel; one of %(kinds)s.")
-                                            % {"kinds": ", ".join(channel_kinds())}))]
+            [SettingsProblem("channel", _lazy_format(
+                _("Unknown channel; one of %(kinds)s."), kinds=", ".join(channel_kinds())
+            ))]
         )
     bad_keys = [key for key in settings if not is_storable(key)]
     if bad_keys:
-        raise InvalidSettings([SettingsProblem("settings", str(
-            _("A setting's name contains a NUL character or an unpaired surrogate.")))])
+        raise InvalidSettings([SettingsProblem(
+            "settings", _("A setting's name contains a NUL character or an unpaired surrogate.")
+        )])
     try:
         parsed = adapter_for(channel).validate_settings(settings)
     except ValidationError as exc:
@@ -75,9 +83,9 @@ def create_inbox(
         require_administrator(actor)
     name = name.strip()
     if not name:
-        raise InvalidInput(str(_("The inbox needs a name.")))
+        raise InvalidInput(_("The inbox needs a name."))
     if not is_storable(name):
-        raise InvalidInput(str(_("The name contains a NUL character or an unpaired surrogate.")))
+        raise InvalidInput(_("The name contains a NUL character or an unpaired surrogate."))
     stored = check_settings(channel, settings)
     with transaction.atomic():
         inbox = Inbox.objects.create(
@@ -99,7 +107,7 @@ def update_inbox_settings(
     with transaction.atomic():
         inbox = Inbox.objects.select_for_update().filter(pk=inbox_id).first()
         if inbox is None:
-            raise NotFound(str(_("No inbox %(id)s.") % {"id": inbox_id}))
+            raise NotFound(_("No inbox %(id)s."), id=inbox_id)
         merged = dict(inbox.settings)
         for key, value in changes.items():
             if value is None:
