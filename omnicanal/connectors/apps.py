@@ -6,6 +6,7 @@ class ConnectorsConfig(AppConfig):
     label = "connectors"
 
     def ready(self) -> None:
+        from omnicanal.connectors.media import enqueue_media_fetches
         from omnicanal.connectors.tasks import enqueue_send
         from omnicanal.connectors.webchat.actions import push_queue_on_assignment
         from omnicanal.conversations import outbox
@@ -13,3 +14,5 @@ class ConnectorsConfig(AppConfig):
         outbox.subscribe("conversation.assigned", push_queue_on_assignment)
         # Every outgoing message is sent because its event is handled (see connectors.tasks).
         outbox.subscribe("message.created", enqueue_send)
+        # Media a provider only named are fetched because the message's event is handled.
+        outbox.subscribe("message.created", enqueue_media_fetches)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import mimetypes
-from functools import partial
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -21,7 +20,7 @@ from django_tasks import task
 from omnicanal.connectors.base import SendError
 from omnicanal.connectors.registry import adapter_for
 from omnicanal.conversations.events import record_event
-from omnicanal.conversations.models import Attachment, Message
+from omnicanal.conversations.models import Attachment, Inbox, Message, OutboxEvent
 
 logger = logging.getLogger(__name__)
 
@@ -37,17 +36,22 @@ def max_bytes() -> int:
     return int(getattr(settings, "INBOUND_MEDIA_MAX_BYTES", DEFAULT_MAX_BYTES))
 
 
-def enqueue_media_fetches(message_id: int) -> list[int]:
-    """Enqueue a fetch, after commit, for each of the message's attachments still remote."""
-    ids = list(
-        Attachment.objects.filter(message_id=message_id, file="")
-        .exclude(remote_ref="")
-        .values_list("pk", "remote_ref")
-    )
-    wanted = [pk for pk, ref in ids if not ref.startswith(NOT_FETCHED_PREFIXES)]
-    for pk in wanted:
-        transaction.on_commit(partial(fetch_attachment.enqueue, pk))
-    return wanted
+def enqueue_media_fetches(event: OutboxEvent) -> None:
+    """`message.created` handler: a fetch for each of the message's attachments still remote.
+    Enqueued in the transaction that marks the event handled, so a crash loses none."""
+    if not event.payload.get("remote_media"):
+        return
+    channel = Inbox.objects.filter(pk=event.payload.get("inbox_id")).values_list(
+        "channel", flat=True
+    ).first()
+    if channel is None or not adapter_for(channel).fetches_media:
+        return  # the URLs stay on the attachments, as the sender gave them
+    ids = Attachment.objects.filter(message_id=event.payload.get("message_id"), file="").exclude(
+        remote_ref=""
+    ).values_list("pk", "remote_ref")
+    for pk, ref in ids:
+        if not ref.startswith(NOT_FETCHED_PREFIXES):
+            fetch_attachment.enqueue(pk)
 
 
 @task()

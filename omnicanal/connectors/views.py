@@ -19,7 +19,6 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from omnicanal.connectors.base import ChannelAdapter, InboundRequest, ParsedWebhook
-from omnicanal.connectors.media import enqueue_media_fetches
 from omnicanal.connectors.registry import adapter_for
 from omnicanal.conversations.actions import apply_delivery_update
 from omnicanal.conversations.ingest import apply_delivery_watermark, ingest_event
@@ -107,8 +106,6 @@ def receive(inbox: Inbox, parsed: ParsedWebhook) -> None:
             continue
         if result.ignored_reason:
             logger.info("inbox %s: %s", inbox.pk, result.ignored_reason)
-        if result.is_new_message and result.message_id and adapter.fetches_media:
-            enqueue_media_fetches(result.message_id)
     for update in parsed.updates:
         # Ids and errors are looked up and stored: minus NUL and unpaired surrogates.
         update = replace(

@@ -192,7 +192,7 @@ def _store(inbox: Inbox, inbound: InboundMessage, threading: ThreadingRule | Non
     # awaits_agent: routing queues the conversation for an agent (an auto-reply waits for
     # nobody).
     record_event("message.created", conversation, message_id=message.pk, direction="incoming",
-                 awaits_agent=not inbound.is_auto_reply)
+                 awaits_agent=not inbound.is_auto_reply, **_media_to_fetch(inbound))
     return IngestResult(message.pk, conversation.pk, contact.pk, is_duplicate=False)
 
 
@@ -293,6 +293,14 @@ def _metadata(inbound: InboundMessage, now: dt.datetime) -> dict[str, object]:
     if inbound.kind == "unsupported" and inbound.raw:
         metadata["raw"] = dict(inbound.raw)
     return metadata
+
+
+def _media_to_fetch(inbound: InboundMessage) -> dict[str, bool]:
+    """`remote_media` in the event when the provider only named some media: its fetch is
+    that event's handling (connectors), as durable as the message."""
+    if any(part.content is None and part.url_or_id for part in inbound.attachments):
+        return {"remote_media": True}
+    return {}
 
 
 def _store_attachments(message: Message, inbound: InboundMessage) -> None:
@@ -429,7 +437,8 @@ def _store_echo(inbox: Inbox, inbound: InboundMessage) -> IngestResult:
         sent_at=storable_time(inbound.sent_at, now),
     )
     _store_attachments(message, inbound)
-    record_event("message.created", conversation, message_id=message.pk, direction="outgoing")
+    record_event("message.created", conversation, message_id=message.pk, direction="outgoing",
+                 **_media_to_fetch(inbound))
     return IngestResult(message.pk, conversation.pk, contact.pk, is_duplicate=False)
 
 

@@ -413,8 +413,9 @@ def _apply(
             rule_id=rule.pk,
         )
     elif kind == "webhook":
-        rule_id, event_id = rule.pk, event.pk
-        transaction.on_commit(lambda: call_webhook.enqueue(rule_id, index, event_id))
+        # In the rule run's transaction (the event's handling): the database task queue
+        # writes its row there, so the call is enqueued if and only if the run commits.
+        call_webhook.enqueue(rule.pk, index, event.pk)
     else:
         raise AssertionError(f"unvalidated action {kind}")
 

@@ -66,7 +66,8 @@ def enqueue_due(*, now: dt.datetime | None = None) -> list[str]:
                 last_enqueued_at=now
             )
             if claimed:
-                transaction.on_commit(task.enqueue)
+                # With the claim: a crash cannot record a run that was never enqueued.
+                task.enqueue()
                 enqueued.append(path)
     return enqueued
 

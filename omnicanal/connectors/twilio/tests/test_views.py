@@ -9,9 +9,11 @@ from django.test import Client
 from django_tasks_db.models import DBTaskResult
 
 from omnicanal.accounts.models import User
+from omnicanal.connectors.media import fetch_attachment
 from omnicanal.connectors.tasks import send_message
 from omnicanal.connectors.twilio.tests.conftest import fields, post_signed
 from omnicanal.contacts.models import Contact, Identity
+from omnicanal.conversations import outbox
 from omnicanal.conversations.actions import reply
 from omnicanal.conversations.models import Inbox, Message, OutboxEvent
 
@@ -175,3 +177,17 @@ def test_media_are_enqueued_for_fetching_after_the_commit(
     message = Message.objects.get()
     assert message.attachments.count() == 2
     assert DBTaskResult.objects.count() == 2
+
+
+
+def test_media_fetches_lost_to_a_crash_after_the_commit_are_caught_up(sms_inbox: Inbox) -> None:
+    # The process dies right after the commit: no after-commit work ran.
+    post_signed(sms_inbox, fields("mms_inbound.json"))
+    assert not DBTaskResult.objects.exists()
+
+    outbox.process_pending_events()  # the periodic catch-up
+
+    fetches = DBTaskResult.objects.filter(task_path=fetch_attachment.module_path)
+    assert sorted(row.args_kwargs["args"][0] for row in fetches) == sorted(
+        Message.objects.get().attachments.values_list("pk", flat=True)
+    )
