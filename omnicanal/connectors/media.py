@@ -12,14 +12,12 @@ import logging
 import mimetypes
 
 from django.conf import settings
-from django.core.files.base import ContentFile
-from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
 
 from omnicanal.connectors.base import SendError
 from omnicanal.connectors.registry import adapter_for
-from omnicanal.conversations.events import record_event
+from omnicanal.conversations.actions import note_on_message, store_attachment_content
 from omnicanal.conversations.models import Attachment, Inbox, Message, OutboxEvent
 
 logger = logging.getLogger(__name__)
@@ -90,19 +88,10 @@ def fetch_attachment(attachment_id: int, attempt: int = 1) -> str:
         return "retrying"
     content_type = attachment.content_type or response.headers.get("content-type", "")
     content_type = content_type.split(";")[0].strip()
-    with transaction.atomic():
-        locked = Attachment.objects.select_for_update().get(pk=attachment.pk)
-        if locked.file:  # another worker was faster
-            return "already fetched"
-        locked.content_type = content_type[:100]
-        locked.size = len(response.body)
-        locked.file.save(_filename(locked, content_type), ContentFile(response.body), save=False)
-        locked.save(update_fields=["file", "size", "content_type"])
-        record_event(
-            "conversation.updated", message.conversation, message_id=message.pk,
-            change="attachment", attachment_id=locked.pk,
-        )
-    return "fetched"
+    stored = store_attachment_content(
+        attachment.pk, response.body, content_type, _filename(attachment, content_type)
+    )
+    return "fetched" if stored else "already fetched"
 
 
 def _filename(attachment: Attachment, content_type: str) -> str:
@@ -116,9 +105,6 @@ def _record_failure(message: Message, attachment: Attachment, reason: str) -> No
     # Attachment has no field for it: the reason goes in the message's metadata, by id, so
     # the workspace can say why an image is missing instead of showing nothing.
     logger.warning("attachment %s not fetched: %s", attachment.pk, reason)
-    with transaction.atomic():
-        locked = Message.objects.select_for_update().get(pk=message.pk)
-        errors = dict(locked.metadata.get("media_errors", {}))
-        errors[str(attachment.pk)] = reason[:500]
-        locked.metadata = {**locked.metadata, "media_errors": errors}
-        locked.save(update_fields=["metadata"])
+    note_on_message(
+        message.pk, "media_errors", {str(attachment.pk): reason[:500]}, change="media_error"
+    )

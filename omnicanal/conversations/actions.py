@@ -21,6 +21,7 @@ from omnicanal.conversations import permissions
 from omnicanal.conversations.collision import check_nothing_arrived
 from omnicanal.conversations.events import record_event
 from omnicanal.conversations.models import (
+    Attachment,
     Conversation,
     DeliveryStatus,
     Direction,
@@ -624,5 +625,54 @@ def apply_delivery_update(
         record_event(
             "message.status_changed", message.conversation, message_id=message.pk,
             delivery_status=message.delivery_status, failure_reason=message.failure_reason,
+        )
+    return message
+
+
+# What channels learn about a message after it was stored: the files a provider only named,
+# the copies they made. Connectors call these; they never write these rows themselves.
+
+
+def store_attachment_content(
+    attachment_id: int, content: bytes, content_type: str, filename: str
+) -> bool:
+    """Store a fetched media file on its attachment; False when another fetch was first (or
+    the attachment is gone)."""
+    from django.core.files.base import ContentFile
+
+    with transaction.atomic():
+        attachment = (
+            Attachment.objects.select_for_update()
+            .select_related("message__conversation")
+            .filter(pk=attachment_id)
+            .first()
+        )
+        if attachment is None or attachment.file:
+            return False
+        attachment.content_type = content_type[:100]
+        attachment.size = len(content)
+        attachment.file.save(filename, ContentFile(content), save=False)
+        attachment.save(update_fields=["file", "size", "content_type"])
+        message = attachment.message
+        record_event(
+            "conversation.updated", message.conversation, message_id=message.pk,
+            change="attachment", attachment_id=attachment.pk,
+        )
+    return True
+
+
+def note_on_message(message_id: int, key: str, values: dict[str, Any], *, change: str) -> Message:
+    """Merge `values` into the message's `metadata[key]` (why an attachment is missing, where
+    a copy of the reply was mailed), with an event so that open pages show it."""
+    with transaction.atomic():
+        message = (
+            Message.objects.select_for_update().select_related("conversation").get(pk=message_id)
+        )
+        current = message.metadata.get(key)
+        merged = {**(current if isinstance(current, dict) else {}), **values}
+        message.metadata = {**message.metadata, key: merged}
+        message.save(update_fields=["metadata"])
+        record_event(
+            "conversation.updated", message.conversation, message_id=message.pk, change=change
         )
     return message

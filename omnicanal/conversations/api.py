@@ -7,7 +7,6 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Router, Schema, Status
 
@@ -16,9 +15,10 @@ from omnicanal.contacts.senders import IdentityKind, Sender, SenderIdentity
 from omnicanal.conversations import actions
 from omnicanal.conversations.inbound import InboundMessage
 from omnicanal.conversations.ingest import ingest
-from omnicanal.conversations.models import ChannelKind, Conversation, Inbox
+from omnicanal.conversations.models import ChannelKind, Conversation
+from omnicanal.conversations.queries import intake_inbox
 from omnicanal.core.api_boundary import ErrorOut, customer_content, had_poisoned_text
-from omnicanal.core.exceptions import Conflict, InvalidInput
+from omnicanal.core.exceptions import InvalidInput
 
 router = Router(tags=["conversations"])
 
@@ -63,14 +63,7 @@ def post_inbound_message(
     channel (e-mail, chat…) answers 409: its messages come from that channel. NUL characters
     and unpaired surrogates in the customer's text are removed, not refused (the stored
     message's `metadata.text_repaired` says so)."""
-    inbox = get_object_or_404(Inbox, pk=inbox_id, is_active=True)
-    if inbox.channel != ChannelKind.API:
-        # 409, not 422: the request is well formed; the inbox it names is the wrong kind.
-        raise Conflict(
-            _("Inbox %(id)s is a %(channel)s inbox: API messages go to an inbox of channel "
-              "\"api\"."),
-            id=inbox.pk, channel=inbox.get_channel_display(),
-        )
+    inbox = intake_inbox(inbox_id, ChannelKind.API)
     identities = []
     contact = payload.contact
     # The integrator's token vouches for who the customer is, so these identities are verified.

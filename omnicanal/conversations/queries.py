@@ -8,6 +8,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, replace
 
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.utils.translation import gettext_lazy as _
 
 from omnicanal.accounts.models import Team, User
 from omnicanal.contacts.models import Contact, ContactMerge, Identity, MergeSuggestion
@@ -16,10 +17,12 @@ from omnicanal.conversations.models import (
     ChannelKind,
     Conversation,
     Direction,
+    Inbox,
     Message,
     Priority,
     Status,
 )
+from omnicanal.core.exceptions import Conflict, NotFound
 
 PAGE_SIZE = 25
 # A contact's whole history can be years of e-mail; the page shows the most recent part.
@@ -58,6 +61,22 @@ COUNTED_VIEWS = (
     ListView.MINE, ListView.MENTIONS, ListView.UNASSIGNED, ListView.TEAM, ListView.ALL,
     ListView.SNOOZED,
 )
+
+
+def intake_inbox(inbox_id: int, channel: str) -> Inbox:
+    """The active inbox an intake route names, when it receives on `channel`: another
+    channel's inbox is a Conflict (409), since the request is well formed and the inbox it
+    names is the wrong kind."""
+    inbox = Inbox.objects.filter(pk=inbox_id, is_active=True).first()
+    if inbox is None:
+        raise NotFound(_("No inbox %(id)s."), id=inbox_id)
+    if inbox.channel != channel:
+        raise Conflict(
+            _("Inbox %(id)s is a %(channel)s inbox: this route takes messages for inboxes of "
+              "channel \"%(expected)s\"."),
+            id=inbox.pk, channel=inbox.get_channel_display(), expected=channel,
+        )
+    return inbox
 
 
 def _int_or_none(value: str | None) -> int | None:

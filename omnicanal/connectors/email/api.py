@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from django.http import HttpRequest
-from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from ninja import Router, Schema, Status
 
 from omnicanal.connectors.email.intake import receive_email
-from omnicanal.conversations.models import ChannelKind, Inbox
+from omnicanal.conversations.models import ChannelKind
+from omnicanal.conversations.queries import intake_inbox
 from omnicanal.core.api_boundary import ErrorOut
-from omnicanal.core.exceptions import Conflict, DomainError, InvalidInput
+from omnicanal.core.exceptions import DomainError, InvalidInput
 
 router = Router(tags=["email"])
 
@@ -57,13 +57,7 @@ def post_raw_email(request: HttpRequest, inbox_id: int) -> Status:
     in `updated_message_ids`, the addresses a hard bounce made undeliverable in
     `undeliverable`), "delivered", "complaint"; "ignored" says in `detail` why nothing was
     stored. An inbox of another channel answers 409."""
-    inbox = get_object_or_404(Inbox, pk=inbox_id, is_active=True)
-    if inbox.channel != ChannelKind.EMAIL:
-        raise Conflict(
-            _("Inbox %(id)s is a %(channel)s inbox: raw e-mail goes to an inbox of channel "
-              "\"email\"."),
-            id=inbox.pk, channel=inbox.get_channel_display(),
-        )
+    inbox = intake_inbox(inbox_id, ChannelKind.EMAIL)
     content_type = request.content_type or ""
     if content_type.lower() != "message/rfc822":
         raise UnsupportedMediaType(_("Send the raw e-mail as Content-Type: message/rfc822."))

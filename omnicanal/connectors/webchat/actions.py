@@ -29,8 +29,8 @@ from omnicanal.connectors.base import IdentityKind, InboundMessage, Sender, Send
 from omnicanal.connectors.webchat.config import WebchatSettings
 from omnicanal.contacts.actions import normalize_identity_value
 from omnicanal.contacts.models import Contact, Identity
-from omnicanal.conversations.actions import apply_delivery_update
-from omnicanal.conversations.events import WORKSPACE_GROUP, record_event
+from omnicanal.conversations.actions import apply_delivery_update, note_on_message
+from omnicanal.conversations.events import WORKSPACE_GROUP
 from omnicanal.conversations.ingest import IngestResult, ingest
 from omnicanal.conversations.models import (
     ChannelKind,
@@ -404,24 +404,11 @@ def _group_send(group: str, message: dict[str, Any]) -> None:
 def record_email_copy(message_id: int, email_message_id: str, recipient: str) -> Message:
     """Note on the agent's reply that it went by e-mail (the visitor had left): the
     Message-ID threads the customer's mail answer back here (see `mail.py`)."""
-    with transaction.atomic():
-        message = (
-            Message.objects.select_for_update().select_related("conversation").get(pk=message_id)
-        )
-        message.metadata = {
-            **message.metadata,
-            "email": {
-                "message_id": email_message_id,
-                "to": recipient,
-                "sent_at": timezone.now().isoformat(),
-            },
-        }
-        message.save(update_fields=["metadata"])
-        record_event(
-            "conversation.updated", message.conversation, message_id=message.pk,
-            change="webchat_emailed",
-        )
-    return message
+    return note_on_message(
+        message_id, "email",
+        {"message_id": email_message_id, "to": recipient, "sent_at": timezone.now().isoformat()},
+        change="webchat_emailed",
+    )
 
 
 def is_seen(message: Message) -> bool:
