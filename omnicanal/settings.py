@@ -253,11 +253,17 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {
+        # Two lines per task run: with the periodic tasks, eight every half minute.
+        "tasks": {"()": "omnicanal.core.logging.QuietBelow", "logger": "django_tasks",
+                  "level": env("TASKS_LOG_LEVEL", "WARNING")},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["tasks"]}
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
-        # Two lines per task run: with the periodic tasks, eight every half minute.
         "django_tasks": {"level": env("TASKS_LOG_LEVEL", "WARNING")},
     },
 }
