@@ -55,3 +55,17 @@ def supervisor_required(view: Callable[..., HttpResponseBase]) -> Callable[..., 
         return view(request, *args, **kwargs)
 
     return agent_required(wrapper)
+
+
+def administrator_required(
+    view: Callable[..., HttpResponseBase],
+) -> Callable[..., HttpResponseBase]:
+    """An active administrator; other agents get 403."""
+
+    @wraps(view)
+    def wrapper(request: HtmxHttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if not request_agent(request).is_administrator:
+            return HttpResponseForbidden(gettext("This page is for administrators."))
+        return view(request, *args, **kwargs)
+
+    return agent_required(wrapper)

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from omnicanal.accounts.decorators import HtmxHttpRequest, agent_required
+from omnicanal.accounts.decorators import HtmxHttpRequest, agent_required, request_agent
 from omnicanal.accounts.mentions import fold
 from omnicanal.accounts.models import User
 from omnicanal.core.exceptions import NotFound
@@ -24,14 +24,9 @@ PAGE_SIZE = 100
 SUGGESTIONS_MAX = 8
 
 
-def _agent(request: HtmxHttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
-
 
 def _list_context(request: HtmxHttpRequest, limit: int) -> dict[str, Any]:
-    agent = _agent(request)
+    agent = request_agent(request)
     return {
         "notifications": list(actions.notifications_of(agent)[:limit]),
         "unread_count": actions.unread_count(agent),
@@ -55,7 +50,7 @@ def notification_list(request: HtmxHttpRequest) -> HttpResponse:
 def notification_open(request: HtmxHttpRequest, notification_id: int) -> HttpResponse:
     """Mark the notification read and go where it points."""
     try:
-        notification = actions.open_notification(_agent(request), notification_id)
+        notification = actions.open_notification(request_agent(request), notification_id)
     except NotFound as exc:
         raise Http404(exc.message) from exc
     if notification.conversation_id is None:
@@ -66,7 +61,7 @@ def notification_open(request: HtmxHttpRequest, notification_id: int) -> HttpRes
 @require_POST
 @agent_required
 def notification_read_all(request: HtmxHttpRequest) -> HttpResponse:
-    actions.mark_all_read(_agent(request))
+    actions.mark_all_read(request_agent(request))
     if request.htmx:
         context = {**_list_context(request, PANEL_SIZE), "is_panel": True}
         return render(request, "notifications/_notification_list.html", context)
@@ -78,7 +73,7 @@ def notification_read_all(request: HtmxHttpRequest) -> HttpResponse:
 def notification_preferences(request: HtmxHttpRequest) -> HttpResponse:
     """Per kind: in the bell, and as a browser notification. Unticked boxes are not posted,
     so every kind on the form is saved from what was ticked."""
-    agent = _agent(request)
+    agent = request_agent(request)
     is_saved = False
     if request.method == "POST":
         ticked = set(request.POST.getlist("in_app")), set(request.POST.getlist("browser"))
@@ -102,7 +97,7 @@ def mentionable_agents(request: HtmxHttpRequest) -> JsonResponse:
     """Active agents whose name or address starts with `q` (accents and case ignored),
     for the note box's suggestions; names only, no addresses (PII the list does not need)."""
     query = fold(request.GET.get("q", "").strip())
-    agents = User.objects.filter(is_active=True).exclude(pk=_agent(request).pk)
+    agents = User.objects.filter(is_active=True).exclude(pk=request_agent(request).pk)
     matches = []
     for agent in agents.order_by("name", "email"):
         name = " ".join(agent.display_name.split())

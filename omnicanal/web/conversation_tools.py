@@ -19,6 +19,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from omnicanal.accounts.decorators import request_agent
 from omnicanal.accounts.models import User
 from omnicanal.connectors.messaging import (
     last_customer_message_at,
@@ -38,7 +39,6 @@ from omnicanal.web.views import (
     HtmxHttpRequest,
     _access,
     _after_write,
-    _agent,
     _conversation_url,
     _error_response,
     agent_required,
@@ -99,7 +99,7 @@ def conversation_export(request: HtmxHttpRequest, conversation_id: int) -> HttpR
 
     try:
         exported = export.export_conversation(
-            _agent(request), conversation_id, request.GET.get("format", ""),
+            request_agent(request), conversation_id, request.GET.get("format", ""),
             include_notes=request.GET.get("notes") == "1", attachment_url=attachment_url,
         )
     except NotFound as exc:
@@ -121,7 +121,7 @@ def conversation_merge(request: HtmxHttpRequest, conversation_id: int) -> HttpRe
     try:
         target_id = _id(request.POST.get("target", ""),
                         gettext_lazy("Choose a conversation to merge into."))
-        target = tools.merge_conversations(_agent(request), conversation_id, target_id)
+        target = tools.merge_conversations(request_agent(request), conversation_id, target_id)
     except DomainError as exc:
         if exc.status == 404 and not Conversation.objects.filter(pk=conversation_id).exists():
             raise Http404(exc.message) from exc
@@ -146,7 +146,7 @@ def message_split(
     if not Message.objects.filter(pk=message_id, conversation_id=conversation_id).exists():
         raise Http404("No such message in this conversation.")
     try:
-        new = tools.split_message(_agent(request), message_id)
+        new = tools.split_message(request_agent(request), message_id)
     except DomainError as exc:
         return _error_response(request, exc, _conversation_url(conversation_id, ""))
     messages.success(

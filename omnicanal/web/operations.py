@@ -6,20 +6,23 @@ from __future__ import annotations
 import datetime as dt
 import hmac
 import logging
-from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
 from django.db import DatabaseError, connection
-from django.http import HttpRequest, HttpResponse, HttpResponseForbidden, JsonResponse
-from django.http.response import HttpResponseBase
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from omnicanal.accounts.decorators import (
+    HtmxHttpRequest,
+    administrator_required,
+    request_agent,
+)
 from omnicanal.accounts.models import User
 from omnicanal.conversations import outbox
 from omnicanal.conversations.actions import stalled_sends
@@ -32,24 +35,10 @@ from omnicanal.conversations.models import (
     OutboxEvent,
 )
 from omnicanal.core.exceptions import DomainError
-from omnicanal.web.views import HtmxHttpRequest, _agent, _error_text, agent_required
 
 logger = logging.getLogger(__name__)
 
 FAILURES_SHOWN = 200
-
-
-def administrator_required(
-    view: Callable[..., HttpResponseBase],
-) -> Callable[..., HttpResponseBase]:
-    def wrapper(request: HtmxHttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        if not _agent(request).is_administrator:
-            return HttpResponseForbidden(gettext("This page is for administrators."))
-        return view(request, *args, **kwargs)
-
-    wrapper.__name__ = view.__name__
-    wrapper.__doc__ = view.__doc__
-    return agent_required(wrapper)
 
 
 @require_GET
@@ -71,9 +60,9 @@ def failures_page(request: HtmxHttpRequest) -> HttpResponse:
 def failure_retry(request: HtmxHttpRequest, run_id: int) -> HttpResponse:
     """Run a failed handler once more now (audited); the page says how it went."""
     try:
-        run = outbox.retry_failed_run(_agent(request), run_id)
+        run = outbox.retry_failed_run(request_agent(request), run_id)
     except DomainError as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, exc.message)
     else:
         if run.status == HandlerRunStatus.SUCCEEDED:
             messages.success(request, gettext("The handler ran successfully."))

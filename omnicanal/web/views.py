@@ -31,7 +31,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import reswap, retarget
 
-from omnicanal.accounts.decorators import HtmxHttpRequest, agent_required
+from omnicanal.accounts.decorators import HtmxHttpRequest, agent_required, request_agent
 from omnicanal.accounts.models import Team, User
 from omnicanal.connectors.messaging import reply_restriction
 from omnicanal.connectors.registry import adapter_for, channel_choices
@@ -71,26 +71,16 @@ from omnicanal.web.collision import reply_warning
 from omnicanal.web.presence import HEARTBEAT_SECONDS
 
 
-def _error_text(exc: DomainError) -> str:
-    # Translated where it was raised, in the language active now (the agent's).
-    return exc.message
-
-
 def _error_response(request: HtmxHttpRequest, exc: DomainError, redirect_url: str) -> HttpResponse:
     """A refusal the agent sees: an alert swapped into #alerts (htmx), or a flash message
     after a redirect."""
-    text = _error_text(exc)
+    text = exc.message
     if request.htmx:
         response = render(request, "web/_alert.html", {"error": text}, status=exc.status)
         return reswap(retarget(response, "#alerts"), "innerHTML")
     messages.error(request, text)
     return HttpResponseRedirect(redirect_url)
 
-
-def _agent(request: HtmxHttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
 
 
 # The conversation list.
@@ -153,7 +143,7 @@ class ViewTab:
 
 
 def _list_context(request: HtmxHttpRequest, after: Cursor | None = None) -> dict[str, Any]:
-    agent = _agent(request)
+    agent = request_agent(request)
     view, filters = _list_params(request)
     page = conversation_page(agent, view=view, filters=filters, after=after)
     attach_sla_statuses(page.conversations)
@@ -246,7 +236,7 @@ def _bulk_change(request: HtmxHttpRequest) -> Callable[[User, int], object]:
 def conversations_bulk(request: HtmxHttpRequest) -> HttpResponse:
     """Apply one change to the checked conversations, each through its action (own
     transaction, own permission check); answers with the refreshed list and a summary."""
-    agent = _agent(request)
+    agent = request_agent(request)
     ids = [int(value) for value in request.POST.getlist("ids") if value.isdigit()]
     try:
         outcome = actions.for_each_conversation(agent, ids, _bulk_change(request))
@@ -279,7 +269,7 @@ def conversations_bulk(request: HtmxHttpRequest) -> HttpResponse:
 
 def _access(request: HtmxHttpRequest, conversation_id: int) -> Conversation:
     try:
-        return actions.access_conversation(_agent(request), conversation_id)
+        return actions.access_conversation(request_agent(request), conversation_id)
     except NotFound as exc:
         raise Http404(exc.message) from exc
 
@@ -339,7 +329,7 @@ def _contact_context(
     identities = list(contact.identities.order_by("kind", "value"))
     definitions = list(AttributeDefinition.objects.all())
     labels = {d.key: d.label for d in definitions}
-    agent = _agent(request)
+    agent = request_agent(request)
     return {
         "contact": contact,
         "contact_name": contact.name or (identities[0].value if identities else f"#{contact.pk}"),
@@ -365,7 +355,9 @@ def _conversation_context(request: HtmxHttpRequest, conversation: Conversation) 
     # The list the agent came from (its view and filters ride on the URL), for the back
     # link and the j/k shortcuts.
     view, filters = _list_params(request)
-    previous_id, next_id = adjacent_conversations(_agent(request), conversation, view, filters)
+    previous_id, next_id = adjacent_conversations(
+        request_agent(request), conversation, view, filters
+    )
     list_query = _list_query(view, filters)
     conversation_labels = list(conversation.labels.all())
     # Typing both ways exists where the customer's client reports it (the web chat).
@@ -428,7 +420,7 @@ def conversation_detail(request: HtmxHttpRequest, conversation_id: int) -> HttpR
     contact panel) for a live refresh."""
     conversation = _access(request, conversation_id)
     # Live refreshes too: a message arriving while the agent reads it is not news to them.
-    notification_actions.mark_conversation_read(_agent(request), conversation.pk)
+    notification_actions.mark_conversation_read(request_agent(request), conversation.pk)
     context = _conversation_context(request, conversation)
     if request.htmx:
         return render(request, "web/_conversation_live.html", context)
@@ -443,7 +435,7 @@ def _after_write(
     A DomainError becomes a visible message: a flash message after the redirect, or an alert
     fragment swapped into the page's alert region with the error's status.
     """
-    agent = _agent(request)
+    agent = request_agent(request)
     page_url = _conversation_url(conversation_id, request.GET.urlencode())
     try:
         write(agent)
@@ -680,7 +672,7 @@ def contact_attributes(request: HtmxHttpRequest, conversation_id: int) -> HttpRe
     submitted = {d.key: request.POST.get(f"attribute-{d.key}", "").strip() for d in definitions}
     try:
         contact_actions.update_contact_attributes(
-            conversation.contact, submitted, actor=_agent(request)
+            conversation.contact, submitted, actor=request_agent(request)
         )
     except DomainError as exc:
         if not request.htmx:
@@ -688,7 +680,7 @@ def contact_attributes(request: HtmxHttpRequest, conversation_id: int) -> HttpRe
         context = {
             **_conversation_context(request, conversation),
             **_contact_context(
-                request, conversation.contact, attribute_error=_error_text(exc),
+                request, conversation.contact, attribute_error=exc.message,
                 submitted=submitted,
             ),
         }
@@ -741,7 +733,7 @@ def search_page(request: HtmxHttpRequest) -> HttpResponse:
     htmx request (typing in the search box of this page) gets the results alone."""
     query = request.GET.get("q", "").strip()
     filters = SearchFilters.from_query(request.GET)
-    results = search(_agent(request), query, filters)
+    results = search(request_agent(request), query, filters)
     context = {
         "section": "search",
         "query": query,
