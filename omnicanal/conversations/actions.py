@@ -511,16 +511,20 @@ _STATUS_ORDER = {
 }
 
 
+def _unclaimed(now: dt.datetime) -> Q:
+    """No send task holds the message: never claimed, or its claim has expired."""
+    return Q(send_claimed_until__isnull=True) | Q(send_claimed_until__lt=now)
+
+
 def claim_send(message_id: int, *, now: dt.datetime | None = None) -> bool:
     """Take a pending outgoing message for one send attempt, until SEND_CLAIM_SECONDS from
     now. One conditional UPDATE: of two tasks for one message, one claims it and the other
     gets False; a claim whose task died (worker killed mid-send) expires and can be taken.
     `mark_sent` and `record_send_failure` release it."""
     now = now or timezone.now()
-    claimable = Q(send_claimed_until__isnull=True) | Q(send_claimed_until__lt=now)
     return bool(
         Message.objects.filter(
-            claimable,
+            _unclaimed(now),
             pk=message_id,
             direction=Direction.OUTGOING,
             delivery_status=DeliveryStatus.PENDING,
@@ -535,7 +539,7 @@ def stalled_sends(now: dt.datetime | None = None) -> QuerySet[Message]:
     now = now or timezone.now()
     overdue = now - dt.timedelta(seconds=settings.SEND_STALLED_AFTER_SECONDS)
     return Message.objects.filter(
-        Q(send_claimed_until__isnull=True) | Q(send_claimed_until__lt=now),
+        _unclaimed(now),
         Q(send_due_at__lt=overdue) | Q(send_due_at__isnull=True, created_at__lt=overdue),
         direction=Direction.OUTGOING,
         delivery_status=DeliveryStatus.PENDING,

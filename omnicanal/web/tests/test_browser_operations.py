@@ -54,3 +54,40 @@ def test_an_administrator_sees_a_failed_handler_with_its_error_and_retries_it(
     screenshot(page, "failures-retried-fr")
     run.refresh_from_db()
     assert run.status == HandlerRunStatus.SUCCEEDED
+
+
+def test_the_failures_page_looks_right_in_french_and_english(
+    asgi_live_server: LiveServer, playwright_page: Any, admin: User
+) -> None:
+    from omnicanal.accounts.models import Language
+    from omnicanal.web.tests.test_browser_screenshots import check_page, english_strings
+
+    page = playwright_page
+    shop = Inbox.objects.create(name="Boutique", channel=ChannelKind.API)
+    ingest(shop, inbound("m-1", "Ma commande 4417 ?"))
+    ingest(shop, inbound("m-2", "Et la facture ?", email="paul@example.fr"))
+    failed, retrying = OutboxEvent.objects.filter(kind="message.created").order_by("pk")
+    HandlerRun.objects.create(
+        event=failed, subscriber="omnicanal.notifications.subscribers.on_message_created",
+        status=HandlerRunStatus.FAILED, attempts=5, next_attempt_at=None,
+        last_error="OperationalError: canceling statement due to lock timeout",
+    )
+    HandlerRun.objects.create(
+        event=retrying, subscriber="omnicanal.routing.subscribers.on_message_created",
+        status=HandlerRunStatus.RETRYING, attempts=2,
+        next_attempt_at=timezone.now() + timezone.timedelta(minutes=1),
+        last_error="OperationalError: database is locked",
+    )
+    english = english_strings()
+
+    problems: list[str] = []
+    for language in ("fr", "en"):
+        User.objects.filter(pk=admin.pk).update(
+            language=Language.FRENCH if language == "fr" else Language.ENGLISH)
+        if language == "fr":
+            log_in(page, asgi_live_server, "admin@example.com", "pw-admin-123")
+        page.goto(f"{asgi_live_server.url}/settings/failures/")
+        page.locator("#retrying-runs").wait_for(state="visible")
+        problems += check_page(page, language, "failures", english)
+
+    assert problems == [], "\n".join(problems)

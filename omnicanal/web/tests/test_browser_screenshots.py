@@ -31,7 +31,7 @@ pytestmark = BROWSER_MARKS
 CATALOGUE = Path(omnicanal.__file__).parent / "locale" / "fr" / "LC_MESSAGES" / "django.po"
 SCREENSHOTS = ARTIFACTS / "screenshots"
 # A desktop, then a small laptop or a tablet held sideways.
-WINDOWS = [(1360, 860), (1024, 768)]
+WINDOWS = [(1440, 900), (1024, 768)]
 # Shorter strings are too often a word both languages share, or a symbol.
 MIN_LENGTH = 4
 
