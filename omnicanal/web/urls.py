@@ -1,6 +1,7 @@
 from django.urls import path
 
 from omnicanal.web import conversation_tools, operations, views
+from omnicanal.web.settings_pages import urls as settings_urls
 
 app_name = "web"
 
@@ -8,6 +9,7 @@ urlpatterns = [
     path("", views.conversation_list, name="conversations"),
     path("conversations/bulk/", views.conversations_bulk, name="conversations_bulk"),
     path("search/", views.search_page, name="search"),
+    *settings_urls.urlpatterns,
     path("settings/failures/", operations.failures_page, name="failures"),
     path(
         "settings/failures/<int:run_id>/retry/", operations.failure_retry, name="failure_retry"

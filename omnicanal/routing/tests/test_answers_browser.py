@@ -37,7 +37,8 @@ def test_a_supervisor_writes_a_canned_reply_and_an_agent_finds_it_in_the_reply_b
     answers_url = reverse("routing:answers")
 
     log_in(page, asgi_live_server, "sup@example.com", "pw-sup-123")
-    page.locator(f'.topnav a[href="{answers_url}"]').click()
+    page.locator('.topnav a[href="/settings/"]').click()
+    page.locator(f'.settings-nav a[href="{answers_url}"]').click()
     page.locator(f'a[href="{reverse("routing:canned_new")}"]').click()
     page.fill("#id_shortcut", "delai")
     page.fill("#id_title", "Délai de livraison")
@@ -56,7 +57,7 @@ def test_a_supervisor_writes_a_canned_reply_and_an_agent_finds_it_in_the_reply_b
     expect(page.locator("#canned-replies")).to_contain_text("Délai de livraison")
     expect(page.locator("#macros")).to_contain_text("/suivi")
     expect(page.locator("#rules")).to_contain_text("Urgences")
-    expect(page.locator(f'.topnav a[href="{answers_url}"]')).to_have_attribute(
+    expect(page.locator(f'.settings-nav a[href="{answers_url}"]')).to_have_attribute(
         "aria-current", "page")
     screenshot(page, "answers-fr")
     User.objects.filter(pk=supervisor.pk).update(language=Language.ENGLISH)
@@ -80,5 +81,5 @@ def test_a_supervisor_writes_a_canned_reply_and_an_agent_finds_it_in_the_reply_b
     expect(box).to_have_value("Bonjour Jeanne, votre colis arrive demain.")
 
     assert CannedReply.objects.get(shortcut="delai").title == "Délai de livraison"
-    # Agents do not see the link to the page.
-    expect(page.locator(f'.topnav a[href="{answers_url}"]')).to_have_count(0)
+    # Agents do not see the link to the settings.
+    expect(page.locator('.topnav a[href="/settings/"]')).to_have_count(0)

@@ -87,15 +87,15 @@ class TestAccess:
         assert not CannedReply.objects.exists()
         assert not AuditLogEntry.objects.exists()
 
-    def test_the_top_bar_links_to_answers_for_supervisors_only(
+    def test_the_settings_navigation_links_to_answers_for_supervisors(
         self, agent: User, supervisor: User, admin: User
     ) -> None:
         url = reverse("routing:answers")
         home = reverse("web:conversations")
 
-        assert f'href="{url}"' not in client_for(agent).get(home).content.decode()
-        assert f'href="{url}"' in client_for(supervisor).get(home).content.decode()
-        page = client_for(admin, Language.FRENCH).get(home).content.decode()
+        assert 'href="/settings/"' not in client_for(agent).get(home).content.decode()
+        assert 'href="/settings/"' in client_for(supervisor).get(home).content.decode()
+        page = client_for(admin, Language.FRENCH).get(url).content.decode()
         assert re.search(rf'href="{url}"[^>]*>{in_french("Answers")}<', page)
 
 

@@ -40,8 +40,8 @@ def test_an_administrator_sees_a_failed_handler_with_its_error_and_retries_it(
     HandlerRun.objects.filter(pk=run.pk).update(updated_at=timezone.now())
 
     log_in(page, asgi_live_server, "admin@example.com", "pw-admin-123")
-    # By address: the link's text is translated once the branch's French texts are merged.
-    page.locator(".topnav a[href='/settings/failures/']").click()
+    page.locator(".topnav a[href='/settings/']").click()
+    page.locator(".settings-nav a[href='/settings/failures/']").click()
     table = page.locator("#failed-runs")
     expect(table).to_contain_text("on_message_created")
     expect(table).to_contain_text("canceling statement due to lock timeout")

@@ -1,0 +1,21 @@
+"""Settings → Agents (placeholder until the page is written)."""
+
+from __future__ import annotations
+
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.urls import path
+from django.views.decorators.http import require_GET
+
+from omnicanal.accounts.decorators import HtmxHttpRequest, administrator_required
+
+
+@require_GET
+@administrator_required
+def agents_page(request: HtmxHttpRequest) -> HttpResponse:
+    return render(request, "web/settings/base.html", {"section": "settings"})
+
+
+urlpatterns = [
+    path("settings/agents/", agents_page, name="settings_agents"),
+]

@@ -1,0 +1,27 @@
+"""Every settings page's routes, included in web's URL namespace."""
+
+from omnicanal.web.settings_pages import (
+    agents,
+    attributes,
+    audit,
+    automation,
+    hours,
+    inboxes,
+    index,
+    labels,
+    sla,
+    teams,
+)
+
+urlpatterns = [
+    *index.urlpatterns,
+    *inboxes.urlpatterns,
+    *agents.urlpatterns,
+    *teams.urlpatterns,
+    *labels.urlpatterns,
+    *attributes.urlpatterns,
+    *hours.urlpatterns,
+    *sla.urlpatterns,
+    *automation.urlpatterns,
+    *audit.urlpatterns,
+]
