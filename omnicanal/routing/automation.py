@@ -107,7 +107,7 @@ def _fail(problem: str) -> ValidationError:
 
 def _strings(value: object, allowed: Sequence[str] | None = None) -> list[str]:
     if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
-        raise _fail(gettext("choose at least one value (“values”: a non-empty list of texts)."))
+        raise _fail(gettext("choose at least one value."))
     if allowed is not None:
         unknown = sorted(set(value) - set(allowed))
         if unknown:
@@ -121,8 +121,7 @@ def _ids(value: object, key: str = "values") -> list[int]:
         isinstance(v, int) and not isinstance(v, bool) for v in value
     )
     if not is_ids or not value:
-        raise _fail(gettext("choose at least one (“%(key)s”: a non-empty list of ids).")
-                    % {"key": key})
+        raise _fail(gettext("choose at least one value (“%(key)s”).") % {"key": key})
     return value  # type: ignore[return-value]
 
 

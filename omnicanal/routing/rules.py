@@ -80,6 +80,8 @@ class Kind:
     operators: tuple[Operator, ...] = ()
     # The JSON key that holds the operator's value ("operator" for a contact attribute).
     operator_key: str = ""
+    # An action in words, its parameters as %(key)s: "assign to the team %(team_id)s".
+    phrase: Promise | str = ""
 
     def operator_of(self, stored: Mapping[str, Any]) -> str:
         if self.operator_key:
@@ -161,28 +163,37 @@ CONDITIONS: tuple[Kind, ...] = (
 
 ACTIONS: tuple[Kind, ...] = (
     Kind("assign_team", _("Assign to a team"), (
-        Param("team_id", _("Team"), "choice", _teams),)),
+        Param("team_id", _("Team"), "choice", _teams),),
+         phrase=_("assign to the team %(team_id)s")),
     Kind("assign_agent", _("Assign to an agent"), (
-        Param("agent_id", _("Agent"), "choice", _agents),)),
+        Param("agent_id", _("Agent"), "choice", _agents),),
+         phrase=_("assign to %(agent_id)s")),
     Kind("set_priority", _("Set the priority"), (
-        Param("priority", _("Priority"), "choice", _choices(Priority.choices)),)),
+        Param("priority", _("Priority"), "choice", _choices(Priority.choices)),),
+         phrase=_("set the priority to %(priority)s")),
     Kind("add_label", _("Add a label"), (
-        Param("name", _("Label"), "text", suggestions=_labels),)),
+        Param("name", _("Label"), "text", suggestions=_labels),),
+         phrase=_("add the label %(name)s")),
     Kind("add_skill", _("Require a skill"), (
         Param("skill", _("Skill"), "text"),
-        Param("level", _("Level"), "number", required=False, default="1"))),
+        Param("level", _("Level"), "number", required=False, default="1")),
+         phrase=_("require the skill %(skill)s")),
     Kind("send_canned_reply", _("Send a canned reply"), (
-        Param("canned_reply_id", _("Canned reply"), "choice", _canned_replies),)),
-    Kind("snooze", _("Snooze"), (Param("minutes", _("Minutes"), "number", default="60"),)),
+        Param("canned_reply_id", _("Canned reply"), "choice", _canned_replies),),
+         phrase=_("send the canned reply %(canned_reply_id)s")),
+    Kind("snooze", _("Snooze"), (Param("minutes", _("Minutes"), "number", default="60"),),
+         phrase=_("snooze for %(minutes)s minutes")),
     Kind("notify", _("Notify agents"), (
         Param("text", _("Text"), "textarea"),
         Param("agent_ids", _("Agents"), "choices", _agents, required=False),
         Param("team_id", _("Team"), "choice", _teams, required=False),
-        Param("assignee", _("The assigned agent"), "boolean", required=False))),
+        Param("assignee", _("The assigned agent"), "boolean", required=False)),
+         phrase=_("notify agents")),
     Kind("webhook", _("Call a webhook"), (
         Param("url", _("URL"), "text"),
         Param("secret", _("Signing secret"), "secret",
-              help=_("At least 16 characters; leave empty to keep the current one.")))),
+              help=_("At least 16 characters; leave empty to keep the current one."))),
+         phrase=_("call the webhook %(url)s")),
 )
 
 CONDITION_KINDS = {kind.type: kind for kind in CONDITIONS}
@@ -333,16 +344,11 @@ def action_words(action: Mapping[str, Any]) -> str:
     kind = ACTION_KINDS.get(str(action.get("type")))
     if kind is None:
         return str(action.get("type"))
-    details = []
-    for param in kind.params:
-        if param.kind in ("secret", "textarea") or param.key not in action:
-            continue
-        if param.kind == "boolean":
-            details.append(str(param.label).lower())
-        else:
-            details.append(_value_words(param, action[param.key]))
-    label = str(kind.label)
-    return f"{label[:1].lower()}{label[1:]} {', '.join(details)}".strip()
+    words = {
+        param.key: _value_words(param, action[param.key]) if param.key in action else ""
+        for param in kind.params if param.kind not in ("secret", "textarea", "boolean")
+    }
+    return str(kind.phrase) % words
 
 
 def summary(rule: AutomationRule) -> str:

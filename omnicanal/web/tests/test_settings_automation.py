@@ -74,8 +74,8 @@ def test_an_administrator_creates_a_rule_with_conditions_and_actions(
     assert entry.actor == admin and entry.target_id == str(rule.pk)
     listing = admin_client.get(LIST).content.decode()
     assert ("When a customer message is received, if channel is E-mail or API and message "
-            "text contains one of refund or remboursement: assign to a team Support; set the "
-            "priority Urgent") in listing
+            "text contains one of refund or remboursement: assign to the team Support; set the "
+            "priority to Urgent") in listing
 
 
 def test_the_engine_s_problems_show_beside_their_rows_and_nothing_is_saved(
@@ -248,7 +248,7 @@ def test_the_dry_run_shows_each_condition_s_result_and_writes_nothing(
     assert f"The rule would not act on conversation #{conversation_id}" in page
     assert "message text contains one of remboursement — <strong>holds</strong>" in page
     assert "priority is Urgent — <strong>does not hold</strong>" in page
-    assert "Assign to a team Support" in page
+    assert "Assign to the team Support" in page
     conversation = Conversation.objects.get(pk=conversation_id)
     assert conversation.team_id is None and AutomationRun.objects.count() == runs_before
 

@@ -4,6 +4,6 @@
 document.addEventListener("change", (event) => {
   const select = event.target.closest("[data-rule-refresh]");
   if (!select || !select.form) return;
-  const refresh = select.form.querySelector("button[name=refresh][hidden]");
+  const refresh = select.form.querySelector("button.refresh-submit");
   select.form.requestSubmit(refresh);
 });
