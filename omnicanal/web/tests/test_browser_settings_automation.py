@@ -12,7 +12,7 @@ from omnicanal.conversations.ingest import ingest
 from omnicanal.conversations.models import ChannelKind, Inbox, Label
 from omnicanal.routing.models import AutomationRule, AutomationRun, CannedReply
 from omnicanal.testing.live_server import LiveServer
-from omnicanal.web.tests.browser import BROWSER_MARKS, log_in
+from omnicanal.web.tests.browser import ARTIFACTS, BROWSER_MARKS, log_in
 
 pytestmark = BROWSER_MARKS
 
@@ -71,6 +71,9 @@ def test_the_automation_pages_work_and_look_right_in_french_and_english(
         page.goto(f"{server.url}/settings/automation/{refunds.pk}/")
         expect(page.locator("#a1")).to_be_visible()
         problems += check_page(page, language, "settings-automation-rule", english)
+        # The page scrolls inside its pane, below what a screenshot of the window shows.
+        page.locator("#rule-builder").screenshot(
+            path=str(ARTIFACTS / "screenshots" / language / "settings-automation-rule-form.png"))
 
         # A new rule: a row added by its button, its field changed (the script renders the
         # row again), then saved without a value: the problem shows beside the row.
@@ -91,6 +94,8 @@ def test_the_automation_pages_work_and_look_right_in_french_and_english(
         expect(page.locator("#c0 .rule-error")).to_be_visible()
         expect(page.locator("#c1 .rule-error")).to_have_count(0)
         problems += check_page(page, language, "settings-automation-error", english)
+        page.locator("#rule-builder").screenshot(
+            path=str(ARTIFACTS / "screenshots" / language / "settings-automation-error-form.png"))
 
         page.goto(f"{server.url}/settings/automation/{refunds.pk}/test/"
                   f"?conversation={conversation_id}")
