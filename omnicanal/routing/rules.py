@@ -334,8 +334,10 @@ def condition_words(condition: Mapping[str, Any]) -> str:
             "key": condition.get("key"), "operator": operator.label if operator else "",
             "value": condition.get("value")}
     if kind.type == "time":
+        days = dict(WEEKDAYS)
         return gettext("time %(operator)s %(days)s %(start)s-%(end)s") % {
-            "operator": operator.label if operator else "", "days": parts[0] if parts else "",
+            "operator": operator.label if operator else "",
+            "days": ", ".join(str(days.get(d, d)) for d in condition.get("weekdays", [])),
             "start": condition.get("from"), "end": condition.get("to")}
     return " ".join(str(p) for p in (kind.label, operator.label if operator else "", *parts[:1]))
 
