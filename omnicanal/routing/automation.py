@@ -24,11 +24,13 @@ import re
 import unicodedata
 import zoneinfo
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from omnicanal.accounts.models import Role, Team, User
 from omnicanal.contacts.models import ValueTier
@@ -94,100 +96,111 @@ def automation_user() -> User:
     return user
 
 
-# Validation.
+# Validation. Each check names the problem of one condition or action in the reader's
+# language; `rule_problems` keeps them per row (the rule builder shows each beside its row)
+# and `check_rule`, run by the model's save, raises the first with where it is.
 
 
-def _fail(where: str, problem: str) -> ValidationError:
-    return ValidationError(f"{where}: {problem}")
+def _fail(problem: str) -> ValidationError:
+    return ValidationError(problem)
 
 
-def _strings(value: object, where: str, allowed: Sequence[str] | None = None) -> list[str]:
+def _strings(value: object, allowed: Sequence[str] | None = None) -> list[str]:
     if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
-        raise _fail(where, "“values” must be a non-empty list of texts.")
+        raise _fail(gettext("choose at least one value."))
     if allowed is not None:
         unknown = sorted(set(value) - set(allowed))
         if unknown:
-            raise _fail(where, f"unknown {', '.join(unknown)}; known: {', '.join(allowed)}.")
+            raise _fail(gettext("unknown %(unknown)s; known: %(known)s.") % {
+                "unknown": ", ".join(unknown), "known": ", ".join(allowed)})
     return value
 
 
-def _ids(value: object, where: str, key: str = "values") -> list[int]:
+def _ids(value: object, key: str = "values") -> list[int]:
     is_ids = isinstance(value, list) and all(
         isinstance(v, int) and not isinstance(v, bool) for v in value
     )
     if not is_ids or not value:
-        raise _fail(where, f"“{key}” must be a non-empty list of ids.")
+        raise _fail(gettext("choose at least one value (“%(key)s”).") % {"key": key})
     return value  # type: ignore[return-value]
 
 
-def _int(step: Mapping[str, Any], key: str, where: str) -> int:
+def _int(step: Mapping[str, Any], key: str) -> int:
     value = step.get(key)
     if not isinstance(value, int) or isinstance(value, bool):
-        raise _fail(where, f"“{key}” must be a whole number.")
+        raise _fail(gettext("“%(key)s” must be a whole number.") % {"key": key})
     return value
 
 
-def _text(step: Mapping[str, Any], key: str, where: str, *, max_length: int = 1000) -> str:
+def _text(step: Mapping[str, Any], key: str, *, max_length: int = 1000) -> str:
     value = step.get(key)
     if not isinstance(value, str) or not value.strip() or len(value) > max_length:
-        raise _fail(where, f"“{key}” must be a text of 1 to {max_length} characters.")
+        raise _fail(gettext("“%(key)s” must be a text of 1 to %(max)s characters.")
+                    % {"key": key, "max": max_length})
     return value
 
 
 HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+CONDITION_TYPES = (
+    "channel", "channel_kind", "inbox", "contact_attribute", "message_text", "language",
+    "value_tier", "priority", "status", "label", "time",
+)
+CHANNEL_KINDS = ("chat", "email", "voice")
+ATTRIBUTE_OPERATORS = ("equals", "contains")
 
 
-def _check_condition(condition: object, where: str) -> None:
+def _check_condition(condition: object) -> None:
     if not isinstance(condition, dict):
-        raise _fail(where, "a condition is an object with a “type”.")
+        raise _fail(gettext("a condition is an object with a “type”."))
     kind = condition.get("type")
     values = condition.get("values")
     if kind == "channel":
-        _strings(values, where, ChannelKind.values)
+        _strings(values, ChannelKind.values)
     elif kind == "channel_kind":
-        _strings(values, where, ("chat", "email", "voice"))
+        _strings(values, CHANNEL_KINDS)
     elif kind == "inbox":
-        ids = _ids(values, where)
+        ids = _ids(values)
         missing = set(ids) - set(Inbox.objects.filter(pk__in=ids).values_list("pk", flat=True))
         if missing:
-            raise _fail(where, f"no inbox {', '.join(map(str, sorted(missing)))}.")
+            raise _fail(gettext("no inbox %(ids)s.") % {
+                "ids": ", ".join(map(str, sorted(missing)))})
     elif kind == "contact_attribute":
-        _text(condition, "key", where, max_length=50)
-        if condition.get("operator") not in ("equals", "contains"):
-            raise _fail(where, "“operator” is “equals” or “contains”.")
-        _text(condition, "value", where)
+        _text(condition, "key", max_length=50)
+        if condition.get("operator") not in ATTRIBUTE_OPERATORS:
+            raise _fail(gettext("“operator” is “equals” or “contains”."))
+        _text(condition, "value")
     elif kind == "message_text":
         words = condition.get("words")
         if not isinstance(words, list) or not words or not all(
             isinstance(w, str) and w.strip() for w in words
         ):
-            raise _fail(where, "“words” must be a non-empty list of words.")
+            raise _fail(gettext("“words” must be a non-empty list of words."))
     elif kind == "language":
-        _strings(values, where)
+        _strings(values)
     elif kind == "value_tier":
-        _strings(values, where, ValueTier.values)
+        _strings(values, ValueTier.values)
     elif kind == "priority":
-        if not set(_ids(values, where)) <= set(Priority.values):
-            raise _fail(where, "priorities go from 1 (urgent) to 4 (low).")
+        if not set(_ids(values)) <= set(Priority.values):
+            raise _fail(gettext("priorities go from 1 (urgent) to 4 (low)."))
     elif kind == "status":
-        _strings(values, where, Status.values)
+        _strings(values, Status.values)
     elif kind == "label":
-        _text(condition, "name", where, max_length=50)
+        _text(condition, "name", max_length=50)
     elif kind == "time":
         try:
-            zoneinfo.ZoneInfo(_text(condition, "timezone", where, max_length=60))
+            zoneinfo.ZoneInfo(_text(condition, "timezone", max_length=60))
         except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
-            raise _fail(where, "unknown time zone.") from exc
+            raise _fail(gettext("unknown time zone.")) from exc
         weekdays = condition.get("weekdays")
         if not isinstance(weekdays, list) or not weekdays or not all(
             isinstance(d, int) and not isinstance(d, bool) and 0 <= d <= 6 for d in weekdays
         ):
-            raise _fail(where, "“weekdays” lists days from 0 (Monday) to 6 (Sunday).")
+            raise _fail(gettext("“weekdays” lists days from 0 (Monday) to 6 (Sunday)."))
         for key in ("from", "to"):
             if not isinstance(condition.get(key), str) or not HHMM.match(condition[key]):
-                raise _fail(where, f"“{key}” is a time as HH:MM.")
+                raise _fail(gettext("“%(key)s” is a time as HH:MM.") % {"key": key})
     else:
-        raise _fail(where, f"unknown condition type {kind!r}.")
+        raise _fail(gettext("unknown condition type %(type)r.") % {"type": kind})
 
 
 RULE_ACTIONS = (
@@ -196,67 +209,129 @@ RULE_ACTIONS = (
 )
 
 
-def _check_action(action: object, where: str) -> None:
+def _check_action(action: object) -> None:
     if not isinstance(action, dict):
-        raise _fail(where, "an action is an object with a “type”.")
+        raise _fail(gettext("an action is an object with a “type”."))
     kind = action.get("type")
     if kind == "assign_agent":
-        if not User.objects.filter(pk=_int(action, "agent_id", where), is_active=True).exists():
-            raise _fail(where, "no active agent with this id.")
+        if not User.objects.filter(pk=_int(action, "agent_id"), is_active=True).exists():
+            raise _fail(gettext("no active agent with this id."))
     elif kind == "assign_team":
-        if not Team.objects.filter(pk=_int(action, "team_id", where)).exists():
-            raise _fail(where, "no team with this id.")
+        if not Team.objects.filter(pk=_int(action, "team_id")).exists():
+            raise _fail(gettext("no team with this id."))
     elif kind == "set_priority":
-        if _int(action, "priority", where) not in Priority.values:
-            raise _fail(where, "priority goes from 1 (urgent) to 4 (low).")
+        if _int(action, "priority") not in Priority.values:
+            raise _fail(gettext("priority goes from 1 (urgent) to 4 (low)."))
     elif kind == "add_label":
-        _text(action, "name", where, max_length=50)
+        _text(action, "name", max_length=50)
     elif kind == "add_skill":
-        _text(action, "skill", where, max_length=50)
+        _text(action, "skill", max_length=50)
         level = action.get("level", 1)
         if not isinstance(level, int | float) or isinstance(level, bool) or level < 0:
-            raise _fail(where, "“level” is a number ≥ 0.")
+            raise _fail(gettext("“level” is a number ≥ 0."))
     elif kind == "send_canned_reply":
-        if not CannedReply.objects.filter(pk=_int(action, "canned_reply_id", where)).exists():
-            raise _fail(where, "no canned reply with this id.")
+        if not CannedReply.objects.filter(pk=_int(action, "canned_reply_id")).exists():
+            raise _fail(gettext("no canned reply with this id."))
     elif kind == "snooze":
-        if _int(action, "minutes", where) <= 0:
-            raise _fail(where, "snooze for a positive number of minutes.")
+        if _int(action, "minutes") <= 0:
+            raise _fail(gettext("snooze for a positive number of minutes."))
     elif kind == "notify":
-        macros.check_text(action.get("text"), where)
+        _check_notify_text(action.get("text"))
         if "agent_ids" in action:
-            _ids(action["agent_ids"], where, "agent_ids")
+            _ids(action["agent_ids"], "agent_ids")
         if "team_id" in action and not Team.objects.filter(
-            pk=_int(action, "team_id", where)
+            pk=_int(action, "team_id")
         ).exists():
-            raise _fail(where, "no team with this id.")
+            raise _fail(gettext("no team with this id."))
         if not (action.get("agent_ids") or action.get("team_id") or action.get("assignee")):
-            raise _fail(where, "notify whom? Give “agent_ids”, “team_id” or “assignee”: true.")
+            raise _fail(gettext(
+                "notify whom? Give “agent_ids”, “team_id” or “assignee”: true."))
     elif kind == "webhook":
-        url = _text(action, "url", where)
+        url = _text(action, "url")
         if not url.startswith(("https://", "http://")):
-            raise _fail(where, "the webhook URL starts with https:// (or http://).")
-        if len(_text(action, "secret", where, max_length=200)) < 16:
-            raise _fail(where, "the webhook secret is at least 16 characters long.")
+            raise _fail(gettext("the webhook URL starts with https:// (or http://)."))
+        if len(_text(action, "secret", max_length=200)) < 16:
+            raise _fail(gettext("the webhook secret is at least 16 characters long."))
     else:
-        raise _fail(where, f"unknown action type {kind!r}; known: {', '.join(RULE_ACTIONS)}.")
+        raise _fail(gettext("unknown action type %(type)r; known: %(known)s.") % {
+            "type": kind, "known": ", ".join(RULE_ACTIONS)})
+
+
+def _check_notify_text(text: object) -> None:
+    if not isinstance(text, str) or not text.strip():
+        raise _fail(gettext("the text is empty."))
+    unknown = macros.unknown_variables(text)
+    if unknown:
+        raise _fail(gettext("unknown variable %(names)s. Known variables: %(known)s.") % {
+            "names": ", ".join(unknown),
+            "known": ", ".join("{{" + name + "}}" for name in macros.KNOWN_VARIABLES)})
+
+
+def _problem(error: ValidationError) -> str:
+    return " ".join(str(message) for message in error.messages)
+
+
+@dataclass
+class RuleProblems:
+    """What is wrong with a rule, where: the builder shows each beside its field or row."""
+
+    name: str = ""
+    trigger: str = ""
+    rule: str = ""  # about the rule as a whole (no action)
+    conditions: dict[int, str] = field(default_factory=dict)  # index → problem
+    actions: dict[int, str] = field(default_factory=dict)
+
+    def __bool__(self) -> bool:
+        return bool(self.name or self.trigger or self.rule or self.conditions or self.actions)
+
+    def first(self, rule_name: str) -> str:
+        where = gettext("Rule “%(name)s”") % {"name": rule_name}
+        if self.name:
+            return self.name
+        if self.trigger:
+            return f"{where}: {self.trigger}"
+        if self.rule:
+            return f"{where}: {self.rule}"
+        if self.conditions:
+            number = min(self.conditions)
+            return gettext("%(where)s, condition %(number)s: %(problem)s") % {
+                "where": where, "number": number + 1, "problem": self.conditions[number]}
+        number = min(self.actions)
+        return gettext("%(where)s, action %(number)s: %(problem)s") % {
+            "where": where, "number": number + 1, "problem": self.actions[number]}
+
+
+def rule_problems(name: str, trigger: str, conditions: object, actions: object) -> RuleProblems:
+    """Every problem of a rule's fields, condition by condition and action by action."""
+    problems = RuleProblems()
+    if not name.strip():
+        problems.name = gettext("A rule needs a name.")
+    if trigger not in Trigger.values:
+        problems.trigger = gettext("unknown trigger %(trigger)r.") % {"trigger": trigger}
+    if not isinstance(conditions, list):
+        problems.rule = gettext("conditions are a list (empty: always).")
+    else:
+        for index, condition in enumerate(conditions):
+            try:
+                _check_condition(condition)
+            except ValidationError as exc:
+                problems.conditions[index] = _problem(exc)
+    if not isinstance(actions, list) or not actions:
+        problems.rule = problems.rule or gettext("a rule needs at least one action.")
+    else:
+        for index, action in enumerate(actions):
+            try:
+                _check_action(action)
+            except ValidationError as exc:
+                problems.actions[index] = _problem(exc)
+    return problems
 
 
 def check_rule(rule: AutomationRule) -> None:
     """Raise a ValidationError naming the first problem, or return if the rule is valid."""
-    where = f"Rule “{rule.name}”"
-    if not rule.name.strip():
-        raise ValidationError("A rule needs a name.")
-    if rule.trigger not in Trigger.values:
-        raise _fail(where, f"unknown trigger {rule.trigger!r}.")
-    if not isinstance(rule.conditions, list):
-        raise _fail(where, "conditions are a list (empty: always).")
-    if not isinstance(rule.actions, list) or not rule.actions:
-        raise _fail(where, "a rule needs at least one action.")
-    for number, condition in enumerate(rule.conditions, 1):
-        _check_condition(condition, f"{where}, condition {number}")
-    for number, action in enumerate(rule.actions, 1):
-        _check_action(action, f"{where}, action {number}")
+    problems = rule_problems(rule.name, rule.trigger, rule.conditions, rule.actions)
+    if problems:
+        raise ValidationError(problems.first(rule.name))
 
 
 # Conditions.
@@ -268,7 +343,7 @@ def fold(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
-class _Facts:
+class Facts:
     """What conditions read, loaded once per event."""
 
     def __init__(self, conversation: Conversation, event: OutboxEvent) -> None:
@@ -312,7 +387,7 @@ def _time_matches(condition: Mapping[str, Any], moment: dt.datetime) -> bool:
     return is_inside != bool(condition.get("outside"))
 
 
-def condition_holds(condition: Mapping[str, Any], facts: _Facts) -> bool:
+def condition_holds(condition: Mapping[str, Any], facts: Facts) -> bool:
     conversation = facts.conversation
     kind = condition["type"]
     values: list[Any] = condition.get("values") or []
@@ -486,7 +561,7 @@ def handle_event(event: OutboxEvent) -> list[AutomationRun]:
             )
             if conversation is None:
                 break
-            facts = _Facts(conversation, event)
+            facts = Facts(conversation, event)
             if all(condition_holds(c, facts) for c in rule.conditions):
                 run = _run_rule(rule, event, conversation_id, actor)
                 if run is not None:

@@ -91,12 +91,13 @@ def unknown_variables(text: str) -> list[str]:
 
 def check_text(text: object, what: str) -> str:
     if not isinstance(text, str) or not text.strip():
-        raise ValidationError(f"{what}: the text is empty.")
+        raise ValidationError(gettext("%(what)s: the text is empty.") % {"what": what})
     unknown = unknown_variables(text)
     if unknown:
         known = ", ".join("{{" + name + "}}" for name in KNOWN_VARIABLES)
         raise ValidationError(
-            f"{what}: unknown variable {', '.join(unknown)}. Known variables: {known}."
+            gettext("%(what)s: unknown variable %(names)s. Known variables: %(known)s.")
+            % {"what": what, "names": ", ".join(unknown), "known": known}
         )
     return text
 
@@ -121,7 +122,7 @@ def render(text: str, conversation: Conversation, agent: User | None) -> str:
 
 
 def check_canned_reply(canned: CannedReply) -> None:
-    check_text(canned.text, f"Canned reply /{canned.shortcut}")
+    check_text(canned.text, gettext("Canned reply /%(shortcut)s") % {"shortcut": canned.shortcut})
 
 
 # Macros.
@@ -133,17 +134,20 @@ def _require(step: Mapping[str, Any], key: str, kind: type, what: str) -> Any:
     value = step.get(key)
     # JSON's true is a Python int; it is never a valid number here.
     if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-        raise ValidationError(f"{what}: “{key}” is missing or has the wrong type.")
+        raise ValidationError(gettext("%(what)s: “%(key)s” is missing or has the wrong type.")
+                              % {"what": what, "key": key})
     return value
 
 
 def check_macro_actions(steps: object, what: str) -> list[dict[str, Any]]:
     if not isinstance(steps, list) or not steps:
-        raise ValidationError(f"{what}: a macro needs a list of at least one action.")
+        raise ValidationError(gettext("%(what)s: a macro needs a list of at least one action.")
+                              % {"what": what})
     for number, step in enumerate(steps, 1):
-        where = f"{what}, action {number}"
+        where = gettext("%(what)s, action %(number)s") % {"what": what, "number": number}
         if not isinstance(step, dict) or step.get("type") not in MACRO_ACTIONS:
-            raise ValidationError(f"{where}: the type is one of {', '.join(MACRO_ACTIONS)}.")
+            raise ValidationError(gettext("%(where)s: the type is one of %(known)s.") % {
+                "where": where, "known": ", ".join(MACRO_ACTIONS)})
         kind = step["type"]
         if kind in ("reply", "note"):
             check_text(step.get("text"), where)
@@ -151,29 +155,38 @@ def check_macro_actions(steps: object, what: str) -> list[dict[str, Any]]:
             name = _require(step, "name", str, where)
             # Agents may not create labels: a macro's label must exist when it is applied.
             if not Label.objects.filter(name__iexact=" ".join(name.split())).exists():
-                raise ValidationError(f"{where}: there is no label “{name}”; create it first.")
+                raise ValidationError(
+                    gettext("%(where)s: there is no label “%(name)s”; create it first.")
+                    % {"where": where, "name": name})
         elif kind == "set_priority":
             if _require(step, "priority", int, where) not in Priority.values:
-                raise ValidationError(f"{where}: priority goes from 1 (urgent) to 4 (low).")
+                raise ValidationError(
+                    gettext("%(where)s: priority goes from 1 (urgent) to 4 (low).")
+                    % {"where": where})
         elif kind == "set_status":
             if step.get("status") not in (Status.OPEN, Status.PENDING, Status.RESOLVED):
-                raise ValidationError(f"{where}: the status is open, pending or resolved.")
+                raise ValidationError(gettext("%(where)s: the status is open, pending or resolved.")
+                                      % {"where": where})
         elif kind == "assign":
             if step.get("to") == "team":
                 _require(step, "team_id", int, where)
             elif step.get("to") != "me":
-                raise ValidationError(f"{where}: assign “to” is “me” or “team”.")
+                raise ValidationError(gettext("%(where)s: assign “to” is “me” or “team”.")
+                                      % {"where": where})
         elif kind == "snooze":
             minutes = _require(step, "minutes", int, where)
             if minutes <= 0:
-                raise ValidationError(f"{where}: snooze for a positive number of minutes.")
+                raise ValidationError(gettext("%(where)s: snooze for a positive number of minutes.")
+                                      % {"where": where})
     if sum(step["type"] == "reply" for step in steps) > 1:
-        raise ValidationError(f"{what}: a macro fills the reply box once.")
+        raise ValidationError(
+            gettext("%(what)s: a macro fills the reply box once.") % {"what": what})
     return steps
 
 
 def check_macro(macro: Macro) -> None:
-    check_macro_actions(macro.actions, f"Macro /{macro.shortcut}")
+    check_macro_actions(
+        macro.actions, gettext("Macro /%(shortcut)s") % {"shortcut": macro.shortcut})
 
 
 @dataclass
