@@ -121,7 +121,7 @@ def update_attribute(
             if held:
                 raise InvalidField(
                     "choices",
-                    _("Contacts hold these choices, which therefore stay: %(choices)s."),
+                    _("Contacts still hold these choices, so they cannot be removed: %(choices)s."),
                     choices=", ".join(f"{value} ({count})" for value, count in held.items()),
                 )
         data: dict[str, object] = {}

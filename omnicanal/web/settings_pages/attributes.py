@@ -49,9 +49,11 @@ class AttributeForm(forms.Form):
             # Fixed once created (see contacts.attributes): not in the form at all.
             del self.fields["key"]
             del self.fields["type"]
+            if definition.type != AttributeType.CHOICE:
+                del self.fields["choices"]
 
     def choice_lines(self) -> list[str]:
-        return self.cleaned_data["choices"].splitlines()
+        return str(self.cleaned_data.get("choices", "")).splitlines()
 
 
 def _show_error(form: forms.Form, error: DomainError) -> None:

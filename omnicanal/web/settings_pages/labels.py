@@ -27,7 +27,7 @@ class LabelForm(forms.Form):
         choices=[*labels.PALETTE, (CUSTOM, _("Another colour")), ("", _("No colour"))],
     )
     custom_color = forms.CharField(
-        label=_("Another colour"), required=False, max_length=7,
+        label=_("Colour code"), required=False, max_length=7,
         help_text=_("Written #rrggbb. Pick a dark one: it is a dot on a light chip."),
         widget=forms.TextInput(attrs={"placeholder": "#1f6feb", "size": 9}),
     )
