@@ -26,8 +26,10 @@ from omnicanal.core.exceptions import Conflict, InvalidInput
 from omnicanal.routing import actions
 from omnicanal.routing.models import (
     WAITING,
+    AutomationRule,
     BusinessCalendar,
     ConversationRouting,
+    Macro,
     Mode,
     RoutingPolicy,
     SlaPolicy,
@@ -117,6 +119,9 @@ class TeamDeletion:
     open_conversations: int
     waiting_conversations: int
     sla_policies: list[str]
+    # Automation rules and macros with a step naming the team: that step fails (and is
+    # recorded in the rule's runs) until someone changes it.
+    rules_and_macros: list[str]
 
     @property
     def is_blocked(self) -> bool:
@@ -130,6 +135,11 @@ def team_deletion(team: Team) -> TeamDeletion:
         .exclude(status=Status.RESOLVED).count(),
         waiting_conversations=ConversationRouting.objects.filter(WAITING, team=team).count(),
         sla_policies=list(SlaPolicy.objects.filter(team=team).values_list("name", flat=True)),
+        rules_and_macros=[
+            item.name for model in (AutomationRule, Macro) for item in model.objects.all()
+            if any(isinstance(step, dict) and step.get("team_id") == team.pk
+                   for step in item.actions)
+        ],
     )
 
 

@@ -15,8 +15,10 @@ from omnicanal.core.exceptions import Conflict, InvalidInput, PermissionDenied
 from omnicanal.routing import teams
 from omnicanal.routing.actions import configure_agent, set_presence
 from omnicanal.routing.models import (
+    AutomationRule,
     BusinessCalendar,
     ConversationRouting,
+    Macro,
     Mode,
     RoutingPolicy,
     SlaPolicy,
@@ -124,3 +126,14 @@ def test_a_team_an_sla_policy_is_limited_to_cannot_be_deleted(admin: User, team:
     assert Team.objects.filter(pk=team.pk).exists()
     assert SlaPolicy.objects.filter(name="Support urgent").exists()
     assert not AuditLogEntry.objects.exists()
+
+
+def test_the_deletion_names_the_rules_and_macros_that_use_the_team(team: Team) -> None:
+    AutomationRule.objects.create(name="VIP to Support", trigger="conversation_created",
+                                  actions=[{"type": "assign_team", "team_id": team.pk}])
+    AutomationRule.objects.create(name="Other", trigger="conversation_created",
+                                  actions=[{"type": "set_priority", "priority": 1}])
+    Macro.objects.create(shortcut="escalate", name="Escalate",
+                         actions=[{"type": "assign", "to": "team", "team_id": team.pk}])
+
+    assert teams.team_deletion(team).rules_and_macros == ["VIP to Support", "Escalate"]
