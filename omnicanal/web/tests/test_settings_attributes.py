@@ -110,3 +110,18 @@ def test_supervisors_and_agents_are_refused(supervisor: User, agent: User,
     assert client_for(supervisor).get(url).status_code == 403
     assert client_for(agent).post(url).status_code == 403
     assert AttributeDefinition.objects.filter(pk=plan.pk).exists()
+
+
+def test_an_attribute_of_another_type_has_no_choices_field(admin: User) -> None:
+    number = attributes.create_attribute(admin, key="orders", label="Commandes",
+                                         type_=AttributeType.NUMBER)
+    url = reverse("web:settings_attributes_edit", args=[number.pk])
+    client = client_for(admin)
+    assert 'name="choices"' not in client.get(url).content.decode()
+
+    response = post(client, url, {"label": "Nombre de commandes", "is_required": "on"})
+
+    assert response.status_code == 302
+    number.refresh_from_db()
+    assert (number.label, number.is_required, number.choices) == (
+        "Nombre de commandes", True, [])
