@@ -13,11 +13,13 @@ from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from omnicanal.accounts.actions import record_audit
 from omnicanal.accounts.mentions import resolve_mentions
 from omnicanal.accounts.models import Team, User
-from omnicanal.conversations import permissions
+from omnicanal.conversations import labels, permissions
 from omnicanal.conversations.collision import check_nothing_arrived
 from omnicanal.conversations.events import record_event
 from omnicanal.conversations.models import (
@@ -32,7 +34,7 @@ from omnicanal.conversations.models import (
     Priority,
     Status,
 )
-from omnicanal.core.exceptions import InvalidInput, NotFound, PermissionDenied
+from omnicanal.core.exceptions import InvalidField, InvalidInput, NotFound, PermissionDenied
 
 
 def visible_conversations(user: User) -> QuerySet[Conversation]:
@@ -411,23 +413,22 @@ def set_priority(user: User, conversation_id: int, priority: int) -> Conversatio
     return conversation
 
 
-LABEL_NAME_MAX_LENGTH = 50
-
-
-def create_label(user: User, name: str, color: str = "") -> Label:
-    """A new label; supervisors curate the list so that it stays short and shared."""
-    name = " ".join(name.split())
-    if not name:
-        raise InvalidInput(_("The label is empty."))
-    if len(name) > LABEL_NAME_MAX_LENGTH:
-        raise InvalidInput(
-            _("A label is at most %(limit)s characters long."), limit=LABEL_NAME_MAX_LENGTH
-        )
+def create_label(user: User, name: str, color: str = "", *, exists_ok: bool = True) -> Label:
+    """A new label; supervisors curate the list so that it stays short and shared. With
+    `exists_ok` (the workspace), a name already taken in any case returns that label; without
+    (the settings form), it is refused."""
+    name = labels.clean_label_name(name, exists_ok=True)
+    color = labels.clean_color(color)
     permissions.check_may_create_label(user)
-    existing = Label.objects.filter(name__iexact=name).first()
-    if existing is not None:
-        return existing
-    return Label.objects.create(name=name, color=color[:20])
+    with transaction.atomic():
+        existing = Label.objects.filter(name__iexact=name).first()
+        if existing is not None:
+            if exists_ok:
+                return existing
+            raise InvalidField("name", _("A label is already called “%(name)s”."), name=name)
+        label = Label.objects.create(name=name, color=color)
+        record_audit(user, "label.created", label, name=name, color=color)
+    return label
 
 
 def add_label(user: User, conversation_id: int, label_id: int) -> Conversation:
@@ -448,6 +449,13 @@ def add_label_by_name(user: User, conversation_id: int, name: str) -> Conversati
     """Add the label called `name` (any case); a supervisor typing a new name creates it."""
     label = Label.objects.filter(name__iexact=" ".join(name.split())).first()
     if label is None:
+        if name.strip() and not permissions.may_create_label(user):
+            # Agents pick from the list; saying so beats a bare refusal.
+            raise PermissionDenied(
+                format_lazy("{} {}", _("There is no label “%(name)s”: choose one from the list."),
+                            _("Only a supervisor can create a label.")),
+                name=" ".join(name.split()),
+            )
         label = create_label(user, name)
     return add_label(user, conversation_id, label.pk)
 

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 import secrets
 from typing import Any
 
@@ -74,6 +75,11 @@ class Label(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def css_color(self) -> str:
+        """The colour if it is #rrggbb (older labels may hold a CSS name), for a style attribute."""
+        return self.color if re.fullmatch(r"#[0-9a-fA-F]{6}", self.color) else ""
 
 
 class Conversation(models.Model):

@@ -71,6 +71,12 @@ def check_may_create_label(user: User) -> None:
         raise PermissionDenied(_("Only a supervisor can create a label."))
 
 
+def check_may_manage_labels(user: User) -> None:
+    """Renaming, recolouring, deleting: the same people who create labels."""
+    if not may_create_label(user):
+        raise PermissionDenied(_("Only a supervisor can change or delete a label."))
+
+
 def may_export(user: User, conversation: Conversation) -> bool:
     """Every agent who may see the conversation may export it (the export is audited)."""
     return user.is_active

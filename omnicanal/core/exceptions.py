@@ -32,6 +32,15 @@ class InvalidInput(DomainError):
     status = 422
 
 
+class InvalidField(InvalidInput):
+    """Bad input in one field of a form (`field`, the form's field name), so that a settings
+    page shows the message beside that field; other edges show it as any InvalidInput."""
+
+    def __init__(self, field: str, message: str | Promise, **values: Any) -> None:
+        super().__init__(message, **values)
+        self.field = field
+
+
 class NotFound(DomainError):
     status = 404
 

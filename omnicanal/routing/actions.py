@@ -304,6 +304,19 @@ def set_policy(
     return policy
 
 
+def remove_policy(*, team: Team | None = None, inbox: Inbox | None = None) -> bool:
+    """Drop a team's or an inbox's own policy: its conversations follow the next scope's
+    (the inbox's, then the global one). False when it had none."""
+    if team is None and inbox is None:
+        raise InvalidInput(_("The global policy can be changed, not removed."))
+    with transaction.atomic():
+        deleted, _by_model = RoutingPolicy.objects.filter(team=team, inbox=inbox).delete()
+        if deleted:
+            _rerank_waiting()
+            _dispatch_on_commit()
+    return bool(deleted)
+
+
 def _rerank_waiting() -> None:
     policies = _Policies(statements.policies())
     ranks: dict[int, list[int]] = {0: [], 1: []}
