@@ -103,13 +103,15 @@ class PolicyForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        any_choice = ("", gettext_lazy("Any"))
         channel_field = SlaPolicy._meta.get_field("channel")
-        for name, choices in (("priority", Priority.choices), ("value_tier", ValueTier.choices),
-                              ("channel", channel_field.choices)):
+        for name, any_label, choices in (
+            ("priority", gettext_lazy("Any priority"), Priority.choices),
+            ("value_tier", gettext_lazy("Any customer"), ValueTier.choices),
+            ("channel", gettext_lazy("Any channel"), channel_field.choices),
+        ):
             field = self.fields[name]
             assert isinstance(field, forms.ChoiceField)
-            field.choices = [any_choice, *(choices or [])]
+            field.choices = [("", any_label), *(choices or [])]
 
     def group(self, names: tuple[str, ...]) -> list[forms.BoundField]:
         return [self[name] for name in names]
@@ -135,6 +137,17 @@ class PolicyForm(forms.Form):
             resolution_time=data["resolution_time"],
             warning_percent=data["warning_percent"], warning_before=data["warning_before"],
         )
+
+
+def spoken_duration(duration: dt.timedelta) -> str:
+    """A target as the list shows it: "30 min", "4 h", "1 h 30"."""
+    minutes = int(duration.total_seconds()) // 60
+    hours, minutes = divmod(minutes, 60)
+    if not hours:
+        return gettext("%(minutes)s min") % {"minutes": minutes}
+    if not minutes:
+        return gettext("%(hours)s h") % {"hours": hours}
+    return gettext("%(hours)s h %(minutes)02d") % {"hours": hours, "minutes": minutes}
 
 
 def _initial(policy: SlaPolicy) -> dict[str, Any]:
@@ -178,7 +191,7 @@ def sla_page(request: HtmxHttpRequest) -> HttpResponse:
         {
             "policy": policy,
             "conditions": conditions(policy),
-            "targets": [(label, service_levels.format_duration(value)) for label, value in (
+            "targets": [(label, spoken_duration(value)) for label, value in (
                 (gettext("First response"), policy.first_response_time),
                 (gettext("Next response"), policy.next_response_time),
                 (gettext("Resolution"), policy.resolution_time),

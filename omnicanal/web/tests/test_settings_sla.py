@@ -50,7 +50,7 @@ def test_the_list_shows_the_policies_in_order_with_conditions_and_targets(
     positions = [page.index(name) for name in ("Urgent", "Clients gold", "Chat", "Standard")]
     assert positions == sorted(positions)
     assert "Priority: Urgent" in page and "Customer value: Gold" in page
-    assert "0:30" in page and "24:00" in page
+    assert "30 min" in page and "24 h" in page
     assert "applies to SLA clocks that start from now on" in page
 
 
