@@ -202,9 +202,12 @@ def save_calendar(
     is_default: bool,
     week: Mapping[int, Sequence[Interval]],
     calendar_id: int | None = None,
+    team_ids: Sequence[int] | None = None,
 ) -> BusinessCalendar:
     """Create (no `calendar_id`) or change a calendar and replace its weekly hours. Making it
-    the default takes the mark from the calendar that had it (there is one default)."""
+    the default takes the mark from the calendar that had it (there is one default).
+    `team_ids` (when given) are the teams that use it: each moves from its previous calendar,
+    and teams no longer listed fall back to the default calendar."""
     require_administrator(user)
     with transaction.atomic():
         calendar = BusinessCalendar() if calendar_id is None else _locked_calendar(calendar_id)
@@ -233,14 +236,28 @@ def save_calendar(
             for weekday, intervals in sorted(week.items())
             for opens, closes in sorted(intervals)
         )
+        audit: dict[str, Any] = {}
+        if team_ids is not None:
+            audit["teams"] = _link_teams(calendar, team_ids)
         record_audit(
             user, "business_calendar.created" if calendar_id is None
             else "business_calendar.updated", calendar,
             name=name, time_zone=time_zone, holiday_country=holiday_country,
             holiday_subdivision=calendar.holiday_subdivision, is_default=is_default,
-            week=week_summary(week),
+            week=week_summary(week), **audit,
         )
     return calendar
+
+
+def _link_teams(calendar: BusinessCalendar, team_ids: Sequence[int]) -> list[str]:
+    """Make `team_ids` the teams on `calendar` (a team has one calendar); the names, for the
+    audit entry."""
+    teams = list(Team.objects.filter(pk__in=team_ids).order_by("name"))
+    TeamCalendar.objects.filter(calendar=calendar).exclude(
+        team_id__in=[team.pk for team in teams]).delete()
+    for team in teams:
+        TeamCalendar.objects.update_or_create(team=team, defaults={"calendar": calendar})
+    return [team.name for team in teams]
 
 
 def delete_calendar(user: User, calendar_id: int) -> None:

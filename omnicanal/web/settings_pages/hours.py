@@ -21,6 +21,7 @@ from django.utils.translation import get_language, gettext, gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from omnicanal.accounts.decorators import HtmxHttpRequest, administrator_required, request_agent
+from omnicanal.accounts.models import Team
 from omnicanal.core.exceptions import Conflict, NotFound
 from omnicanal.routing import service_levels
 from omnicanal.routing.business_hours import Interval
@@ -46,6 +47,12 @@ class CalendarForm(forms.Form):
     holiday_subdivision = forms.CharField(
         label=gettext_lazy("Region"), max_length=40, required=False,
     )
+    teams = forms.ModelMultipleChoiceField(
+        label=gettext_lazy("Teams on this calendar"), required=False,
+        queryset=Team.objects.order_by("name"), widget=forms.CheckboxSelectMultiple,
+        help_text=gettext_lazy("A team has one calendar: ticking it here moves it from its "
+                               "current one. Teams left out use the default calendar."),
+    )
     is_default = forms.BooleanField(
         label=gettext_lazy("Default calendar"), required=False,
         help_text=gettext_lazy("Used for conversations whose team has no calendar of its own. "
@@ -61,6 +68,8 @@ class CalendarForm(forms.Form):
         assert isinstance(country, forms.ChoiceField)
         country.choices = [("", gettext_lazy("— no public holidays —")),
                            *service_levels.holiday_country_choices()]
+        if not Team.objects.exists():
+            del self.fields["teams"]
         code = self["holiday_country"].value() or ""
         subdivisions = service_levels.holiday_subdivisions(str(code))
         self.fields["holiday_subdivision"].help_text = (
@@ -198,6 +207,10 @@ def hours_page(request: HtmxHttpRequest) -> HttpResponse:
     })
 
 
+def _team_ids(calendar: BusinessCalendar) -> list[int]:
+    return [team.pk for team in service_levels.calendar_use(calendar).teams]
+
+
 def _ranges_for(calendar: BusinessCalendar | None) -> int:
     if calendar is None:
         return GRID_RANGES
@@ -216,9 +229,11 @@ def calendar_form(request: HtmxHttpRequest, calendar_id: int | None = None) -> H
         week_form = WeekForm(request.POST, ranges=ranges)
         if form.is_valid() and week_form.is_valid():
             try:
+                data = dict(form.cleaned_data)
+                teams = data.pop("teams", None)
                 saved = service_levels.save_calendar(
                     request_agent(request), calendar_id=calendar_id, week=week_form.week(),
-                    **form.cleaned_data,
+                    team_ids=None if teams is None else [team.pk for team in teams], **data,
                 )
             except ValidationError as error:
                 for field, field_errors in error.message_dict.items():
@@ -240,7 +255,7 @@ def calendar_form(request: HtmxHttpRequest, calendar_id: int | None = None) -> H
             "name": calendar.name, "time_zone": calendar.time_zone,
             "holiday_country": calendar.holiday_country,
             "holiday_subdivision": calendar.holiday_subdivision,
-            "is_default": calendar.is_default,
+            "is_default": calendar.is_default, "teams": _team_ids(calendar),
         })
         week_form = WeekForm(
             initial=WeekForm.initial_for(service_levels.calendar_week(calendar)), ranges=ranges
@@ -313,6 +328,7 @@ def special_day_add(request: HtmxHttpRequest, calendar_id: int) -> HttpResponse:
         "name": calendar.name, "time_zone": calendar.time_zone,
         "holiday_country": calendar.holiday_country,
         "holiday_subdivision": calendar.holiday_subdivision, "is_default": calendar.is_default,
+        "teams": _team_ids(calendar),
     })
     week_form = WeekForm(initial=WeekForm.initial_for(service_levels.calendar_week(calendar)),
                          ranges=_ranges_for(calendar))

@@ -165,3 +165,20 @@ def test_agents_and_supervisors_are_refused(
     assert client.post(URL + "new/", calendar_post()).status_code == 403
     assert client.post(f"{URL}{calendar.pk}/delete/").status_code == 403
     assert BusinessCalendar.objects.count() == 1 and not AuditLogEntry.objects.exists()
+
+
+def test_teams_are_put_on_a_calendar_from_its_form(logged_admin: Client) -> None:
+    sales, support = Team.objects.create(name="Ventes"), Team.objects.create(name="Support")
+    default = create_default_sla()
+    TeamCalendar.objects.create(team=support, calendar=default)
+
+    logged_admin.post(URL + "new/", calendar_post(teams=[sales.pk, support.pk]))
+    lyon = BusinessCalendar.objects.get(name="Lyon")
+    assert set(TeamCalendar.objects.values_list("team__name", "calendar_id")) == {
+        ("Ventes", lyon.pk), ("Support", lyon.pk)}
+
+    # Unticked, a team falls back to the default calendar (it has no link left).
+    logged_admin.post(f"{URL}{lyon.pk}/", calendar_post(teams=[sales.pk]))
+    assert list(TeamCalendar.objects.values_list("team__name", flat=True)) == ["Ventes"]
+    entry = AuditLogEntry.objects.get(action="business_calendar.updated")
+    assert entry.data["teams"] == ["Ventes"]
