@@ -182,3 +182,10 @@ def test_teams_are_put_on_a_calendar_from_its_form(logged_admin: Client) -> None
     assert list(TeamCalendar.objects.values_list("team__name", flat=True)) == ["Ventes"]
     entry = AuditLogEntry.objects.get(action="business_calendar.updated")
     assert entry.data["teams"] == ["Ventes"]
+
+
+def test_without_calendars_the_page_says_clocks_run_around_the_clock(
+    logged_admin: Client,
+) -> None:
+    page = logged_admin.get(URL).content.decode()
+    assert "No calendar yet: SLA clocks run around the clock." in page

@@ -155,3 +155,8 @@ def test_agents_and_supervisors_are_refused(
     assert client.post(f"{URL}{urgent.pk}/move/", {"direction": "down"}).status_code == 403
     assert client.post(f"{URL}{urgent.pk}/delete/").status_code == 403
     assert SlaPolicy.objects.count() == 4 and not AuditLogEntry.objects.exists()
+
+
+def test_without_policies_the_page_says_there_is_no_target(logged_admin: Client) -> None:
+    page = logged_admin.get(URL).content.decode()
+    assert "No SLA policy yet" in page and 'href="/settings/sla/new/"' in page
