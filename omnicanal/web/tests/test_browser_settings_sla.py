@@ -66,6 +66,12 @@ def test_the_service_level_pages_in_french_and_english_look_right(
         problems += check_page(page, language, "settings-hours-form", english)
         whole_page(page, language, "settings-hours-form")
 
+        # Wednesday's ranges overlap: the error shows on Wednesday's row, nothing is saved.
+        page.fill("#id_d2_closes0", "14:00")
+        page.click(".hours-form button.primary")
+        page.locator("#id_d2_open_error").wait_for(state="visible")
+        problems += check_page(page, language, "settings-hours-form-errors", english)
+
         page.goto(f"{server.url}/settings/sla/")
         page.locator("#policies").wait_for(state="visible")
         problems += check_page(page, language, "settings-sla", english)

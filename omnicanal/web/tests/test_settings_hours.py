@@ -90,7 +90,9 @@ def test_overlapping_hours_are_refused_beside_the_day(logged_admin: Client) -> N
 def test_an_open_day_without_hours_is_refused(logged_admin: Client) -> None:
     response = logged_admin.post(URL + "new/", calendar_post(d5_open="on"))
 
-    assert "Enter the hours, or mark the day closed." in response.content.decode()
+    page = response.content.decode()
+    assert "Enter the hours, or mark the day closed." in page
+    assert "Some opening hours need fixing" in page
     assert not BusinessCalendar.objects.exists()
 
 
