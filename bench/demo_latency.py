@@ -54,7 +54,7 @@ class Browser:
         self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
 
     def csrf(self) -> str:
-        return next(c.value for c in self.jar if c.name == "csrftoken")
+        return next(c.value or "" for c in self.jar if c.name == "csrftoken")
 
     def post(self, path: str, fields: dict[str, str]) -> int:
         body = urllib.parse.urlencode({"csrfmiddlewaretoken": self.csrf(), **fields}).encode()
@@ -128,9 +128,8 @@ def run(base: str, data_dir: Path, trials: int) -> None:
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "omnicanal.settings")
     django.setup()
-    from omnicanal.accounts.models import User
     from omnicanal.conversations.actions import reply, set_status
-    from omnicanal.conversations.models import Conversation, Inbox, Message
+    from omnicanal.conversations.models import Conversation, Inbox, Message, Status
 
     password = (data_dir / "demo_password").read_text().strip()
     inbox = Inbox.objects.get(channel="sms")
@@ -172,14 +171,16 @@ def run(base: str, data_dir: Path, trials: int) -> None:
         wait_until(lambda conversation_id=conversation_id: assigned(conversation_id))
         on_arrival.append(time.monotonic() - started)
         conversation = Conversation.objects.select_related("assignee").get(pk=conversation_id)
+        assignee = conversation.assignee
+        assert assignee is not None
         started = time.monotonic()
-        message = reply(conversation.assignee, conversation_id, "Bonjour, voici la réponse.")
+        message = reply(assignee, conversation_id, "Bonjour, voici la réponse.")
         sent.append(wait_until(lambda m=message.pk: Message.objects.filter(
             pk=m, delivery_status__in=("sent", "delivered")).exists()))
         wait_until(lambda m=message.pk: Message.objects.filter(
             pk=m, delivery_status="delivered").exists())
         delivered.append(time.monotonic() - started)
-        set_status(User.objects.get(pk=conversation.assignee_id), conversation_id, "resolved")
+        set_status(assignee, conversation_id, Status.RESOLVED)
 
     def describe(values: list[float]) -> str:
         return (f"median {statistics.median(values) * 1000:.0f} ms, "
