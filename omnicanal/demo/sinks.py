@@ -155,7 +155,7 @@ def later(action: Callable[[], bool], *, name: str) -> None:
                         return
                 except Exception:
                     logger.exception("demo %s failed", name)
-            logger.warning("demo %s gave up after %s attempts", name, REPORT_ATTEMPTS)
+            logger.info("demo %s gave up after %s attempts", name, REPORT_ATTEMPTS)
         finally:
             # This thread's own database connection, if the action opened one.
             connection.close()
@@ -292,10 +292,16 @@ class SmtpSink:
 # --- pointing the demo inboxes at the sinks ---------------------------------------------
 
 
-def sink_settings(inbox: Inbox, base_url: str) -> dict[str, Any]:
+def sink_settings(
+    inbox: Inbox, base_url: str, email_inbox_id: int | None = None
+) -> dict[str, Any]:
     """The settings that send this demo inbox's replies to the sinks at `base_url` (the
     demo server's own address): what an administrator would enter for a real provider."""
     base = base_url.rstrip("/")
+    if inbox.channel == ChannelKind.WEBCHAT and email_inbox_id is not None:
+        # A reply no widget showed is mailed to the visitor from the e-mail inbox (through
+        # the SMTP receiver).
+        return {"email_inbox_id": email_inbox_id}
     is_twilio = inbox.channel == ChannelKind.SMS or (
         inbox.channel == ChannelKind.WHATSAPP and inbox.settings.get("provider") == "twilio"
     )
@@ -313,12 +319,32 @@ def sink_settings(inbox: Inbox, base_url: str) -> dict[str, Any]:
     return {}
 
 
+# What the demo data or an earlier start left in the inboxes: a value the sinks may replace.
+# Anything else an administrator entered (a real Twilio account, a real webhook) stays.
+_PLACEHOLDER_ACCOUNT_SIDS = {"AC" + "0" * 32, TWILIO_ACCOUNT_SID}
+
+
+def _is_still_demo(inbox: Inbox) -> bool:
+    current = inbox.settings
+    if inbox.channel == ChannelKind.API:
+        url = str(current.get("webhook_url") or "")
+        return not url or "/demo/webhooks/api/" in url
+    if inbox.channel == ChannelKind.WEBCHAT:
+        return not current.get("email_inbox_id")
+    return current.get("account_sid") in _PLACEHOLDER_ACCOUNT_SIDS
+
+
 def connect_demo_inboxes(base_url: str, inbox_names: list[str]) -> list[Inbox]:
     """Point the named inboxes at the sinks; returns those changed. Run at each start (the
-    port may differ); an inbox already pointed there is left alone (no audit line)."""
+    port may differ); an inbox already pointed there is left alone (no audit line), and so is
+    one an administrator connected to a real provider or receiver."""
     changed = []
-    for inbox in Inbox.objects.filter(name__in=inbox_names).order_by("pk"):
-        wanted = sink_settings(inbox, base_url)
+    inboxes = list(Inbox.objects.filter(name__in=inbox_names).order_by("pk"))
+    email_inbox_id = next((i.pk for i in inboxes if i.channel == ChannelKind.EMAIL), None)
+    for inbox in inboxes:
+        wanted = sink_settings(inbox, base_url, email_inbox_id)
+        if not wanted or not _is_still_demo(inbox):
+            continue
         if any(inbox.settings.get(key) != value for key, value in wanted.items()):
             changed.append(update_inbox_settings(None, inbox.pk, wanted))
     return changed

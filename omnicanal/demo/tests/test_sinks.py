@@ -17,6 +17,7 @@ from django.test import Client
 from django.utils import timezone
 
 from omnicanal.accounts.models import User
+from omnicanal.connectors.actions import update_inbox_settings
 from omnicanal.connectors.base import IdentityKind, InboundMessage, Sender, SenderIdentity
 from omnicanal.conversations.actions import reply
 from omnicanal.conversations.ingest import ingest
@@ -28,18 +29,23 @@ from omnicanal.testing.live_server import LiveServer
 from omnicanal.testing.tasks import run_queued_tasks
 
 SCALE = 0.02
-# What each channel can report at best: our API webhook has no delivery receipt.
+# What each channel can report at best: our API webhook has no delivery receipt; a web chat
+# reply is "sent" until a visitor's widget shows it (no widget is open here: the reply is
+# mailed to the visitor instead, through the SMTP receiver).
 STRONGEST = {
     ChannelKind.API: DeliveryStatus.SENT,
+    ChannelKind.WEBCHAT: DeliveryStatus.SENT,
     ChannelKind.EMAIL: DeliveryStatus.DELIVERED,
     ChannelKind.SMS: DeliveryStatus.DELIVERED,
     ChannelKind.WHATSAPP: DeliveryStatus.DELIVERED,
 }
 CUSTOMERS = {
-    ChannelKind.API: SenderIdentity(IdentityKind.EXTERNAL, "CUST-4242"),
-    ChannelKind.EMAIL: SenderIdentity(IdentityKind.EMAIL, "marie.lefevre@example.org"),
-    ChannelKind.SMS: SenderIdentity(IdentityKind.PHONE, "+33612345678"),
-    ChannelKind.WHATSAPP: SenderIdentity(IdentityKind.WHATSAPP, "+33698765432"),
+    ChannelKind.API: [SenderIdentity(IdentityKind.EXTERNAL, "CUST-4242")],
+    ChannelKind.WEBCHAT: [SenderIdentity(IdentityKind.WEBCHAT, "visitor-4242"),
+                          SenderIdentity(IdentityKind.EMAIL, "paul.girard@example.org")],
+    ChannelKind.EMAIL: [SenderIdentity(IdentityKind.EMAIL, "marie.lefevre@example.org")],
+    ChannelKind.SMS: [SenderIdentity(IdentityKind.PHONE, "+33612345678")],
+    ChannelKind.WHATSAPP: [SenderIdentity(IdentityKind.WHATSAPP, "+33698765432")],
 }
 
 
@@ -70,7 +76,7 @@ def wait_for(check: Callable[[], bool], what: str, seconds: float = 15) -> None:
 def a_customer_writes(inbox: Inbox) -> int:
     result = ingest(inbox, InboundMessage(
         external_id=f"demo-test-{inbox.channel}-{time.time_ns()}",
-        sender=Sender([CUSTOMERS[ChannelKind(inbox.channel)]], "Marie Lefèvre"),
+        sender=Sender(CUSTOMERS[ChannelKind(inbox.channel)], "Marie Lefèvre"),
         text="Bonjour, où en est ma commande ?",
         sent_at=timezone.now(),
     ))
@@ -106,6 +112,8 @@ def test_a_reply_in_each_demo_inbox_ends_delivered_and_shows_in_the_outbox(
         assert f"Votre commande part demain ({inbox.name})." in page
     # The mail as the customer got it: our inbox's address, the customer's, the subject.
     assert "support@omnicanal.example" in page and "marie.lefevre@example.org" in page
+    # The web chat reply no widget showed, mailed to the visitor.
+    assert "paul.girard@example.org" in page
     # The stand-in's Twilio numbers, WhatsApp's with its prefix.
     assert "whatsapp:+33698765432" in page and "+33612345678" in page
 
@@ -115,10 +123,27 @@ def test_a_second_start_leaves_the_pointed_inboxes_alone(
 ) -> None:
     load_demo_data(scale=SCALE, now=NOW)
     names = [name for name, _, _ in INBOXES]
-    assert len(sinks.connect_demo_inboxes("http://127.0.0.1:8000", names)) == 3
+    assert len(sinks.connect_demo_inboxes("http://127.0.0.1:8000", names)) == 4
     assert sinks.connect_demo_inboxes("http://127.0.0.1:8000", names) == []
     # Another port: pointed again.
     assert len(sinks.connect_demo_inboxes("http://127.0.0.1:8001", names)) == 3
+
+
+def test_an_inbox_connected_to_a_real_provider_is_not_pointed_back(
+    sink_settings: sinks.SmtpSink, db: None
+) -> None:
+    load_demo_data(scale=SCALE, now=NOW)
+    sms = Inbox.objects.get(channel=ChannelKind.SMS)
+    update_inbox_settings(None, sms.pk, {
+        "account_sid": "AC" + "1234abcd" * 4, "auth_token": "a-real-token",
+        "api_base": "https://api.twilio.com", "status_callback": "",
+    })
+
+    changed = sinks.connect_demo_inboxes("http://127.0.0.1:8000", [sms.name])
+
+    assert changed == []
+    sms.refresh_from_db()
+    assert sms.settings["api_base"] == "https://api.twilio.com"
 
 
 def test_the_webhook_receiver_refuses_a_bad_signature(
