@@ -13,8 +13,11 @@ Starts `omnicanal demo` (a fresh data directory, a free port), then:
   message is "sent" and until it is "delivered" (the worker sends it to the Twilio stand-in,
   which calls back). This one includes the stand-in's deliberate 1 s before its callback.
 
-The database is read directly (the demo's SQLite file) every 10 ms. Figures on this machine
-(2 shared cores): see the issue's closing note.
+The database is read directly (the demo's SQLite file) every 10 ms, through Django's ORM in
+this process. Measured on this machine (2 cores shared with other work, SQLite, scale 0.05,
+6 trials), December 2026: assigned after an agent went online 157-245 ms; after a customer's
+SMS median 189-248 ms, max 366 ms; reply sent median 111-248 ms (the worker polls every
+0.2 s); reply delivered median ~1.55 s (1 s of it is the stand-in's wait before its callback).
 """
 
 from __future__ import annotations
