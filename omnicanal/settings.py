@@ -83,6 +83,8 @@ INSTALLED_APPS = [
     "omnicanal.routing",
     "omnicanal.knowledge",
     "omnicanal.notifications",
+    # No models: its templates and styles (the demo's sink pages, served only in the demo).
+    "omnicanal.demo",
     "omnicanal.web",
 ]
 
@@ -248,6 +250,14 @@ HEALTH_TOKEN = env("HEALTH_TOKEN")
 HEALTH_EVENTS_STALE_AFTER_SECONDS = env_int("HEALTH_EVENTS_STALE_AFTER_SECONDS", 600)
 # The demo accounts' password; generated into the data directory when empty.
 DEMO_PASSWORD = env("DEMO_PASSWORD")
+# Set by `omnicanal demo` for its server and worker: the local sinks that stand in for the
+# outside world (/demo/…: an API webhook receiver, provider stand-ins, the outbox page) are
+# served only then; 404 otherwise.
+DEMO_SINKS = env_bool("DEMO_SINKS", False)
+# The system mail server (invitations, password resets, e-mail inboxes without their own
+# SMTP server). `omnicanal demo` points both at its SMTP receiver.
+EMAIL_HOST = env("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
 
 LOGGING = {
     "version": 1,

@@ -12,5 +12,6 @@ urlpatterns = [
     path("", include("omnicanal.accounts.urls")),
     path("", include("omnicanal.routing.urls")),
     path("notifications/", include("omnicanal.notifications.urls")),
+    path("", include("omnicanal.demo.urls")),
     path("", include("omnicanal.web.urls")),
 ]

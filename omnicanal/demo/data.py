@@ -66,6 +66,7 @@ from omnicanal.conversations.models import (
 )
 from omnicanal.demo import texts
 from omnicanal.knowledge.demo import load_help_center_demo
+from omnicanal.routing.actions import configure_agent
 from omnicanal.routing.models import AutomationRule, CannedReply, Macro
 from omnicanal.routing.sla import create_default_sla
 
@@ -107,17 +108,45 @@ AGENTS = (
     DemoAccount("daniel.hughes@example.com", "Daniel Hughes", Role.AGENT, Language.ENGLISH,
                 teams=(texts.FACTURATION,)),
 )
-ACCOUNTS = (ADMIN, SUPERVISOR, *AGENTS)
-# The logins `omnicanal demo` prints: one per role.
-DEMO_LOGINS = (ADMIN, SUPERVISOR, AGENTS[0])
+# The English-speaking supervisor of the two English-speaking agents: with Emma Wilson, the
+# accounts to try the workspace in English.
+SUPERVISOR_EN = DemoAccount(
+    "olivia.carter@example.com", "Olivia Carter", Role.SUPERVISOR, Language.ENGLISH,
+    teams=(texts.SERVICE_CLIENT, texts.FACTURATION),
+)
+ACCOUNTS = (ADMIN, SUPERVISOR, SUPERVISOR_EN, *AGENTS)
+# The logins `omnicanal demo` prints: one per role in French, a supervisor and an agent in
+# English.
+DEMO_LOGINS = (ADMIN, SUPERVISOR, AGENTS[0], SUPERVISOR_EN, AGENTS[6])
 TEAMS = (texts.SERVICE_CLIENT, texts.FACTURATION)
 
-# The demo's inboxes, with settings their channel's schema accepts. Nothing is connected:
-# the credentials are placeholders (a reply from the SMS or WhatsApp inbox is refused by the
-# provider, one from the API inbox fails at once for want of a webhook URL, mail goes through
-# the server's configured e-mail backend) until an administrator enters real ones
-# (PATCH /api/v1/inboxes/{id}/settings). The web chat's site token is a real one: the
-# widget works against the demo.
+# What each person takes at once, per kind of work (routing counts e-mail and chat apart:
+# every messaging inbox is "chat"). Without a capacity routing assigns nothing, so every
+# agent has one; supervisors take a little work too, as in small teams; the administrator
+# none. Skills with levels (0 to 5): the languages each speaks and the billing know-how of
+# the Facturation team, which an inbox or a rule may require (`required_skills`).
+CAPACITY_BY_ROLE: dict[Role, dict[str, int]] = {
+    Role.AGENT: {"chat": 3, "email": 5},
+    Role.SUPERVISOR: {"chat": 1, "email": 2},
+}
+_LANGUAGE_SKILLS: dict[Language, dict[str, float]] = {
+    Language.FRENCH: {"fr": 5, "en": 2},
+    Language.ENGLISH: {"en": 5, "fr": 2},
+}
+
+
+def demo_skills(account: DemoAccount) -> dict[str, float]:
+    skills = dict(_LANGUAGE_SKILLS[account.language])
+    if texts.FACTURATION in account.teams:
+        skills["facturation"] = 4
+    return skills
+
+# The demo's inboxes, with settings their channel's schema accepts. The credentials are
+# placeholders: `omnicanal demo` points the inboxes at the local sinks it ships
+# (`sinks.connect_demo_inboxes`: the API inbox's webhook, a Twilio stand-in; mail goes
+# through the server's e-mail backend, which the demo sets to its own SMTP receiver), so
+# that replies are delivered without leaving the machine. An administrator enters real ones
+# in the settings. The web chat's site token is a real one: the widget works against the demo.
 _PLACEHOLDER_TWILIO = {
     "account_sid": "AC" + "0" * 32,
     "auth_token": "demo-placeholder",
@@ -872,6 +901,13 @@ class _Importer:
         )
         emails = [account.email for account in ACCOUNTS]
         self.users = {user.email: user for user in User.objects.filter(email__in=emails)}
+        for account in ACCOUNTS:
+            if account.role in CAPACITY_BY_ROLE:
+                # Nobody is online during the import: nothing to dispatch.
+                configure_agent(
+                    self.users[account.email], capacity=CAPACITY_BY_ROLE[account.role],
+                    skills=demo_skills(account), now=joined, dispatch=False,
+                )
         for name in TEAMS:
             team = Team.objects.get_or_create(name=name)[0]
             team.members.add(*[self.users[a.email] for a in ACCOUNTS if name in a.teams])

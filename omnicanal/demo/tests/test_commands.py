@@ -203,6 +203,11 @@ def test_demo_migrates_loads_prints_the_logins_and_serves(
     assert f"http://127.0.0.1:{port}/" in output
     assert f"password for all: {password}" in output
     assert "admin@example.com" in output
+    # The English accounts too, and where what the demo sends can be read.
+    assert "olivia.carter@example.com" in output and "emma.wilson@example.com" in output
+    assert f"http://127.0.0.1:{port}/demo/outbox/" in output
+    # The sinks are served (the outbox asks for a login rather than answering 404).
+    assert http_status(f"http://127.0.0.1:{port}/demo/outbox/") == 200  # the login page
     worker = worker_pid(log)
     assert worker is not None
 

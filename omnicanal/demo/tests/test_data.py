@@ -32,6 +32,7 @@ from omnicanal.conversations.models import (
 from omnicanal.demo import texts
 from omnicanal.demo.data import (
     ADMIN,
+    DEMO_LOGINS,
     SUPERVISOR,
     DemoDataConflict,
     DemoSummary,
@@ -39,8 +40,17 @@ from omnicanal.demo.data import (
     demo_password,
     load_demo_data,
 )
+from omnicanal.routing.actions import set_presence
 from omnicanal.routing.macros import apply_macro
-from omnicanal.routing.models import BusinessCalendar, CannedReply, Macro, SlaPolicy
+from omnicanal.routing.models import (
+    AgentCapacity,
+    AgentProfile,
+    BusinessCalendar,
+    CannedReply,
+    Macro,
+    Presence,
+    SlaPolicy,
+)
 from omnicanal.testing.tasks import run_queued_tasks
 
 # 3% of the full demo: 8 customers, 30 conversations, loaded in well under a second.
@@ -79,6 +89,44 @@ def test_it_creates_the_team_with_one_password(demo: DemoSummary) -> None:
     teams = {team.name: team.members.count() for team in Team.objects.all()}
     assert set(teams) == {"Service client", "Facturation"}
     assert all(count >= 3 for count in teams.values())
+
+
+def test_it_has_a_supervisor_and_an_agent_to_try_it_in_english(demo: DemoSummary) -> None:
+    english = {(account.role, account.language) for account in DEMO_LOGINS
+               if account.language == Language.ENGLISH}
+    assert english == {(Role.SUPERVISOR, Language.ENGLISH), (Role.AGENT, Language.ENGLISH)}
+    for account in DEMO_LOGINS:
+        user = User.objects.get(email=account.email)
+        assert (user.role, user.language) == (account.role, account.language)
+
+
+def test_every_agent_and_supervisor_takes_work_with_skills(demo: DemoSummary) -> None:
+    # Without a capacity, routing never assigns anything: a helpdesk broken by default.
+    for user in User.objects.filter(role__in=[Role.AGENT, Role.SUPERVISOR]):
+        capacity = dict(
+            AgentCapacity.objects.filter(profile_id=user.pk).values_list("channel", "capacity")
+        )
+        assert capacity.get("chat", 0) >= 1 and capacity.get("email", 0) >= 1, user.email
+        skills = AgentProfile.objects.get(pk=user.pk).skills
+        assert skills["fr"] > 0 and skills["en"] > 0
+    billing = User.objects.get(email="nicolas.roux@example.com")
+    assert AgentProfile.objects.get(pk=billing.pk).skills["facturation"] >= 1
+    assert not AgentCapacity.objects.filter(profile_id=User.objects.get(email=ADMIN.email).pk,
+                                            capacity__gt=0).exists()
+
+
+def test_a_new_conversation_goes_to_an_online_demo_agent(
+    demo: DemoSummary, django_capture_on_commit_callbacks: Any
+) -> None:
+    agent = User.objects.get(email="emma.wilson@example.com")
+    inbox = Inbox.objects.get(channel=ChannelKind.SMS)
+    with django_capture_on_commit_callbacks(execute=True):
+        set_presence(agent, Presence.ONLINE)
+    with django_capture_on_commit_callbacks(execute=True):
+        result = ingest(inbox, inbound("SM-new-customer", text="Bonjour, une question ?", email=None,
+                                       phone="+33611223344"))
+
+    assert Conversation.objects.get(pk=result.conversation_id).assignee == agent
 
 
 def test_it_has_an_inbox_for_each_main_channel(demo: DemoSummary) -> None:
