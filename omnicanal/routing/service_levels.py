@@ -43,6 +43,7 @@ from omnicanal.routing.models import (
     TeamCalendar,
     Weekday,
 )
+from omnicanal.routing.teams import set_team_calendar
 
 FIRST_TIME_ZONE = "Europe/Paris"
 MIDNIGHT = dt.time(0, 0)
@@ -253,10 +254,12 @@ def _link_teams(calendar: BusinessCalendar, team_ids: Sequence[int]) -> list[str
     """Make `team_ids` the teams on `calendar` (a team has one calendar); the names, for the
     audit entry."""
     teams = list(Team.objects.filter(pk__in=team_ids).order_by("name"))
-    TeamCalendar.objects.filter(calendar=calendar).exclude(
-        team_id__in=[team.pk for team in teams]).delete()
+    kept = {team.pk for team in teams}
+    for link in TeamCalendar.objects.filter(calendar=calendar).select_related("team"):
+        if link.team_id not in kept:
+            set_team_calendar(link.team, None)
     for team in teams:
-        TeamCalendar.objects.update_or_create(team=team, defaults={"calendar": calendar})
+        set_team_calendar(team, calendar)
     return [team.name for team in teams]
 
 

@@ -79,19 +79,25 @@ def save_team(
 
 
 def _set_calendar(actor: User, team: Team, calendar: BusinessCalendar | None) -> None:
+    before = set_team_calendar(team, calendar)
+    after = calendar.pk if calendar is not None else None
+    if before != after:
+        record_audit(actor, "team.calendar_changed", team, calendar=[before, after])
+
+
+def set_team_calendar(team: Team, calendar: BusinessCalendar | None) -> int | None:
+    """The one writer of a team's calendar (the teams page and the business hours page both
+    call it); returns the calendar id it had before. The caller audits."""
     link = TeamCalendar.objects.select_for_update().filter(team=team).first()
     before = link.calendar_id if link is not None else None
-    after = calendar.pk if calendar is not None else None
-    if before == after:
-        return
     if calendar is None:
         TeamCalendar.objects.filter(team=team).delete()
     elif link is None:
         TeamCalendar.objects.create(team=team, calendar=calendar)
-    else:
+    elif link.calendar_id != calendar.pk:
         link.calendar = calendar
         link.save(update_fields=["calendar"])
-    record_audit(actor, "team.calendar_changed", team, calendar=[before, after])
+    return before
 
 
 def _set_policy(actor: User, team: Team, mode: str, has_value_priority: bool) -> None:
