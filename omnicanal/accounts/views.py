@@ -26,9 +26,8 @@ def _speak_to(request: HttpRequest, agent: User) -> None:
 
 
 def _link_problem(request: HttpRequest, problem: agents.LinkProblem, kind: str) -> HttpResponse:
-    return render(request, "accounts/link_problem.html", {
-        "problem": problem.value, "kind": kind,
-    }, status=410)
+    # A page for a person, not an error: a 4xx would only be logged by their browser.
+    return render(request, "accounts/link_problem.html", {"problem": problem.value, "kind": kind})
 
 
 @never_cache
