@@ -55,7 +55,7 @@ def test_an_invited_agent_sets_a_password_from_the_link_and_lands_in_the_workspa
     page.goto(link[0])
     page.fill("input[name=new_password1]", "nina-chooses-a-phrase")
     page.fill("input[name=new_password2]", "nina-chooses-a-phrase")
-    page.get_by_role("button", name="Set my password and open the workspace").click()
+    page.get_by_role("button", name="Save and log in").click()
     page.wait_for_url(f"{server.url}/")
     wait_until_live(page)
 
