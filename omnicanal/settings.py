@@ -250,7 +250,7 @@ HEALTH_EVENTS_STALE_AFTER_SECONDS = env_int("HEALTH_EVENTS_STALE_AFTER_SECONDS",
 DEMO_PASSWORD = env("DEMO_PASSWORD")
 
 # System e-mail (invitations, password resets), sent by the task worker. Without EMAIL_HOST
-# mails are only written to the log (console backend), and Settings → Agents says so.
+# they are only written to the log (accounts/tasks.py), and Settings → Agents says so.
 EMAIL_HOST = env("EMAIL_HOST")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = env("EMAIL_HOST_USER")
@@ -259,10 +259,6 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Omnicanal <noreply@localhost>")
-EMAIL_BACKEND = (
-    "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST
-    else "django.core.mail.backends.console.EmailBackend"
-)
 # An invitation link works this many days (and once); a password reset link this many
 # seconds (Django's setting): a reset link left in a mailbox is a key to the account.
 INVITATION_EXPIRY_DAYS = env_int("INVITATION_EXPIRY_DAYS", 7)

@@ -6,7 +6,8 @@ from __future__ import annotations
 import logging
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import get_connection, send_mail
+from django.core.mail.backends.base import BaseEmailBackend
 from django.template.loader import render_to_string
 from django.utils import translation
 from django_tasks import task
@@ -22,6 +23,18 @@ from omnicanal.accounts.models import User
 logger = logging.getLogger(__name__)
 
 KINDS = ("invitation", "password_reset")
+SMTP_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+CONSOLE_BACKEND = "django.core.mail.backends.console.EmailBackend"
+
+
+def system_mail_connection() -> BaseEmailBackend:
+    """SMTP to EMAIL_HOST; with no EMAIL_HOST, the log (console): an administrator without a
+    mail server still finds the link there, and Settings → Agents offers it to copy. Read at
+    send time, since `omnicanal demo` sets its mail server after settings are loaded. Only
+    for system mails: an inbox reply with no server must fail visibly, not be logged."""
+    if settings.EMAIL_BACKEND == SMTP_BACKEND and not settings.EMAIL_HOST:
+        return get_connection(CONSOLE_BACKEND)
+    return get_connection()
 
 
 @task()
@@ -49,6 +62,7 @@ def send_account_mail(kind: str, agent_id: int, base_url: str) -> str:
     with translation.override(agent.language):
         subject = render_to_string(f"accounts/emails/{kind}_subject.txt", context)
         body = render_to_string(f"accounts/emails/{kind}.txt", context)
-    send_mail(" ".join(subject.split()), body, settings.DEFAULT_FROM_EMAIL, [agent.email])
+    send_mail(" ".join(subject.split()), body, settings.DEFAULT_FROM_EMAIL, [agent.email],
+              connection=system_mail_connection())
     logger.info("sent %s mail to agent %s", kind, agent.pk)
     return "sent"

@@ -365,3 +365,15 @@ def test_an_invitation_reaches_a_real_smtp_server(admin: User, smtp_server: Smtp
     assert "To: new@example.com" in text
     assert "From: Omnicanal <noreply@help.example.com>" in text
     assert "https://help.example.com/invitation/" in text
+
+
+def test_without_a_mail_server_the_invitation_is_written_to_the_log(
+    admin: User, settings: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = ""
+    invite(admin)
+    run_queued_tasks()
+
+    # The console backend: the administrator finds the link in the server's output.
+    assert "https://help.example.com/invitation/" in capsys.readouterr().out
