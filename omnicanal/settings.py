@@ -259,6 +259,39 @@ DEMO_SINKS = env_bool("DEMO_SINKS", False)
 EMAIL_HOST = env("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 
+# System e-mail (invitations, password resets), sent by the task worker. Without EMAIL_HOST
+# they are only written to the log (accounts/tasks.py), and Settings → Agents says so.
+EMAIL_HOST = env("EMAIL_HOST")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Omnicanal <noreply@localhost>")
+# An invitation link works this many days (and once); a password reset link this many
+# seconds (Django's setting): a reset link left in a mailbox is a key to the account.
+INVITATION_EXPIRY_DAYS = env_int("INVITATION_EXPIRY_DAYS", 7)
+PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 24 * 3600)
+
+
+def _capacity(value: str) -> dict[str, int]:
+    """Parse "chat=3,email=10" into {"chat": 3, "email": 10}."""
+    capacity = {}
+    for item in value.split(","):
+        if item.strip():
+            kind, _sep, slots = item.partition("=")
+            capacity[kind.strip()] = int(slots)
+    return capacity
+
+
+# What an agent takes at once per kind of work until an administrator says otherwise, given
+# when routing first sees them (a helpdesk where nothing is ever assigned is broken by
+# default): 3 chats, since a live customer expects an answer within a minute and three
+# conversations is what an agent can follow at that pace; 10 e-mails, answered in hours, so a
+# queue of them is normal; 1 call. Format: "chat=3,email=10,voice=1".
+ROUTING_DEFAULT_CAPACITY = _capacity(env("ROUTING_DEFAULT_CAPACITY", "chat=3,email=10,voice=1"))
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

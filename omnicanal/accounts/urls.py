@@ -1,6 +1,8 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from omnicanal.accounts import views
+
 urlpatterns = [
     path(
         "login/",
@@ -8,4 +10,8 @@ urlpatterns = [
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("invitation/<str:token>/", views.invitation, name="invitation"),
+    path("password/forgot/", views.password_forgot, name="password_forgot"),
+    path("password/forgot/sent/", views.password_forgot_sent, name="password_forgot_sent"),
+    path("password/reset/<str:uidb64>/<str:token>/", views.password_reset, name="password_reset"),
 ]

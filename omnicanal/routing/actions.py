@@ -24,6 +24,7 @@ from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -31,6 +32,7 @@ from django.utils.functional import Promise
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from omnicanal.accounts.actions import record_audit, require_administrator
 from omnicanal.accounts.models import Team, User
 from omnicanal.contacts.models import ValueTier
 from omnicanal.conversations import actions as conversation_actions
@@ -134,11 +136,25 @@ def validate_priority(priority: object) -> int:
 # Setup and presence.
 
 
+def default_capacity() -> dict[str, int]:
+    """What a new agent takes at once per kind of work (`ROUTING_DEFAULT_CAPACITY`)."""
+    return validate_capacity(settings.ROUTING_DEFAULT_CAPACITY)
+
+
 def _locked_profile(agent_id: int) -> AgentProfile:
-    """The agent's profile, created offline if missing, locked until the transaction ends."""
+    """The agent's profile, locked until the transaction ends; created offline, with the
+    default capacity, if missing. However the agent was made (invited, the first-run setup,
+    the admin, a command), routing sees them here first: none is left able to take nothing."""
     profile = AgentProfile.objects.select_for_update().filter(pk=agent_id).first()
     if profile is None:
-        AgentProfile.objects.get_or_create(agent_id=agent_id)
+        _profile, created = AgentProfile.objects.get_or_create(agent_id=agent_id)
+        if created:
+            now = timezone.now()
+            AgentCapacity.objects.bulk_create(
+                AgentCapacity(profile_id=agent_id, channel=channel, capacity=slots,
+                              became_idle_at=now)
+                for channel, slots in default_capacity().items()
+            )
         profile = AgentProfile.objects.select_for_update().get(pk=agent_id)
     return profile
 
@@ -161,10 +177,13 @@ def configure_agent(
     skills: Skills | None = None,
     now: dt.datetime | None = None,
     dispatch: bool = True,
+    actor: User | None = None,
 ) -> AgentProfile:
     """Set how many conversations of each channel kind the agent takes at once, and their
     skills. A channel kind left out means a capacity of 0; what the agent holds on it stays
-    theirs."""
+    theirs. With an `actor` (a person in the settings), an administrator only, and audited."""
+    if actor is not None:
+        require_administrator(actor)
     checked_capacity = validate_capacity(capacity)
     checked_skills = validate_skills(skills or {}, _("Skills"))
     now = now or timezone.now()
@@ -189,6 +208,9 @@ def configure_agent(
             elif existing[channel].capacity != slots:
                 existing[channel].capacity = slots
                 existing[channel].save(update_fields=["capacity"])
+        if actor is not None:
+            record_audit(actor, "agent.routing_configured", agent,
+                         capacity=checked_capacity, skills=checked_skills)
         if dispatch:
             _dispatch_on_commit(agent_ids=[agent.pk])
     return profile
@@ -220,6 +242,18 @@ def set_presence(
         profile = _locked_profile(agent.pk)
         _change_presence(agent, profile, presence, now=now or timezone.now(), dispatch=dispatch)
     return profile
+
+
+def take_offline_if_deactivated(agent: User) -> None:
+    """A deactivated agent gets nothing new: offline, keeping what they hold (a supervisor
+    reassigns it). Called when an account is saved (`apps.RoutingConfig.ready`): accounts sit
+    below routing and cannot call it."""
+    if agent.is_active:
+        return
+    with transaction.atomic():
+        profile = AgentProfile.objects.select_for_update().filter(pk=agent.pk).first()
+        if profile is not None:
+            _change_presence(agent, profile, Presence.OFFLINE, now=timezone.now())
 
 
 def away_for_inactivity(agent: User, *, now: dt.datetime | None = None) -> AgentProfile:

@@ -1,4 +1,8 @@
+from typing import Any
+
 from django.apps import AppConfig
+from django.conf import settings
+from django.db.models.signals import post_save
 
 
 class RoutingConfig(AppConfig):
@@ -18,3 +22,12 @@ class RoutingConfig(AppConfig):
         automation.subscribe()
         # The chat widget shows the visitor's place in line.
         provide_queue_status(queries.queue_status)
+        # Deactivated from the settings, the admin or a command: no new conversations.
+        post_save.connect(_offline_when_deactivated, sender=settings.AUTH_USER_MODEL,
+                          dispatch_uid="routing.offline_when_deactivated")
+
+
+def _offline_when_deactivated(sender: Any, instance: Any, **kwargs: Any) -> None:
+    from omnicanal.routing.actions import take_offline_if_deactivated
+
+    take_offline_if_deactivated(instance)

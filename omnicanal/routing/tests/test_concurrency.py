@@ -77,7 +77,7 @@ def test_concurrent_dispatchers_never_assign_twice_nor_overfill(api_inbox: Inbox
     assert held == {a.conversation_id: a.agent_id for a in made}
     per_agent = Counter(held.values())
     assert max(per_agent.values()) <= CAPACITY
-    for capacity in AgentCapacity.objects.all():
+    for capacity in AgentCapacity.objects.filter(channel="chat"):
         assert capacity.load == per_agent[capacity.profile_id] <= capacity.capacity
     # The conversations mirror it.
     assignees = dict(Conversation.objects.filter(assignee__isnull=False)

@@ -28,11 +28,11 @@ def test_inactivity_makes_an_online_agent_away_and_activity_brings_them_back(
 
     actions.away_for_inactivity(agent)
     assert presence(agent) == Presence.AWAY
-    assert not AgentCapacity.objects.get(profile=agent.pk).is_available
+    assert not AgentCapacity.objects.get(profile=agent.pk, channel="chat").is_available
 
     actions.back_from_inactivity(agent)
     assert presence(agent) == Presence.ONLINE
-    assert AgentCapacity.objects.get(profile=agent.pk).is_available
+    assert AgentCapacity.objects.get(profile=agent.pk, channel="chat").is_available
 
 
 @pytest.mark.parametrize("chosen", [Presence.AWAY, Presence.OFFLINE])

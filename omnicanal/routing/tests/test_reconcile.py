@@ -107,8 +107,8 @@ def test_the_sweep_recounts_a_load_that_drifted(
     conversation_id = arrive(api_inbox, "m-1")
     conversation_actions.assign(supervisor, conversation_id, assignee_id=bob.pk)
     outbox.process_pending_events()
-    AgentCapacity.objects.filter(profile_id=bob.pk).update(load=2)
-    AgentCapacity.objects.filter(profile_id=carol.pk).update(load=1)
+    AgentCapacity.objects.filter(profile_id=bob.pk, channel="chat").update(load=2)
+    AgentCapacity.objects.filter(profile_id=carol.pk, channel="chat").update(load=1)
 
     reconciled = actions.reconcile_with_conversations()
 
