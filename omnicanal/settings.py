@@ -254,10 +254,6 @@ DEMO_PASSWORD = env("DEMO_PASSWORD")
 # outside world (/demo/…: an API webhook receiver, provider stand-ins, the outbox page) are
 # served only then; 404 otherwise.
 DEMO_SINKS = env_bool("DEMO_SINKS", False)
-# The system mail server (invitations, password resets, e-mail inboxes without their own
-# SMTP server). `omnicanal demo` points both at its SMTP receiver.
-EMAIL_HOST = env("EMAIL_HOST", "localhost")
-EMAIL_PORT = env_int("EMAIL_PORT", 25)
 
 # System e-mail (invitations, password resets), sent by the task worker. Without EMAIL_HOST
 # they are only written to the log (accounts/tasks.py), and Settings → Agents says so.
