@@ -9,7 +9,7 @@ The API, the demo data and any settings page call these; nothing else writes
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from django.db import transaction
 from django.utils.functional import Promise, lazy
@@ -18,10 +18,15 @@ from pydantic import ValidationError
 
 from omnicanal.accounts.actions import record_audit, require_administrator
 from omnicanal.accounts.models import User
-from omnicanal.connectors.base import SettingsProblem, is_storable, settings_problems
+from omnicanal.connectors.base import SendError, SettingsProblem, is_storable, settings_problems
 from omnicanal.connectors.registry import adapter_for, channel_kinds
-from omnicanal.conversations.models import Inbox
+from omnicanal.conversations.actions import delete_inbox_conversations
+from omnicanal.conversations.models import Inbox, new_inbox_secret
 from omnicanal.core.exceptions import InvalidInput, NotFound
+
+if TYPE_CHECKING:
+    from omnicanal.connectors.api.adapter import TestDelivery
+    from omnicanal.connectors.email.checks import CheckResult
 
 # What a masked secret reads as; sent back unchanged, it keeps the stored value.
 MASK = "********"
@@ -81,42 +86,177 @@ def create_inbox(
     """A new inbox (administrators; `actor` None for the system: demo data, commands)."""
     if actor is not None:
         require_administrator(actor)
-    name = name.strip()
-    if not name:
-        raise InvalidInput(_("The inbox needs a name."))
-    if not is_storable(name):
-        raise InvalidInput(_("The name contains a NUL character or an unpaired surrogate."))
+    name = _check_name(name)
     stored = check_settings(channel, settings)
     with transaction.atomic():
         inbox = Inbox.objects.create(
-            name=name[:100], channel=channel, settings=stored, is_active=is_active
+            name=name, channel=channel, settings=stored, is_active=is_active
         )
         # The keys, never the values: some are secrets.
         record_audit(actor, "inbox.created", inbox, channel=channel, settings=sorted(stored))
     return inbox
 
 
+def _check_name(name: str) -> str:
+    name = name.strip()
+    if not name:
+        raise InvalidInput(_("The inbox needs a name."))
+    if not is_storable(name):
+        raise InvalidInput(_("The name contains a NUL character or an unpaired surrogate."))
+    return name[:100]
+
+
+def _locked_inbox(inbox_id: int) -> Inbox:
+    inbox = Inbox.objects.select_for_update().filter(pk=inbox_id).first()
+    if inbox is None:
+        raise NotFound(_("No inbox %(id)s."), id=inbox_id)
+    return inbox
+
+
+def update_inbox(
+    actor: User | None, inbox_id: int, *, name: str | None = None,
+    settings: Mapping[str, Any] | None = None, is_active: bool | None = None,
+) -> Inbox:
+    """Change an inbox's name, some of its settings and whether it is active, together
+    (each only when given). Settings: each key given replaces the stored one, a key given
+    as null is removed, and a secret sent back masked ("********", as it was shown) keeps
+    its stored value; the result is checked as a whole.
+
+    A disabled inbox receives nothing (webhooks answer 404, IMAP is not fetched, the widget
+    does not load) and sends nothing (a reply fails at once, saying so); its conversations
+    stay readable."""
+    if actor is not None:
+        require_administrator(actor)
+    new_name = _check_name(name) if name is not None else None
+    with transaction.atomic():
+        inbox = _locked_inbox(inbox_id)
+        fields: list[str] = []
+        if new_name is not None and new_name != inbox.name:
+            record_audit(actor, "inbox.renamed", inbox, previous=inbox.name, name=new_name)
+            inbox.name = new_name
+            fields.append("name")
+        if settings is not None:
+            merged = dict(inbox.settings)
+            for key, value in settings.items():
+                if value is None:
+                    merged.pop(key, None)
+                elif value == MASK and key in merged:
+                    continue
+                else:
+                    merged[key] = value
+            inbox.settings = check_settings(inbox.channel, merged)
+            fields.append("settings")
+            # The keys, never the values: some are secrets.
+            record_audit(actor, "inbox.settings_changed", inbox, settings=sorted(settings))
+        if is_active is not None and is_active != inbox.is_active:
+            inbox.is_active = is_active
+            fields.append("is_active")
+            record_audit(actor, "inbox.enabled" if is_active else "inbox.disabled", inbox)
+        if fields:
+            inbox.save(update_fields=fields)
+    return inbox
+
+
 def update_inbox_settings(
     actor: User | None, inbox_id: int, changes: Mapping[str, Any]
 ) -> Inbox:
-    """Change some of an inbox's settings: each key given replaces the stored one, a key
-    given as null is removed, and a secret sent back masked ("********", as it was shown)
-    keeps its stored value. The result is checked as a whole."""
+    """Change some of an inbox's settings (see `update_inbox`)."""
+    return update_inbox(actor, inbox_id, settings=changes)
+
+
+def set_inbox_active(actor: User | None, inbox_id: int, is_active: bool) -> Inbox:
+    """Enable or disable an inbox (see `update_inbox` for what a disabled inbox does)."""
+    return update_inbox(actor, inbox_id, is_active=is_active)
+
+
+def delete_inbox(actor: User | None, inbox_id: int, *, confirmation: str = "") -> int:
+    """Delete an inbox; returns how many conversations went with it.
+
+    An inbox without conversations goes at once. One with conversations takes them with
+    it — their messages and attachments too, for good — so the administrator must type the
+    inbox's name as `confirmation` (as Chatwoot asks); disabling keeps the history instead.
+    """
     if actor is not None:
         require_administrator(actor)
     with transaction.atomic():
-        inbox = Inbox.objects.select_for_update().filter(pk=inbox_id).first()
-        if inbox is None:
-            raise NotFound(_("No inbox %(id)s."), id=inbox_id)
-        merged = dict(inbox.settings)
-        for key, value in changes.items():
-            if value is None:
-                merged.pop(key, None)
-            elif value == MASK and key in merged:
-                continue
-            else:
-                merged[key] = value
-        inbox.settings = check_settings(inbox.channel, merged)
-        inbox.save(update_fields=["settings"])
-        record_audit(actor, "inbox.settings_changed", inbox, settings=sorted(changes))
+        inbox = _locked_inbox(inbox_id)
+        count = inbox.conversations.count()
+        if count and confirmation.strip() != inbox.name:
+            raise InvalidInput(
+                _("Type the inbox's name, %(name)s, to delete it with its conversations."),
+                name=inbox.name,
+            )
+        deleted = delete_inbox_conversations(inbox.pk) if count else 0
+        record_audit(actor, "inbox.deleted", inbox, name=inbox.name, channel=inbox.channel,
+                     conversations=deleted)
+        inbox.delete()
+    return deleted
+
+
+def regenerate_inbox_secret(actor: User | None, inbox_id: int) -> tuple[Inbox, str]:
+    """A new signing secret for the inbox; returned once, to be shown once. What we sign
+    with the old one (API webhooks) stops verifying at the receiver until it is updated."""
+    if actor is not None:
+        require_administrator(actor)
+    with transaction.atomic():
+        inbox = _locked_inbox(inbox_id)
+        inbox.secret = new_inbox_secret()
+        inbox.save(update_fields=["secret"])
+        record_audit(actor, "inbox.secret_regenerated", inbox)
+    return inbox, inbox.secret
+
+
+def _inbox_for(actor: User, inbox_id: int, channel: str | None = None) -> Inbox:
+    require_administrator(actor)
+    inbox = Inbox.objects.filter(pk=inbox_id).first()
+    if inbox is None:
+        raise NotFound(_("No inbox %(id)s."), id=inbox_id)
+    if channel is not None and inbox.channel != channel:
+        raise InvalidInput(_("This action is for %(channel)s inboxes."), channel=channel)
     return inbox
+
+
+def send_test_event(actor: User, inbox_id: int) -> TestDelivery:
+    """POST a signed test event to an API inbox's webhook URL, now (the administrator's own
+    request, so no task): what the receiver answered, or why it could not be reached."""
+    from omnicanal.connectors.api.adapter import send_test_event as post_test_event
+
+    inbox = _inbox_for(actor, inbox_id, "api")
+    url = str(inbox.settings.get("webhook_url") or "")
+    if not url:
+        raise InvalidInput(_("Set the webhook URL first."))
+    return post_test_event(url, inbox.secret, inbox.pk)
+
+
+def set_telegram_webhook(actor: User, inbox_id: int, webhook_url: str) -> str:
+    """Tell Telegram to deliver the bot's updates to `webhook_url` with the inbox's secret
+    token (Bot API setWebhook); Telegram's answer, or InvalidInput with its refusal."""
+    from omnicanal.connectors.telegram.adapter import set_webhook
+
+    inbox = _inbox_for(actor, inbox_id, "telegram")
+    try:
+        answer = set_webhook(inbox.settings, webhook_url)
+    except SendError as exc:
+        raise InvalidInput(_("Telegram refused: %(reason)s"), reason=exc.message) from None
+    record_audit(actor, "inbox.telegram_webhook_set", inbox, url=webhook_url)
+    return answer
+
+
+def check_email_connection(
+    actor: User, channel: str, settings: Mapping[str, Any], inbox_id: int | None = None
+) -> list[CheckResult]:
+    """Really connect to the IMAP and SMTP servers these settings name (for an existing
+    inbox, a secret left out or masked is the stored one): one result per server."""
+    from omnicanal.connectors.email.checks import check_connection
+    from omnicanal.connectors.email.config import EmailSettings
+
+    require_administrator(actor)
+    merged: dict[str, Any] = {}
+    if inbox_id is not None:
+        merged.update(_inbox_for(actor, inbox_id, "email").settings)
+    for key, value in settings.items():
+        if value is None or (value in ("", MASK) and key in EmailSettings.secret_fields()):
+            continue
+        merged[key] = value
+    check_settings(channel, merged)
+    return check_connection(EmailSettings.parse(merged))

@@ -298,6 +298,9 @@ class ChannelAdapter(Protocol):
     # WhatsApp thread, an SMS exchange and a web chat occupy an agent alike ("chat"), an
     # e-mail or a call does not.
     work_kind: ClassVar[str]
+    # The providers an inbox of the channel may run on, by its settings' "provider" (each
+    # with its own schema, `schema_for`); empty when there is one way.
+    providers: ClassVar[tuple[str, ...]]
 
     def contact_form_identities(self, inbox_id: int, form_id: str) -> list[SenderIdentity]:
         """Identities the channel gives a help-center form's writer, besides the address."""
@@ -369,6 +372,7 @@ class BaseAdapter:
     watermark_identity: ClassVar[IdentityKind | None] = None
     takes_contact_form: ClassVar[bool] = False
     work_kind: ClassVar[str] = "chat"
+    providers: ClassVar[tuple[str, ...]] = ()
 
     def contact_form_identities(self, inbox_id: int, form_id: str) -> list[SenderIdentity]:
         return []

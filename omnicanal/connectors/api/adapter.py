@@ -8,6 +8,7 @@ import hmac
 import json
 import time
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from omnicanal.connectors.base import (
@@ -17,7 +18,7 @@ from omnicanal.connectors.base import (
     OutboundMessage,
     SendError,
 )
-from omnicanal.connectors.http import post
+from omnicanal.connectors.http import call, post
 
 SIGNATURE_HEADER = "X-Omnicanal-Signature"
 TIMESTAMP_HEADER = "X-Omnicanal-Timestamp"
@@ -86,3 +87,34 @@ class ApiAdapter(BaseAdapter):
             },
         )
         return f"api-{message.message_id}"
+
+
+@dataclass(frozen=True)
+class TestDelivery:
+    """What a receiver answered to a test event: its HTTP status, or why it was not reached."""
+
+    status: int | None
+    error: str = ""
+
+    @property
+    def is_ok(self) -> bool:
+        return self.status is not None and 200 <= self.status < 300
+
+
+def send_test_event(url: str, secret: str, inbox_id: int) -> TestDelivery:
+    """POST a `test` event to a webhook URL, signed exactly as replies are, so that an
+    integrator can check their receiver's signature verification before a customer writes."""
+    body = json.dumps({
+        "event": "test", "inbox_id": inbox_id,
+        "text": "A test event from Omnicanal: your receiver and its signature check work.",
+    }).encode()
+    timestamp = str(int(time.time()))
+    try:
+        response = call("POST", url, body=body, headers={
+            "Content-Type": "application/json",
+            TIMESTAMP_HEADER: timestamp,
+            SIGNATURE_HEADER: sign(secret, timestamp, body),
+        }, max_bytes=64 * 1024)
+    except SendError as exc:
+        return TestDelivery(None, exc.message)
+    return TestDelivery(response.status)

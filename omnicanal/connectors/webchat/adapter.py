@@ -45,7 +45,8 @@ class WebchatInboxSettings(ChannelSettings):
     """What `config.WebchatSettings` reads, checked when the inbox is saved."""
 
     # Public (it is in the embed snippet and the socket URL): a URL-safe name for the inbox.
-    site_token: str = Field(pattern=r"^[A-Za-z0-9_-]{8,100}$")
+    site_token: str = Field(pattern=r"^[A-Za-z0-9_-]{8,100}$",
+                            json_schema_extra={"x-generate": "token"})
     allowed_origins: list[HttpUrlText] = []
     business_hours: dict[str, Any] | None = None
     wait_message: str | dict[str, str] = ""
