@@ -186,7 +186,8 @@ def delete_inbox(actor: User | None, inbox_id: int, *, confirmation: str = "") -
                 _("Type the inbox's name, %(name)s, to delete it with its conversations."),
                 name=inbox.name,
             )
-        deleted = delete_inbox_conversations(inbox.pk) if count else 0
+        # Also when there are none: it refuses if replies elsewhere went through the inbox.
+        deleted = delete_inbox_conversations(inbox.pk)
         record_audit(actor, "inbox.deleted", inbox, name=inbox.name, channel=inbox.channel,
                      conversations=deleted)
         inbox.delete()

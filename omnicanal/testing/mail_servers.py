@@ -33,6 +33,7 @@ from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
 
 SUPPORT_ADDRESS = "support@omnicanal.test"
 
@@ -98,10 +99,28 @@ class SmtpRecorder:
         return "250 Message accepted for delivery"
 
 
+# The one login the SMTP receiver accepts (AUTH PLAIN/LOGIN, offered without TLS); sending
+# without logging in is accepted too.
+SMTP_USERNAME = "support"
+SMTP_PASSWORD = "smtp-secret-42"  # noqa: S105 - the test server's own
+
+
+def _smtp_authenticator(
+    server: Any, session: Any, envelope: Any, mechanism: str, auth_data: Any
+) -> AuthResult:
+    is_ok = (
+        isinstance(auth_data, LoginPassword)
+        and auth_data.login == SMTP_USERNAME.encode()
+        and auth_data.password == SMTP_PASSWORD.encode()
+    )
+    return AuthResult(success=is_ok, handled=False)
+
+
 @pytest.fixture
 def smtp_server() -> Iterator[SmtpRecorder]:
     recorder = SmtpRecorder()
-    controller = Controller(recorder, hostname="127.0.0.1", port=free_port())
+    controller = Controller(recorder, hostname="127.0.0.1", port=free_port(),
+                            authenticator=_smtp_authenticator, auth_require_tls=False)
     controller.start()
     recorder.port = controller.port
     yield recorder

@@ -1,18 +1,27 @@
+# ruff: noqa: F811 - the mail servers are fixtures imported here, named as parameters
 """Settings → Inboxes, as an administrator uses it: the list, a form generated from each
 channel's schema with its errors beside the fields, secrets never shown back, disabling,
 deleting with what happens to the conversations stated, and an audit entry per change."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 from django.test import Client
 
 from omnicanal.accounts.models import AuditLogEntry, User
 from omnicanal.conftest import inbound
+from omnicanal.connectors.telegram.tests.stub import BOT_TOKEN, BotApiStub
 from omnicanal.conversations.ingest import ingest
 from omnicanal.conversations.models import Conversation, Inbox, Message
+from omnicanal.testing.mail_servers import (  # noqa: F401 - fixtures
+    SMTP_PASSWORD,
+    SMTP_USERNAME,
+    Dovecot,
+    SmtpRecorder,
+    dovecot,
+    smtp_server,
+)
+from omnicanal.testing.webhook_receiver import WebhookReceiver
 
 pytestmark = pytest.mark.django_db
 
@@ -269,3 +278,54 @@ def test_changes_need_the_csrf_token(admin: User, api_inbox: Inbox, path: str) -
     assert client.post(path.format(pk=api_inbox.pk), {}).status_code == 403
 
 
+
+
+# --- the buttons that call out -----------------------------------------------------------
+
+
+@pytest.mark.xdist_group("dovecot")
+def test_test_connection_reports_each_server_and_saves_nothing(
+    browser: Client, dovecot: Dovecot, smtp_server: SmtpRecorder
+) -> None:
+    imap = dovecot.settings("INBOX", "ssl")
+    answer = browser.post("/settings/inboxes/new/email/", {
+        "do": "check", "name": "Support", "from_address": "support@omnicanal.test",
+        **{key: str(value) for key, value in imap.items()}, "imap_auth": "password",
+        "smtp_host": "127.0.0.1", "smtp_port": str(smtp_server.port), "smtp_security": "none",
+        "smtp_username": SMTP_USERNAME, "smtp_password": SMTP_PASSWORD,
+    })
+    page = answer.content.decode()
+    assert answer.status_code == 200
+    assert page.count('class="check-ok"') == 2, page[page.find("check-results"):][:800]
+    assert "folder INBOX opened" in page and "logged in as support" in page
+    assert not Inbox.objects.exists()
+    assert dovecot.password not in page and SMTP_PASSWORD not in page
+
+
+def test_send_test_shows_the_receivers_answer(
+    browser: Client, api_inbox: Inbox, webhook_receiver: WebhookReceiver
+) -> None:
+    api_inbox.settings = {"webhook_url": webhook_receiver.url}
+    api_inbox.save()
+    webhook_receiver.statuses.append(500)
+    page = browser.post(f"/settings/inboxes/{api_inbox.pk}/test-event/").content.decode()
+    assert "The receiver answered 500: replies would fail." in page
+    page = browser.post(f"/settings/inboxes/{api_inbox.pk}/test-event/").content.decode()
+    assert "The receiver answered 200." in page
+
+
+def test_the_telegram_button_sets_the_webhook_at_the_bot_api(browser: Client) -> None:
+    stub = BotApiStub()
+    try:
+        inbox = Inbox.objects.create(name="Bot", channel="telegram", settings={
+            "bot_token": BOT_TOKEN, "secret_token": "s3cret", "api_base": stub.url})
+        # Telegram only calls HTTPS: over http the admin reads Telegram's refusal.
+        page = browser.post(f"/settings/inboxes/{inbox.pk}/telegram-webhook/").content.decode()
+        assert "An HTTPS URL must be provided" in page
+        page = browser.post(f"/settings/inboxes/{inbox.pk}/telegram-webhook/",
+                            secure=True).content.decode()
+        assert "Telegram answered: Webhook was set" in page
+        assert stub.webhook is not None
+        assert stub.webhook["url"] == f"https://testserver/webhooks/telegram/{inbox.pk}/"
+    finally:
+        stub.close()
