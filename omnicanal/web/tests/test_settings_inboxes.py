@@ -149,7 +149,7 @@ def test_a_web_chat_gets_a_site_token_and_its_origins_one_per_line(browser: Clie
         "https://www.example.com", "https://shop.example.com"]
     page = browser.get(answer["Location"]).content.decode()
     assert 'data-site-token="site-token-123"' in page  # the snippet, escaped
-    assert "/settings/inboxes/%d/preview/" % inbox.pk in page
+    assert f"/settings/inboxes/{inbox.pk}/preview/" in page
 
 
 def test_the_web_chat_preview_loads_the_real_widget(browser: Client) -> None:
