@@ -99,6 +99,19 @@ PROVIDERS: dict[str, Promise] = {
     "twilio": _("Twilio"),
 }
 
+# The values of a choice (a Literal in a schema), as shown in a select.
+CHOICES: dict[str, Promise] = {
+    "starttls": _("STARTTLS"),
+    "ssl": _("SSL/TLS"),
+    "none": _("None (unencrypted)"),
+    "password": _("Password"),
+    "xoauth2": _("OAuth2 access token (XOAUTH2)"),
+}
+
+
+def choice_label(value: str) -> str | Promise:
+    return CHOICES.get(value, value)
+
 
 def provider_label(provider: str) -> str | Promise:
     return PROVIDERS.get(provider, provider)

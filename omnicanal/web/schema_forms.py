@@ -24,7 +24,7 @@ from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
 from omnicanal.connectors.base import ChannelSettings, SettingsProblem
-from omnicanal.connectors.field_labels import help_for, label_for
+from omnicanal.connectors.field_labels import choice_label, help_for, label_for
 
 # A schema field whose `json_schema_extra` has {"x-generate": "token"} gets a random value
 # when an inbox is created without one (a site token, a webhook secret token).
@@ -147,7 +147,7 @@ class SchemaSettingsForm(forms.Form):
                 else:
                     field = forms.ChoiceField(
                         choices=[("", "—")] * (not is_required and default is None)
-                        + [(v, str(v)) for v in values],
+                        + [(v, choice_label(str(v))) for v in values],
                         required=is_required,
                     )
             elif kind == "list":

@@ -10,6 +10,7 @@ from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from omnicanal.accounts.decorators import HtmxHttpRequest, administrator_required, request_agent
@@ -257,6 +258,7 @@ def inbox_telegram_webhook(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
+@xframe_options_sameorigin  # shown in an iframe of the inbox's own page
 @administrator_required
 def inbox_preview(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """A bare page that loads the real widget for this inbox, shown in an iframe."""
