@@ -9,7 +9,7 @@ The API, the demo data and any settings page call these; nothing else writes
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any, cast
 
 from django.db import transaction
 from django.utils.functional import Promise, lazy
@@ -18,15 +18,18 @@ from pydantic import ValidationError
 
 from omnicanal.accounts.actions import record_audit, require_administrator
 from omnicanal.accounts.models import User
-from omnicanal.connectors.base import SendError, SettingsProblem, is_storable, settings_problems
+from omnicanal.connectors.base import (
+    CheckResult,
+    SendError,
+    SettingsProblem,
+    TestDelivery,
+    is_storable,
+    settings_problems,
+)
 from omnicanal.connectors.registry import adapter_for, channel_kinds
 from omnicanal.conversations.actions import delete_inbox_conversations
 from omnicanal.conversations.models import Inbox, new_inbox_secret
 from omnicanal.core.exceptions import InvalidInput, NotFound
-
-if TYPE_CHECKING:
-    from omnicanal.connectors.api.adapter import TestDelivery
-    from omnicanal.connectors.email.checks import CheckResult
 
 # What a masked secret reads as; sent back unchanged, it keeps the stored value.
 MASK = "********"
@@ -207,57 +210,66 @@ def regenerate_inbox_secret(actor: User | None, inbox_id: int) -> tuple[Inbox, s
     return inbox, inbox.secret
 
 
-def _inbox_for(actor: User, inbox_id: int, channel: str | None = None) -> Inbox:
+def _inbox_for(actor: User, inbox_id: int) -> Inbox:
     require_administrator(actor)
     inbox = Inbox.objects.filter(pk=inbox_id).first()
     if inbox is None:
         raise NotFound(_("No inbox %(id)s."), id=inbox_id)
-    if channel is not None and inbox.channel != channel:
-        raise InvalidInput(_("This action is for %(channel)s inboxes."), channel=channel)
     return inbox
 
 
 def send_test_event(actor: User, inbox_id: int) -> TestDelivery:
-    """POST a signed test event to an API inbox's webhook URL, now (the administrator's own
+    """POST a signed test event where the inbox's replies go, now (the administrator's own
     request, so no task): what the receiver answered, or why it could not be reached."""
-    from omnicanal.connectors.api.adapter import send_test_event as post_test_event
-
-    inbox = _inbox_for(actor, inbox_id, "api")
-    url = str(inbox.settings.get("webhook_url") or "")
-    if not url:
+    inbox = _inbox_for(actor, inbox_id)
+    adapter = adapter_for(inbox.channel)
+    if not adapter.can_send_test_event:
+        raise InvalidInput(_("This channel sends no test event."))
+    if not inbox.settings.get("webhook_url"):
         raise InvalidInput(_("Set the webhook URL first."))
-    return post_test_event(url, inbox.secret, inbox.pk)
-
-
-def set_telegram_webhook(actor: User, inbox_id: int, webhook_url: str) -> str:
-    """Tell Telegram to deliver the bot's updates to `webhook_url` with the inbox's secret
-    token (Bot API setWebhook); Telegram's answer, or InvalidInput with its refusal."""
-    from omnicanal.connectors.telegram.adapter import set_webhook
-
-    inbox = _inbox_for(actor, inbox_id, "telegram")
     try:
-        answer = set_webhook(inbox.settings, webhook_url)
+        return adapter.send_test_event(
+            {**inbox.settings, "secret": inbox.secret, "inbox_id": inbox.pk}
+        )
     except SendError as exc:
-        raise InvalidInput(_("Telegram refused: %(reason)s"), reason=exc.message) from None
-    record_audit(actor, "inbox.telegram_webhook_set", inbox, url=webhook_url)
+        return TestDelivery(None, exc.message)
+
+
+def register_webhook(actor: User, inbox_id: int, webhook_url: str) -> str:
+    """Tell the provider to deliver the inbox's events to `webhook_url` (Telegram's
+    setWebhook, with the inbox's secret token): the provider's answer, or InvalidInput with
+    its refusal."""
+    inbox = _inbox_for(actor, inbox_id)
+    adapter = adapter_for(inbox.channel)
+    if not adapter.can_register_webhook:
+        raise InvalidInput(_("This channel's webhook is set at the provider, by hand."))
+    try:
+        answer = adapter.register_webhook(inbox.settings, webhook_url)
+    except SendError as exc:
+        raise InvalidInput(_("The provider refused: %(reason)s"), reason=exc.message) from None
+    record_audit(actor, "inbox.webhook_registered", inbox, url=webhook_url)
     return answer
 
 
-def check_email_connection(
+def check_connection(
     actor: User, channel: str, settings: Mapping[str, Any], inbox_id: int | None = None
 ) -> list[CheckResult]:
-    """Really connect to the IMAP and SMTP servers these settings name (for an existing
-    inbox, a secret left out or masked is the stored one): one result per server."""
-    from omnicanal.connectors.email.checks import check_connection
-    from omnicanal.connectors.email.config import EmailSettings
-
+    """"Test connection": really connect to the servers these settings name (for an
+    existing inbox, a secret left out or masked is the stored one); one result each.
+    Nothing is saved. InvalidSettings when the settings themselves are refused."""
     require_administrator(actor)
+    if channel not in channel_kinds() or not adapter_for(channel).can_check_connection:
+        raise InvalidInput(_("This channel has no connection to test."))
     merged: dict[str, Any] = {}
     if inbox_id is not None:
-        merged.update(_inbox_for(actor, inbox_id, "email").settings)
+        inbox = _inbox_for(actor, inbox_id)
+        if inbox.channel != channel:
+            raise InvalidInput(_("This inbox is of another channel."))
+        merged.update(inbox.settings)
+    secrets = adapter_for(channel).schema_for({**merged, **settings}).secret_fields()
     for key, value in settings.items():
-        if value is None or (value in ("", MASK) and key in EmailSettings.secret_fields()):
+        if value is None or (value in ("", MASK) and key in secrets):
             continue
         merged[key] = value
-    check_settings(channel, merged)
-    return check_connection(EmailSettings.parse(merged))
+    stored = check_settings(channel, merged)
+    return adapter_for(channel).check_connection(stored)

@@ -8,7 +8,6 @@ import hmac
 import json
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from omnicanal.connectors.base import (
@@ -17,6 +16,7 @@ from omnicanal.connectors.base import (
     HttpUrlText,
     OutboundMessage,
     SendError,
+    TestDelivery,
 )
 from omnicanal.connectors.http import call, post
 
@@ -54,6 +54,13 @@ class ApiAdapter(BaseAdapter):
 
     kind = "api"
     settings_schema = ApiSettings
+    can_send_test_event = True
+
+    def send_test_event(self, settings: Mapping[str, Any]) -> TestDelivery:
+        url = str(settings.get("webhook_url") or "")
+        if not url:
+            raise SendError("This API inbox has no webhook URL.", is_permanent=True)
+        return send_test_event(url, str(settings["secret"]), int(settings.get("inbox_id") or 0))
 
     def send(self, message: OutboundMessage, settings: Mapping[str, Any]) -> str:
         url = str(settings.get("webhook_url") or "")
@@ -88,17 +95,6 @@ class ApiAdapter(BaseAdapter):
         )
         return f"api-{message.message_id}"
 
-
-@dataclass(frozen=True)
-class TestDelivery:
-    """What a receiver answered to a test event: its HTTP status, or why it was not reached."""
-
-    status: int | None
-    error: str = ""
-
-    @property
-    def is_ok(self) -> bool:
-        return self.status is not None and 200 <= self.status < 300
 
 
 def send_test_event(url: str, secret: str, inbox_id: int) -> TestDelivery:

@@ -7,26 +7,16 @@ from __future__ import annotations
 import contextlib
 import smtplib
 import ssl
-from dataclasses import dataclass
 
-from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from imapclient.exceptions import IMAPClientError
 
+from omnicanal.connectors.base import CheckResult
 from omnicanal.connectors.email.config import EmailSettings
 from omnicanal.connectors.email.imap import _scrub, connect
 from omnicanal.core.exceptions import InvalidInput
 
 TIMEOUT_SECONDS = 15
-
-
-@dataclass(frozen=True)
-class CheckResult:
-    """One step: which server, whether it worked, and what was answered."""
-
-    step: str | Promise
-    is_ok: bool
-    detail: str | Promise = ""
 
 
 def _reason(exc: BaseException, *secrets: str) -> str:

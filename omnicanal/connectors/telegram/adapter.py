@@ -72,6 +72,10 @@ class TelegramAdapter(MessagingAdapter):
     kind = "telegram"
     settings_schema = TelegramSettings
     recipient_kinds = (IdentityKind.TELEGRAM,)
+    can_register_webhook = True
+
+    def register_webhook(self, settings: Mapping[str, Any], url: str) -> str:
+        return set_webhook(settings, url)
 
     def webhook_provider(self, settings: Mapping[str, Any]) -> str | None:
         return "telegram"

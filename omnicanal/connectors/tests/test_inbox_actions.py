@@ -179,18 +179,18 @@ def bot_api() -> Iterator[BotApiStub]:
     stub.close()
 
 
-def test_set_telegram_webhook_calls_the_bot_api_with_the_secret_token(
+def test_register_webhook_calls_telegram_setwebhook_with_the_secret_token(
     admin: User, bot_api: BotApiStub
 ) -> None:
     inbox = Inbox.objects.create(name="Bot", channel="telegram", settings={
         "bot_token": BOT_TOKEN, "secret_token": "s3cret-token", "api_base": bot_api.url})
     url = f"https://help.example.com/webhooks/telegram/{inbox.pk}/"
-    assert actions.set_telegram_webhook(admin, inbox.pk, url) == "Webhook was set"
+    assert actions.register_webhook(admin, inbox.pk, url) == "Webhook was set"
     assert bot_api.webhook is not None
     assert bot_api.webhook["url"] == url
     assert bot_api.webhook["secret_token"] == "s3cret-token"
     assert "message" in bot_api.webhook["allowed_updates"]  # type: ignore[operator]
-    assert audit("inbox.telegram_webhook_set") == [{"url": url}]
+    assert audit("inbox.webhook_registered") == [{"url": url}]
 
 
 def test_telegram_refuses_an_http_webhook_and_the_admin_is_told(
@@ -199,7 +199,7 @@ def test_telegram_refuses_an_http_webhook_and_the_admin_is_told(
     inbox = Inbox.objects.create(name="Bot", channel="telegram", settings={
         "bot_token": BOT_TOKEN, "secret_token": "s3cret-token", "api_base": bot_api.url})
     with pytest.raises(InvalidInput, match="An HTTPS URL must be provided"):
-        actions.set_telegram_webhook(admin, inbox.pk, "http://localhost/webhooks/telegram/1/")
+        actions.register_webhook(admin, inbox.pk, "http://localhost/webhooks/telegram/1/")
     assert not AuditLogEntry.objects.exists()
 
 
@@ -215,7 +215,7 @@ def test_check_email_connection_logs_in_to_imap_and_smtp(
         "smtp_host": "127.0.0.1", "smtp_port": smtp_server.port, "smtp_security": "none",
         "smtp_username": SMTP_USERNAME, "smtp_password": SMTP_PASSWORD,
     }
-    imap, smtp = actions.check_email_connection(admin, "email", settings)
+    imap, smtp = actions.check_connection(admin, "email", settings)
     assert imap.is_ok, imap.detail
     assert "INBOX" in str(imap.detail)
     assert smtp.is_ok, smtp.detail
@@ -232,7 +232,7 @@ def test_check_email_connection_reports_each_failure_without_the_password(
         "smtp_host": "127.0.0.1", "smtp_port": smtp_server.port, "smtp_security": "none",
         "smtp_username": SMTP_USERNAME, "smtp_password": "wrong-smtp-pw",
     }
-    imap, smtp = actions.check_email_connection(admin, "email", settings)
+    imap, smtp = actions.check_connection(admin, "email", settings)
     assert not imap.is_ok and not smtp.is_ok
     assert "wrong-imap-pw" not in str(imap.detail) and "wrong-smtp-pw" not in str(smtp.detail)
     assert "535" in str(smtp.detail) or "uthentication" in str(smtp.detail)
@@ -244,7 +244,7 @@ def test_check_email_connection_uses_the_stored_password_when_left_masked(
 ) -> None:
     inbox = actions.create_inbox(admin, name="Mail", channel="email", settings={
         "from_address": "support@omnicanal.test", **dovecot.settings("Missing", "ssl")})
-    [imap, _smtp] = actions.check_email_connection(admin, "email", {
+    [imap, _smtp] = actions.check_connection(admin, "email", {
         **dovecot.settings("INBOX", "ssl"), "from_address": "support@omnicanal.test",
         "imap_password": actions.MASK}, inbox_id=inbox.pk)
     assert imap.is_ok, imap.detail
@@ -252,6 +252,6 @@ def test_check_email_connection_uses_the_stored_password_when_left_masked(
 
 @pytest.mark.xdist_group("dovecot")
 def test_check_email_connection_names_a_missing_folder(admin: User, dovecot: Dovecot) -> None:
-    [imap, _smtp] = actions.check_email_connection(admin, "email", {
+    [imap, _smtp] = actions.check_connection(admin, "email", {
         "from_address": "support@omnicanal.test", **dovecot.settings("NoSuchFolder", "ssl")})
     assert not imap.is_ok

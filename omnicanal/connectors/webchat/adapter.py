@@ -72,6 +72,7 @@ class WebchatAdapter(BaseAdapter):
     kind = "webchat"
     settings_schema = WebchatInboxSettings
     has_typing_indicator = True
+    has_embed_snippet = True
     takes_contact_form = True
 
     def contact_form_identities(self, inbox_id: int, form_id: str) -> list[SenderIdentity]:

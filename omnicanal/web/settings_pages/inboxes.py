@@ -73,7 +73,7 @@ def inbox_new(request: HtmxHttpRequest) -> HttpResponse:
     })
 
 
-def _email_checks(
+def _connection_checks(
     request: HtmxHttpRequest, form: SchemaSettingsForm, channel: str, inbox_id: int | None
 ) -> list[Any] | None:
     """"Test connection": the form's settings tried for real, nothing saved."""
@@ -83,7 +83,7 @@ def _email_checks(
     if form.errors:
         return None
     try:
-        return actions.check_email_connection(
+        return actions.check_connection(
             request_agent(request), channel, settings, inbox_id=inbox_id
         )
     except actions.InvalidSettings as exc:
@@ -105,7 +105,7 @@ def inbox_create(request: HtmxHttpRequest, channel: str) -> HttpResponse:
     checks = None
     if request.method == "POST":
         if request.POST.get("do") == "check":
-            checks = _email_checks(request, form, channel, None)
+            checks = _connection_checks(request, form, channel, None)
         elif form.is_valid():
             settings = form.settings()
             if not form.errors:
@@ -124,7 +124,8 @@ def inbox_create(request: HtmxHttpRequest, channel: str) -> HttpResponse:
     return render(request, "web/settings/inbox_form.html", {
         "section": "settings", "form": form, "channel": channel, "inbox": None,
         "channel_label": _channel_label(channel, provider), "checks": checks,
-        "can_check": channel == "email", "welcome": request.GET.get("welcome") == "1",
+        "can_check": adapter.can_check_connection,
+        "welcome": request.GET.get("welcome") == "1",
     }, status=422 if form.errors else 200)
 
 
@@ -148,7 +149,7 @@ def inbox_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     checks = None
     if request.method == "POST":
         if request.POST.get("do") == "check":
-            checks = _email_checks(request, form, inbox.channel, inbox.pk)
+            checks = _connection_checks(request, form, inbox.channel, inbox.pk)
         elif form.is_valid():
             settings = form.settings()
             if not form.errors:
@@ -171,21 +172,21 @@ def _edit_page(
     request: HtmxHttpRequest, inbox: Inbox, form: SchemaSettingsForm | None = None,
     **extra: Any,
 ) -> HttpResponse:
-    schema = adapter_for(inbox.channel).schema_for(inbox.settings)
+    adapter = adapter_for(inbox.channel)
     if form is None:
-        form = SchemaSettingsForm(schema, stored=inbox.settings, inbox_name=inbox.name)
-    provider = str(inbox.settings.get("provider", "")) if adapter_for(
-        inbox.channel).providers else ""
-    site_token = str(inbox.settings.get("site_token", "")) if inbox.channel == "webchat" else ""
+        form = SchemaSettingsForm(adapter.schema_for(inbox.settings), stored=inbox.settings,
+                                  inbox_name=inbox.name)
+    provider = str(inbox.settings.get("provider", "")) if adapter.providers else ""
+    site_token = str(inbox.settings.get("site_token", "")) if adapter.has_embed_snippet else ""
     context = {
         "section": "settings", "form": form, "inbox": inbox, "channel": inbox.channel,
         "channel_label": _channel_label(inbox.channel, provider),
         "webhook_url": _webhook_url(request, inbox),
         "secret_once": _secret_once(request, inbox),
         "saved": request.GET.get("saved") == "1",
-        "can_check": inbox.channel == "email",
-        "can_send_test": inbox.channel == "api",
-        "can_set_webhook": inbox.channel == "telegram",
+        "can_check": adapter.can_check_connection,
+        "can_send_test": adapter.can_send_test_event,
+        "can_set_webhook": adapter.can_register_webhook,
         "widget_url": request.build_absolute_uri(reverse("webchat:widget_js")),
         "site_token": site_token,
         **extra,
@@ -246,15 +247,15 @@ def inbox_send_test(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @administrator_required
-def inbox_telegram_webhook(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+def inbox_register_webhook(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     inbox = _inbox(pk)
     try:
-        answer = actions.set_telegram_webhook(
+        answer = actions.register_webhook(
             request_agent(request), inbox.pk, _webhook_url(request, inbox)
         )
     except InvalidInput as exc:
-        return _edit_page(request, inbox, telegram={"error": exc.message})
-    return _edit_page(request, inbox, telegram={"answer": answer})
+        return _edit_page(request, inbox, registration={"error": exc.message})
+    return _edit_page(request, inbox, registration={"answer": answer})
 
 
 @require_GET
@@ -263,7 +264,7 @@ def inbox_telegram_webhook(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 def inbox_preview(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """A bare page that loads the real widget for this inbox, shown in an iframe."""
     inbox = _inbox(pk)
-    if inbox.channel != "webchat":
+    if not adapter_for(inbox.channel).has_embed_snippet:
         raise Http404
     origin = request.build_absolute_uri("/").rstrip("/")
     allowed = origin in (inbox.settings.get("allowed_origins") or [])
@@ -283,7 +284,7 @@ urlpatterns = [
     path("settings/inboxes/<int:pk>/secret/", inbox_secret, name="settings_inboxes_secret"),
     path("settings/inboxes/<int:pk>/test-event/", inbox_send_test,
          name="settings_inboxes_send_test"),
-    path("settings/inboxes/<int:pk>/telegram-webhook/", inbox_telegram_webhook,
-         name="settings_inboxes_telegram_webhook"),
+    path("settings/inboxes/<int:pk>/register-webhook/", inbox_register_webhook,
+         name="settings_inboxes_register_webhook"),
     path("settings/inboxes/<int:pk>/preview/", inbox_preview, name="settings_inboxes_preview"),
 ]

@@ -320,11 +320,11 @@ def test_the_telegram_button_sets_the_webhook_at_the_bot_api(browser: Client) ->
         inbox = Inbox.objects.create(name="Bot", channel="telegram", settings={
             "bot_token": BOT_TOKEN, "secret_token": "s3cret", "api_base": stub.url})
         # Telegram only calls HTTPS: over http the admin reads Telegram's refusal.
-        page = browser.post(f"/settings/inboxes/{inbox.pk}/telegram-webhook/").content.decode()
+        page = browser.post(f"/settings/inboxes/{inbox.pk}/register-webhook/").content.decode()
         assert "An HTTPS URL must be provided" in page
-        page = browser.post(f"/settings/inboxes/{inbox.pk}/telegram-webhook/",
+        page = browser.post(f"/settings/inboxes/{inbox.pk}/register-webhook/",
                             secure=True).content.decode()
-        assert "Telegram answered: Webhook was set" in page
+        assert "The provider answered: Webhook was set" in page
         assert stub.webhook is not None
         assert stub.webhook["url"] == f"https://testserver/webhooks/telegram/{inbox.pk}/"
     finally:
