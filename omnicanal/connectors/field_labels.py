@@ -39,6 +39,7 @@ LABELS: dict[str, Promise] = {
     "email_inbox_id": _("E-mail inbox for unseen replies"),
     "away_after_seconds": _("E-mail an unseen reply after (seconds)"),
     "help_center_url": _("Help center URL"),
+    "color": _("Colour"),
     "provider": _("Provider"),
     "account_sid": _("Account SID"),
     "auth_token": _("Auth token"),
@@ -82,6 +83,7 @@ HELP: dict[str, Promise] = {
     "email_inbox_id": _("The number of the e-mail inbox that sends a reply the visitor "
                         "did not see."),
     "help_center_url": _("Offered to visitors in the widget."),
+    "color": _("The chat button's and header's colour; its text is white."),
     "account_sid": _("AC followed by 32 characters, in the Twilio console."),
     "from_number": _("International format, e.g. +33612345678. Or a messaging service."),
     "messaging_service_sid": _("MG followed by 32 characters. Or a sender number."),
@@ -115,6 +117,16 @@ def choice_label(value: str) -> str | Promise:
 
 def provider_label(provider: str) -> str | Promise:
     return PROVIDERS.get(provider, provider)
+
+# Fields whose names start so are shown together under a heading.
+SECTIONS: dict[str, Promise] = {
+    "smtp_": _("Sending (SMTP)"),
+    "imap_": _("Receiving (IMAP)"),
+}
+
+
+def section_for(name: str) -> str | Promise | None:
+    return next((title for prefix, title in SECTIONS.items() if name.startswith(prefix)), None)
 
 
 def label_for(name: str, title: str | None = None) -> str | Promise:

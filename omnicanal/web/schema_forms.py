@@ -24,7 +24,7 @@ from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
 from omnicanal.connectors.base import ChannelSettings, SettingsProblem
-from omnicanal.connectors.field_labels import choice_label, help_for, label_for
+from omnicanal.connectors.field_labels import choice_label, help_for, label_for, section_for
 
 # A schema field whose `json_schema_extra` has {"x-generate": "token"} gets a random value
 # when an inbox is created without one (a site token, a webhook secret token).
@@ -161,12 +161,26 @@ class SchemaSettingsForm(forms.Form):
                 ))
             else:
                 is_url = name.endswith("_url") or name in ("api_base", "status_callback")
-                field = forms.CharField(required=is_required, max_length=2000,
-                                        widget=forms.URLInput if is_url else forms.TextInput)
+                widget: forms.Widget = forms.URLInput() if is_url else forms.TextInput()
+                if _extra(info).get("format") == "color":
+                    widget = forms.TextInput(attrs={"type": "color"})
+                field = forms.CharField(required=is_required, max_length=2000, widget=widget)
             field.label = label
             field.help_text = help_text
             field.initial = _shown(kind, initial)
             self.fields[name] = field
+
+    def sections(self) -> list[tuple[str | None, list[forms.BoundField]]]:
+        """The visible fields in order, those of one section (SMTP, IMAP) grouped under its
+        title; the others in untitled groups."""
+        groups: list[tuple[str | None, list[forms.BoundField]]] = []
+        for bound in self.visible_fields():
+            title = section_for(bound.name)
+            shown = str(title) if title is not None else None
+            if not groups or groups[-1][0] != shown:
+                groups.append((shown, []))
+            groups[-1][1].append(bound)
+        return groups
 
     def secret_fields(self) -> Iterable[forms.BoundField]:
         return (self[name] for name in self.secret_state)

@@ -30,7 +30,7 @@ from omnicanal.connectors.webchat.actions import (
     push_to_visitor_groups,
     serialize_message,
 )
-from omnicanal.connectors.webchat.config import BusinessHours, WebchatSettings
+from omnicanal.connectors.webchat.config import DEFAULT_COLOR, BusinessHours, WebchatSettings
 from omnicanal.conversations.models import Message
 from omnicanal.core.exceptions import InvalidInput
 
@@ -53,6 +53,9 @@ class WebchatInboxSettings(ChannelSettings):
     email_inbox_id: int | None = None
     away_after_seconds: int = Field(120, ge=0, le=7 * 24 * 3600)
     help_center_url: HttpUrlText | None = None
+    # The launcher's and the header's colour (white text on it).
+    color: str = Field(DEFAULT_COLOR, pattern=r"^#[0-9a-fA-F]{6}$",
+                       json_schema_extra={"format": "color"})
 
     @field_validator("business_hours")
     @classmethod

@@ -149,6 +149,7 @@ def widget_config(request: HttpRequest, inbox: Any, config: WebchatSettings) -> 
         **actions.opening_status(config, timezone.now()),
         "wait_message": wait,
         "help_center_url": config.help_center_url or request.build_absolute_uri("/help/"),
+        "color": config.color,
     }
 
 

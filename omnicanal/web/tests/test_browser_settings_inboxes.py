@@ -30,7 +30,7 @@ def test_the_inbox_settings_pages_look_right_in_french_and_english(
         "smtp_username": "support", "smtp_password": "hunter2",
     })
     chat = Inbox.objects.create(name="Chat du site", channel=ChannelKind.WEBCHAT, settings={
-        "site_token": "site-token-123", "allowed_origins": [server.url],
+        "site_token": "site-token-123", "allowed_origins": [server.url], "color": "#0f766e",
     })
     Inbox.objects.create(name="WhatsApp Boutique", channel=ChannelKind.WHATSAPP,
                          is_active=False, settings={

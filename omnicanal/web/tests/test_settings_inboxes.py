@@ -135,19 +135,25 @@ def test_a_problem_with_the_settings_as_a_whole_shows_above_the_form(browser: Cl
     assert "Give from_number (E.164) or messaging_service_sid." in answer.content.decode()
 
 
-def test_a_web_chat_gets_a_site_token_and_its_origins_one_per_line(browser: Client) -> None:
+def test_a_web_chat_gets_a_site_token_its_origins_one_per_line_and_a_colour(browser: Client) -> None:
     form = browser.get("/settings/inboxes/new/webchat/").content.decode()
     assert 'name="site_token"' in form and 'value="' in form
     answer = browser.post("/settings/inboxes/new/webchat/", {
         "name": "Chat", "site_token": "site-token-123",
         "allowed_origins": "https://www.example.com\n\nhttps://shop.example.com\n",
-        "away_after_seconds": "120",
+        "away_after_seconds": "120", "color": "#c2410c",
     })
     assert answer.status_code == 302
     inbox = Inbox.objects.get(name="Chat")
     assert inbox.settings["allowed_origins"] == [
         "https://www.example.com", "https://shop.example.com"]
+    assert inbox.settings["color"] == "#c2410c"
+    # The widget is told its colour.
+    config = Client().get("/webchat/site-token-123/config",
+                          HTTP_ORIGIN="https://shop.example.com").json()
+    assert config["color"] == "#c2410c"
     page = browser.get(answer["Location"]).content.decode()
+    assert 'type="color" name="color" value="#c2410c"' in page
     assert 'data-site-token="site-token-123"' in page  # the snippet, escaped
     assert f"/settings/inboxes/{inbox.pk}/preview/" in page
 
