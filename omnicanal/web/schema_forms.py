@@ -135,6 +135,10 @@ class SchemaSettingsForm(forms.Form):
             if kind == "bool":
                 field = forms.BooleanField(required=False)
             elif kind == "int":
+                if initial == 0 and default == 0 and _bounds(info).get("min_value", 0) <= 0 \
+                        and not is_required:
+                    # 0 stands for "not set" in such a schema (e-mail ports): shown empty.
+                    initial = None
                 bounds = _bounds(info)
                 field = forms.IntegerField(required=is_required,
                                            min_value=bounds.get("min_value"),

@@ -335,3 +335,17 @@ def test_the_telegram_button_sets_the_webhook_at_the_bot_api(browser: Client) ->
         assert stub.webhook["url"] == f"https://testserver/webhooks/telegram/{inbox.pk}/"
     finally:
         stub.close()
+
+
+def test_an_email_form_submitted_as_shown_creates_the_inbox(browser: Client) -> None:
+    # The defaults the form shows are ones the schema accepts (an e-mail port of 0 is not).
+
+    page = browser.get("/settings/inboxes/new/email/").content.decode()
+    assert 'name="smtp_port" value="0"' not in page
+    answer = browser.post("/settings/inboxes/new/email/", {
+        "name": "Support", "from_address": "support@example.com", "smtp_port": "",
+        "imap_port": "", "smtp_security": "starttls", "imap_security": "ssl",
+        "imap_auth": "password", "imap_mailbox": "INBOX",
+    })
+    assert answer.status_code == 302
+    assert Inbox.objects.get(name="Support").settings["from_address"] == "support@example.com"
