@@ -54,6 +54,7 @@ __all__ = [
     "BaseAdapter",
     "ChannelAdapter",
     "ChannelSettings",
+    "CheckResult",
     "DeliveryStatus",
     "DeliveryUpdate",
     "EventKind",
@@ -71,6 +72,7 @@ __all__ = [
     "Sender",
     "SenderIdentity",
     "SettingsProblem",
+    "TestDelivery",
     "ThreadHints",
     "TranslatedValueError",
     "secret",
@@ -121,6 +123,28 @@ class OutboundMessage:
     reply_to_external_id: str = ""
     sender_name: str = ""
     extra: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """One step of a "test connection": which server, whether it worked, what it answered
+    (never a credential)."""
+
+    step: str | Promise
+    is_ok: bool
+    detail: str | Promise = ""
+
+
+@dataclass(frozen=True)
+class TestDelivery:
+    """What a receiver answered to a test event: its HTTP status, or why it was not reached."""
+
+    status: int | None
+    error: str = ""
+
+    @property
+    def is_ok(self) -> bool:
+        return self.status is not None and 200 <= self.status < 300
 
 
 class SendError(Exception):
@@ -298,6 +322,30 @@ class ChannelAdapter(Protocol):
     # WhatsApp thread, an SMS exchange and a web chat occupy an agent alike ("chat"), an
     # e-mail or a call does not.
     work_kind: ClassVar[str]
+    # The providers an inbox of the channel may run on, by its settings' "provider" (each
+    # with its own schema, `schema_for`); empty when there is one way.
+    providers: ClassVar[tuple[str, ...]]
+    # What the settings page offers for the channel: "Test connection" (really connect to
+    # the servers the settings name), "Send test" (a signed test event to the inbox's own
+    # webhook), registering our webhook URL at the provider for the administrator, and a
+    # snippet to embed with a live preview.
+    can_check_connection: ClassVar[bool]
+    can_send_test_event: ClassVar[bool]
+    can_register_webhook: ClassVar[bool]
+    has_embed_snippet: ClassVar[bool]
+
+    def check_connection(self, settings: Mapping[str, Any]) -> list[CheckResult]:
+        """Connect to each server the settings name, as the channel will; one result each."""
+        ...
+
+    def send_test_event(self, settings: Mapping[str, Any]) -> TestDelivery:
+        """POST a signed test event where replies go (`settings` with the inbox's "secret"
+        and "inbox_id")."""
+        ...
+
+    def register_webhook(self, settings: Mapping[str, Any], url: str) -> str:
+        """Tell the provider to call `url`; its answer, or SendError with its refusal."""
+        ...
 
     def contact_form_identities(self, inbox_id: int, form_id: str) -> list[SenderIdentity]:
         """Identities the channel gives a help-center form's writer, besides the address."""
@@ -369,6 +417,20 @@ class BaseAdapter:
     watermark_identity: ClassVar[IdentityKind | None] = None
     takes_contact_form: ClassVar[bool] = False
     work_kind: ClassVar[str] = "chat"
+    providers: ClassVar[tuple[str, ...]] = ()
+    can_check_connection: ClassVar[bool] = False
+    can_send_test_event: ClassVar[bool] = False
+    can_register_webhook: ClassVar[bool] = False
+    has_embed_snippet: ClassVar[bool] = False
+
+    def check_connection(self, settings: Mapping[str, Any]) -> list[CheckResult]:
+        raise SendError(f"The {self.kind} channel has no connection to test.", is_permanent=True)
+
+    def send_test_event(self, settings: Mapping[str, Any]) -> TestDelivery:
+        raise SendError(f"The {self.kind} channel sends no test event.", is_permanent=True)
+
+    def register_webhook(self, settings: Mapping[str, Any], url: str) -> str:
+        raise SendError(f"The {self.kind} channel registers no webhook.", is_permanent=True)
 
     def contact_form_identities(self, inbox_id: int, form_id: str) -> list[SenderIdentity]:
         return []

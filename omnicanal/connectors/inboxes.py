@@ -1,4 +1,4 @@
-"""/api/v1/inboxes: create an inbox, list them, change an inbox's settings.
+"""/api/v1/inboxes: create an inbox, list them, change its settings, name or state, delete it.
 
 Settings are checked against the channel's schema when saved (422 naming each wrong field)
 and returned with their secrets masked: a token given once is never read back.
@@ -91,3 +91,51 @@ def list_inboxes(request: HttpRequest) -> Any:
 def update_inbox_settings(request: HttpRequest, inbox_id: int, payload: InboxSettingsIn) -> Any:
     """Change some of an inbox's settings (administrators), checked as a whole."""
     return actions.update_inbox_settings(_user(request), inbox_id, payload.settings)
+
+
+class InboxPatchIn(Schema):
+    # Each only when given.
+    name: str | None = Field(None, min_length=1, max_length=100)
+    is_active: bool | None = None
+
+
+class InboxDeleteIn(Schema):
+    # Required when the inbox has conversations: its name, typed as a confirmation.
+    confirmation: str = ""
+
+
+class ErrorOut(Schema):
+    detail: str
+
+
+class DeletedOut(Schema):
+    # How many conversations (with their messages and attachments) went with the inbox.
+    deleted_conversations: int
+
+
+@router.patch(
+    "/inboxes/{inbox_id}",
+    response={200: InboxOut, 403: ErrorOut, 404: ErrorOut, 422: InvalidSettingsOut},
+)
+def update_inbox(request: HttpRequest, inbox_id: int, payload: InboxPatchIn) -> Any:
+    """Rename an inbox or enable/disable it (administrators). A disabled inbox receives
+    nothing (its webhooks answer 404, its mail is not fetched, its web chat does not load)
+    and sends nothing (a reply fails at once); its conversations stay readable."""
+    return actions.update_inbox(
+        _user(request), inbox_id, name=payload.name, is_active=payload.is_active
+    )
+
+
+@router.delete(
+    "/inboxes/{inbox_id}",
+    response={200: DeletedOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+)
+def delete_inbox(request: HttpRequest, inbox_id: int, payload: InboxDeleteIn | None = None) -> Any:
+    """Delete an inbox (administrators). Without conversations it goes at once. With
+    conversations, they are deleted with it — messages and attachments too, for good — and
+    the body must confirm with the inbox's name (`{"confirmation": "<name>"}`), else 422.
+    409 when replies in other inboxes' conversations were sent through it. To keep the
+    history, disable it instead (PATCH `is_active: false`)."""
+    confirmation = payload.confirmation if payload is not None else ""
+    count = actions.delete_inbox(_user(request), inbox_id, confirmation=confirmation)
+    return {"deleted_conversations": count}

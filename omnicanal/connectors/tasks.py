@@ -97,6 +97,12 @@ def send_message(message_id: int) -> str:
             return "already " + message.delivery_status
         return "claimed elsewhere"
     inbox = message.inbox
+    if not inbox.is_active:
+        # An administrator disabled the inbox: nothing leaves through it (and a reply
+        # queued before that is not sent later by surprise when it is enabled again).
+        record_send_failure(message.pk, "This inbox is disabled: nothing is sent through it.",
+                            is_final=True)
+        return "failed"
     try:
         adapter = adapter_for(inbox.channel)
         provider_id = adapter.send(

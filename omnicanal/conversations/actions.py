@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -688,3 +689,39 @@ def note_on_message(message_id: int, key: str, values: dict[str, Any], *, change
             "conversation.updated", message.conversation, message_id=message.pk, change=change
         )
     return message
+
+
+def delete_inbox_conversations(inbox_id: int) -> int:
+    """Delete every conversation of an inbox, with its messages and attachments (their files
+    removed from storage after commit), before the inbox itself is deleted; returns how many.
+
+    Precondition: the caller holds the inbox row locked and has checked the permission
+    (`connectors.actions.delete_inbox`). A reply sent through this inbox in another inbox's
+    conversation would lose its channel: that is refused (Conflict) rather than rewritten.
+    """
+    from omnicanal.core.exceptions import Conflict
+
+    foreign = Message.objects.filter(inbox_id=inbox_id).exclude(conversation__inbox_id=inbox_id)
+    if foreign.exists():
+        raise Conflict(
+            _("Replies in conversations of other inboxes were sent through this inbox; it "
+              "cannot be deleted without rewriting their history. Disable it instead.")
+        )
+    conversations = Conversation.objects.filter(inbox_id=inbox_id)
+    files = [
+        name for name in Attachment.objects.filter(
+            message__conversation__inbox_id=inbox_id
+        ).exclude(file="").values_list("file", flat=True) if name
+    ]
+    count = conversations.count()
+    # Conversations merged into or continued by these keep their own history (SET_NULL).
+    conversations.delete()
+
+    def remove_files() -> None:
+        storage = Attachment._meta.get_field("file").storage
+        for name in files:
+            with contextlib.suppress(OSError):  # already gone: nothing to keep
+                storage.delete(name)
+
+    transaction.on_commit(remove_files)
+    return count

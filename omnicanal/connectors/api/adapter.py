@@ -16,8 +16,9 @@ from omnicanal.connectors.base import (
     HttpUrlText,
     OutboundMessage,
     SendError,
+    TestDelivery,
 )
-from omnicanal.connectors.http import post
+from omnicanal.connectors.http import call, post
 
 SIGNATURE_HEADER = "X-Omnicanal-Signature"
 TIMESTAMP_HEADER = "X-Omnicanal-Timestamp"
@@ -53,6 +54,13 @@ class ApiAdapter(BaseAdapter):
 
     kind = "api"
     settings_schema = ApiSettings
+    can_send_test_event = True
+
+    def send_test_event(self, settings: Mapping[str, Any]) -> TestDelivery:
+        url = str(settings.get("webhook_url") or "")
+        if not url:
+            raise SendError("This API inbox has no webhook URL.", is_permanent=True)
+        return send_test_event(url, str(settings["secret"]), int(settings.get("inbox_id") or 0))
 
     def send(self, message: OutboundMessage, settings: Mapping[str, Any]) -> str:
         url = str(settings.get("webhook_url") or "")
@@ -86,3 +94,23 @@ class ApiAdapter(BaseAdapter):
             },
         )
         return f"api-{message.message_id}"
+
+
+
+def send_test_event(url: str, secret: str, inbox_id: int) -> TestDelivery:
+    """POST a `test` event to a webhook URL, signed exactly as replies are, so that an
+    integrator can check their receiver's signature verification before a customer writes."""
+    body = json.dumps({
+        "event": "test", "inbox_id": inbox_id,
+        "text": "A test event from Omnicanal: your receiver and its signature check work.",
+    }).encode()
+    timestamp = str(int(time.time()))
+    try:
+        response = call("POST", url, body=body, headers={
+            "Content-Type": "application/json",
+            TIMESTAMP_HEADER: timestamp,
+            SIGNATURE_HEADER: sign(secret, timestamp, body),
+        }, max_bytes=64 * 1024)
+    except SendError as exc:
+        return TestDelivery(None, exc.message)
+    return TestDelivery(response.status)

@@ -16,6 +16,7 @@ from django.utils.html import escape, linebreaks
 
 from omnicanal.connectors.base import (
     BaseAdapter,
+    CheckResult,
     DeliveryUpdate,
     IdentityKind,
     InboundRequest,
@@ -146,6 +147,12 @@ class EmailAdapter(BaseAdapter):
     recipient_kinds = (IdentityKind.EMAIL,)
     has_global_addresses = True
     supports_html = True
+    can_check_connection = True
+
+    def check_connection(self, settings: Mapping[str, Any]) -> list[CheckResult]:
+        from omnicanal.connectors.email.checks import check_connection
+
+        return check_connection(EmailSettings.parse(settings))
 
     def verify(self, request: InboundRequest, settings: Mapping[str, Any]) -> bool:
         # Raw MIME comes through the API behind its bearer token; IMAP behind a login.

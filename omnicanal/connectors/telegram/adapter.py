@@ -63,7 +63,8 @@ class TelegramSettings(ChannelSettings):
                            json_schema_extra={"writeOnly": True, "format": "password"})
     # Telegram allows 1-256 characters A-Z, a-z, 0-9, _ and - (setWebhook).
     secret_token: str = Field(pattern=r"^[A-Za-z0-9_-]{1,256}$", repr=False,
-                              json_schema_extra={"writeOnly": True, "format": "password"})
+                              json_schema_extra={"writeOnly": True, "format": "password",
+                                                 "x-generate": "token"})
     api_base: HttpUrlText = API_BASE
 
 
@@ -71,6 +72,10 @@ class TelegramAdapter(MessagingAdapter):
     kind = "telegram"
     settings_schema = TelegramSettings
     recipient_kinds = (IdentityKind.TELEGRAM,)
+    can_register_webhook = True
+
+    def register_webhook(self, settings: Mapping[str, Any], url: str) -> str:
+        return set_webhook(settings, url)
 
     def webhook_provider(self, settings: Mapping[str, Any]) -> str | None:
         return "telegram"
@@ -133,3 +138,31 @@ class TelegramAdapter(MessagingAdapter):
                          max_bytes=min(max_bytes, MAX_DOWNLOAD_BYTES))
 
 
+
+
+# Every kind of update the webhook parses; the others are not sent at all.
+ALLOWED_UPDATES = (*webhook.MESSAGE_UPDATES, *webhook.EDIT_UPDATES, "callback_query")
+
+
+def set_webhook(settings: Mapping[str, Any], url: str) -> str:
+    """Bot API setWebhook: Telegram then POSTs the bot's updates to `url`, carrying the
+    inbox's `secret_token` in X-Telegram-Bot-Api-Secret-Token. Telegram's description
+    ("Webhook was set"), or SendError with its refusal (an http:// URL is refused: Telegram
+    only calls HTTPS)."""
+    if not settings.get("bot_token"):
+        raise SendError("This inbox has no Telegram bot token.", is_permanent=True)
+    response = http.call(
+        "POST",
+        method_url(settings, "setWebhook"),
+        body=http.json_body({
+            "url": url,
+            "secret_token": str(settings.get("secret_token", "")),
+            "allowed_updates": list(ALLOWED_UPDATES),
+        }),
+        headers={"Content-Type": "application/json"},
+        label="Telegram setWebhook",
+    )
+    body = response.json()
+    if response.status >= 400 or not isinstance(body, dict) or body.get("ok") is not True:
+        raise error_from(response.status if response.status >= 400 else 500, body)
+    return str(body.get("description") or "Webhook was set")

@@ -30,7 +30,7 @@ from omnicanal.connectors.webchat.actions import (
     push_to_visitor_groups,
     serialize_message,
 )
-from omnicanal.connectors.webchat.config import BusinessHours, WebchatSettings
+from omnicanal.connectors.webchat.config import DEFAULT_COLOR, BusinessHours, WebchatSettings
 from omnicanal.conversations.models import Message
 from omnicanal.core.exceptions import InvalidInput
 
@@ -45,13 +45,17 @@ class WebchatInboxSettings(ChannelSettings):
     """What `config.WebchatSettings` reads, checked when the inbox is saved."""
 
     # Public (it is in the embed snippet and the socket URL): a URL-safe name for the inbox.
-    site_token: str = Field(pattern=r"^[A-Za-z0-9_-]{8,100}$")
+    site_token: str = Field(pattern=r"^[A-Za-z0-9_-]{8,100}$",
+                            json_schema_extra={"x-generate": "token"})
     allowed_origins: list[HttpUrlText] = []
     business_hours: dict[str, Any] | None = None
     wait_message: str | dict[str, str] = ""
     email_inbox_id: int | None = None
     away_after_seconds: int = Field(120, ge=0, le=7 * 24 * 3600)
     help_center_url: HttpUrlText | None = None
+    # The launcher's and the header's colour (white text on it).
+    color: str = Field(DEFAULT_COLOR, pattern=r"^#[0-9a-fA-F]{6}$",
+                       json_schema_extra={"format": "color"})
 
     @field_validator("business_hours")
     @classmethod
@@ -71,6 +75,7 @@ class WebchatAdapter(BaseAdapter):
     kind = "webchat"
     settings_schema = WebchatInboxSettings
     has_typing_indicator = True
+    has_embed_snippet = True
     takes_contact_form = True
 
     def contact_form_identities(self, inbox_id: int, form_id: str) -> list[SenderIdentity]:

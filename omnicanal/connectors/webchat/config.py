@@ -13,6 +13,7 @@ Keys:
 - `away_after_seconds`: how long an agent's reply may stay unseen by the widget before it
   goes by e-mail (default 120 s, see `tasks.py`).
 - `help_center_url`: where "Search the help center" leads (default: this server's /help/).
+- `color`: the launcher's and header's colour, `#rrggbb` (default `#1d4ed8`; white text on it).
 """
 
 from __future__ import annotations
@@ -92,6 +93,10 @@ class BusinessHours:
         return None
 
 
+# The widget's accent colour unless the inbox sets one (`color`).
+DEFAULT_COLOR = "#1d4ed8"
+
+
 @dataclass(frozen=True)
 class WebchatSettings:
     site_token: str = ""
@@ -101,6 +106,7 @@ class WebchatSettings:
     email_inbox_id: int | None = None
     away_after_seconds: int = DEFAULT_AWAY_AFTER_SECONDS
     help_center_url: str = ""
+    color: str = DEFAULT_COLOR
 
     @classmethod
     def parse(cls, settings: Mapping[str, Any]) -> WebchatSettings:
@@ -120,6 +126,7 @@ class WebchatSettings:
                 settings.get("away_after_seconds") or DEFAULT_AWAY_AFTER_SECONDS
             ),
             help_center_url=str(settings.get("help_center_url") or ""),
+            color=str(settings.get("color") or DEFAULT_COLOR),
         )
 
     def allows(self, origin: str | None) -> bool:

@@ -55,6 +55,16 @@ def widget_js(request: HttpRequest) -> HttpResponse:
     return response
 
 
+def request_origin(request: HttpRequest) -> str:
+    """The page's origin. A browser leaves Origin out of a same-origin GET, but says
+    Sec-Fetch-Site: same-origin: the page is then on this server (the settings' preview of
+    the widget), whose origin still has to be among the inbox's allowed origins."""
+    origin = request.headers.get("Origin", "")
+    if not origin and request.headers.get("Sec-Fetch-Site") == "same-origin":
+        return f"{request.scheme}://{request.get_host()}"
+    return origin
+
+
 def client_ip(request: HttpRequest) -> str:
     return str(request.META.get("REMOTE_ADDR") or "")
 
@@ -100,7 +110,7 @@ def public_endpoint(scope: str) -> Callable[[Handler], Callable[..., HttpRespons
         @csrf_exempt
         @wraps(handler)
         def view(request: HttpRequest, site_token: str) -> HttpResponse:
-            origin = request.headers.get("Origin", "")
+            origin = request_origin(request)
             allowed = ""
             try:
                 inbox = actions.find_inbox(site_token)
@@ -139,6 +149,7 @@ def widget_config(request: HttpRequest, inbox: Any, config: WebchatSettings) -> 
         **actions.opening_status(config, timezone.now()),
         "wait_message": wait,
         "help_center_url": config.help_center_url or request.build_absolute_uri("/help/"),
+        "color": config.color,
     }
 
 
@@ -214,7 +225,7 @@ async def messages(request: HttpRequest, site_token: str) -> HttpResponse:
     line (`queue`, as on the socket). POST is `post_message`."""
     if request.method in ("POST", "OPTIONS"):
         return await sync_to_async(post_message)(request, site_token=site_token)
-    origin = request.headers.get("Origin", "")
+    origin = request_origin(request)
     try:
         inbox = await sync_to_async(actions.find_inbox)(site_token)
         await sync_to_async(actions.check_origin)(inbox, origin)

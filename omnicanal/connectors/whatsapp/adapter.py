@@ -55,6 +55,7 @@ class WhatsAppAdapter(MessagingAdapter):
     recipient_kinds = (IdentityKind.WHATSAPP, IdentityKind.PHONE)
     has_global_addresses = True
     has_reply_window = True
+    providers = ("whatsapp_cloud", "twilio")
 
     def schema_for(self, settings: Mapping[str, Any]) -> type[ChannelSettings]:
         if provider_of(settings) == "twilio":

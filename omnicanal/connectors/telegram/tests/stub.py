@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 from urllib.parse import parse_qs
 
 from omnicanal.connectors.tests.stubs import Answer, Recorded, StubServer, as_json
@@ -23,6 +24,8 @@ def error(status: int, description: str, retry_after: int | None = None) -> Answ
 
 class BotApiStub(StubServer):
     ids = itertools.count(500)
+    # The last setWebhook's parameters.
+    webhook: dict[str, object] | None = None
 
     def answer(self, request: Recorded) -> Answer:
         if request.path.startswith(f"/file/bot{BOT_TOKEN}/"):
@@ -46,6 +49,15 @@ class BotApiStub(StubServer):
                 "chat": {"id": int(params["chat_id"]), "type": "private"},
                 "text": params["text"],
             }})
+        if method == "setWebhook":
+            # As documented: HTTPS only; the secret token 1-256 of A-Z a-z 0-9 _ -.
+            if not str(params.get("url", "")).startswith("https://"):
+                return error(400, "Bad Request: bad webhook: An HTTPS URL must be provided "
+                                  "for webhook")
+            if not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", str(params.get("secret_token", ""))):
+                return error(400, "Bad Request: secret token contains unallowed characters")
+            self.webhook = dict(params)
+            return as_json(200, {"ok": True, "result": True, "description": "Webhook was set"})
         if method == "getFile":
             return as_json(200, {"ok": True, "result": {
                 "file_id": params.get("file_id"), "file_unique_id": "AQADl",

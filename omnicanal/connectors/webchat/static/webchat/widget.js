@@ -48,11 +48,11 @@
   var CSS = [
     ":host{all:initial}",
     "*{box-sizing:border-box;font-family:system-ui,sans-serif;font-size:14px}",
-    ".launcher{position:fixed;right:20px;bottom:20px;z-index:2147483000;border:0;border-radius:24px;padding:12px 18px;background:#1d4ed8;color:#fff;cursor:pointer;box-shadow:0 4px 12px rgba(0,0,0,.25)}",
+    ".launcher{position:fixed;right:20px;bottom:20px;z-index:2147483000;border:0;border-radius:24px;padding:12px 18px;background:var(--oc-accent,#1d4ed8);color:#fff;cursor:pointer;box-shadow:0 4px 12px rgba(0,0,0,.25)}",
     ".launcher:focus-visible,button:focus-visible,input:focus-visible,textarea:focus-visible,a:focus-visible{outline:3px solid #f59e0b;outline-offset:2px}",
     ".panel{position:fixed;right:20px;bottom:76px;z-index:2147483000;width:340px;max-width:calc(100vw - 40px);height:480px;max-height:calc(100vh - 100px);display:flex;flex-direction:column;background:#fff;color:#111;border-radius:12px;box-shadow:0 8px 28px rgba(0,0,0,.3);overflow:hidden}",
     ".panel[hidden],[hidden]{display:none!important}",
-    "header{display:flex;align-items:center;justify-content:space-between;padding:10px 14px;background:#1d4ed8;color:#fff}",
+    "header{display:flex;align-items:center;justify-content:space-between;padding:10px 14px;background:var(--oc-accent,#1d4ed8);color:#fff}",
     "header h2{margin:0;font-size:16px}",
     "header button{background:transparent;border:0;color:#fff;font-size:20px;cursor:pointer}",
     ".view{flex:1;display:flex;flex-direction:column;padding:12px;gap:8px;overflow:auto}",
@@ -68,7 +68,7 @@
     "form{display:flex;gap:6px}",
     "form.stack{flex-direction:column}",
     "textarea,input{flex:1;border:1px solid #94a3b8;border-radius:6px;padding:6px;resize:none}",
-    "button.primary{background:#1d4ed8;color:#fff;border:0;border-radius:6px;padding:6px 12px;cursor:pointer}",
+    "button.primary{background:var(--oc-accent,#1d4ed8);color:#fff;border:0;border-radius:6px;padding:6px 12px;cursor:pointer}",
     ".error{color:#b91c1c;font-size:13px}"
   ].join("\n");
 
@@ -433,6 +433,10 @@
     .then(function (data) {
       if (data.error) { status.textContent = T.refused + data.error; return; }
       config = data;
+      // The inbox's colour, through the constructed sheet (no inline style: strict CSPs).
+      if (sheet && /^#[0-9a-fA-F]{6}$/.test(data.color || "")) {
+        sheet.insertRule(":host{--oc-accent:" + data.color + "}", sheet.cssRules.length);
+      }
       if (data.is_open) {
         waitNote.textContent = data.wait_message || "";
       } else {
