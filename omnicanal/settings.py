@@ -95,6 +95,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "omnicanal.core.middleware.TextBoundaryMiddleware",
     "omnicanal.accounts.middleware.AgentLanguageMiddleware",
+    "omnicanal.accounts.middleware.FirstRunMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",

@@ -1,6 +1,8 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from omnicanal.accounts import setup_views
+
 urlpatterns = [
     path(
         "login/",
@@ -8,4 +10,5 @@ urlpatterns = [
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("setup/", setup_views.setup_page, name="setup"),
 ]
