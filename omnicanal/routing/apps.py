@@ -1,9 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class RoutingConfig(AppConfig):
     name = "omnicanal.routing"
     label = "routing"
+    verbose_name = _("Routing")
 
     def ready(self) -> None:
         from omnicanal.connectors.webchat.actions import provide_queue_status
