@@ -24,28 +24,17 @@ class AgentLanguageMiddleware:
 
 
 class FirstRunMiddleware:
-    """While no account exists, send whoever would be asked to log in to the setup page.
+    """While no account exists, the login page sends its visitor to the setup page.
 
-    Only the login page and the redirects to it are touched, so the workspace's pages are
-    covered and webhooks, the API, /health/ and static files are not. A logged-in request
-    proves an account exists: it costs no query.
+    Every workspace page sends an anonymous visitor to the login page, so all of them end
+    there; webhooks, the API, /health/ and static files never do. Only the login page asks
+    the database.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
-            return self.get_response(request)
-        login_url = resolve_url(settings.LOGIN_URL)
-        if request.path == login_url and setup_needed():
+        if request.path == resolve_url(settings.LOGIN_URL) and setup_needed():
             return redirect("setup")
-        response = self.get_response(request)
-        if (
-            response.status_code == 302
-            and response.get("Location", "").split("?")[0] == login_url
-            and setup_needed()
-        ):
-            return redirect("setup")
-        return response
+        return self.get_response(request)

@@ -59,8 +59,7 @@ def test_an_agent_is_refused_every_settings_route(
     assert response.status_code in (403, 405), f"{method.upper()} {path}: {response.status_code}"
 
 
-def test_anonymous_visitors_are_sent_to_the_login_page(client: Client, agent: User) -> None:
-    # (With no account at all they would be sent to the first-run setup page instead.)
+def test_anonymous_visitors_are_sent_to_the_login_page(client: Client) -> None:
     for path in settings_paths():
         response = client.get(path)
         assert response.status_code in (302, 405), path
