@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    "ninja",  # its own copy of Swagger UI for /api/v1/docs, instead of a CDN's
     "channels",
     "django_tasks",
     "django_tasks_db",
@@ -97,6 +98,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "omnicanal.core.middleware.TextBoundaryMiddleware",
     "omnicanal.accounts.middleware.AgentLanguageMiddleware",
+    "omnicanal.accounts.middleware.FirstRunMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -215,6 +217,8 @@ CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the page, not the cook
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
+# "The form expired" in the workspace's style; 400/403/404/500 are the templates of those names.
+CSRF_FAILURE_VIEW = "omnicanal.web.errors.csrf_failure"
 
 # Product settings.
 # A customer message to a resolved conversation reopens it within this many seconds,

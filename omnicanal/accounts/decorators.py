@@ -10,7 +10,8 @@ from typing import Any, TypeVar
 
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpRequest, HttpResponseForbidden
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 from django.utils.translation import gettext
 from django_htmx.middleware import HtmxDetails
@@ -46,12 +47,12 @@ def request_agent(request: HttpRequest) -> User:
 
 
 def supervisor_required(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
-    """An active supervisor or administrator; other agents get 403."""
+    """An active supervisor or administrator; other agents get the 403 page saying why."""
 
     @wraps(view)
     def wrapper(request: HtmxHttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not request_agent(request).is_supervisor_or_above:
-            return HttpResponseForbidden(gettext("This page is for supervisors."))
+            raise PermissionDenied(gettext("This page is for supervisors."))
         return view(request, *args, **kwargs)
 
     return agent_required(wrapper)
@@ -60,12 +61,12 @@ def supervisor_required(view: Callable[..., HttpResponseBase]) -> Callable[..., 
 def administrator_required(
     view: Callable[..., HttpResponseBase],
 ) -> Callable[..., HttpResponseBase]:
-    """An active administrator; other agents get 403."""
+    """An active administrator; other agents get the 403 page saying why."""
 
     @wraps(view)
     def wrapper(request: HtmxHttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not request_agent(request).is_administrator:
-            return HttpResponseForbidden(gettext("This page is for administrators."))
+            raise PermissionDenied(gettext("This page is for administrators."))
         return view(request, *args, **kwargs)
 
     return agent_required(wrapper)

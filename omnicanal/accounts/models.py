@@ -61,8 +61,9 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     @property
     def is_staff(self) -> bool:
-        # Django's admin is for administrators only.
-        return self.is_active and self.role == Role.ADMINISTRATOR
+        # Django's admin is a technical back office for superusers only: administrators
+        # set Omnicanal up from the workspace's settings.
+        return self.is_active and self.is_superuser
 
     @property
     def is_administrator(self) -> bool:
@@ -84,6 +85,7 @@ class Team(models.Model):
     class Meta:
         ordering = ["name"]
         verbose_name = _("team")
+        verbose_name_plural = _("teams")
 
     def __str__(self) -> str:
         return self.name
@@ -101,6 +103,10 @@ class ApiToken(models.Model):
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
 
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
     def __str__(self) -> str:
         return f"{self.prefix}… ({self.user})"
 
@@ -117,7 +123,8 @@ class AuditLogEntry(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
-        verbose_name_plural = "audit log entries"
+        verbose_name = _("audit log entry")
+        verbose_name_plural = _("audit log entries")
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor} {self.action}"

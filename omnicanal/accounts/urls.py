@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from omnicanal.accounts import views
+from omnicanal.accounts import setup_views, views
 
 urlpatterns = [
     path(
@@ -10,6 +10,7 @@ urlpatterns = [
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("setup/", setup_views.setup_page, name="setup"),
     path("invitation/<str:token>/", views.invitation, name="invitation"),
     path("password/forgot/", views.password_forgot, name="password_forgot"),
     path("password/forgot/sent/", views.password_forgot_sent, name="password_forgot_sent"),

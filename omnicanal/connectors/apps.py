@@ -1,9 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ConnectorsConfig(AppConfig):
     name = "omnicanal.connectors"
     label = "connectors"
+    verbose_name = _("Channels")
 
     def ready(self) -> None:
         from omnicanal.connectors.media import enqueue_media_fetches

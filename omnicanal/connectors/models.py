@@ -7,6 +7,7 @@ them again (threading) or resume where it stopped (IMAP).
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class EmailReference(models.Model):
@@ -25,6 +26,8 @@ class EmailReference(models.Model):
     referenced_key = models.CharField(max_length=255)
 
     class Meta:
+        verbose_name = _("e-mail reference")
+        verbose_name_plural = _("e-mail references")
         constraints = [
             models.UniqueConstraint(
                 fields=["inbox", "referenced_key", "message_key"], name="unique_email_reference"
@@ -49,6 +52,8 @@ class MailboxCursor(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = _("mailbox cursor")
+        verbose_name_plural = _("mailbox cursors")
         constraints = [
             models.UniqueConstraint(fields=["inbox", "mailbox"], name="unique_mailbox_cursor")
         ]
@@ -88,7 +93,8 @@ class QuarantinedMail(models.Model):
                 fields=["inbox", "mailbox", "uidvalidity", "uid"], name="unique_quarantined_mail"
             )
         ]
-        verbose_name = "quarantined mail"
+        verbose_name = _("quarantined mail")
+        verbose_name_plural = _("quarantined mails")
 
     def __str__(self) -> str:
         return f"{self.inbox_id}:{self.mailbox} UID {self.uid}"

@@ -41,6 +41,7 @@ class Contact(models.Model):
 
     class Meta:
         verbose_name = _("contact")
+        verbose_name_plural = _("contacts")
 
     def __str__(self) -> str:
         return self.name or f"#{self.pk}"
@@ -103,6 +104,8 @@ class AttributeDefinition(models.Model):
     is_required = models.BooleanField(default=False)
 
     class Meta:
+        verbose_name = _("custom attribute")
+        verbose_name_plural = _("custom attributes")
         ordering = ["key"]
 
     def __str__(self) -> str:
@@ -122,6 +125,8 @@ class MergeSuggestion(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("merge suggestion")
+        verbose_name_plural = _("merge suggestions")
         constraints = [
             models.UniqueConstraint(fields=["contact", "candidate"], name="unique_suggestion")
         ]
@@ -142,6 +147,10 @@ class ContactMerge(models.Model):
     )
     merged_at = models.DateTimeField(auto_now_add=True)
     undone_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("contact merge")
+        verbose_name_plural = _("contact merges")
 
     def __str__(self) -> str:
         return f"{self.source_id} → {self.target_id}"

@@ -2,6 +2,7 @@ from typing import Any
 
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
 
 
 def _repair_search_index(using: str, **kwargs: Any) -> None:
@@ -31,6 +32,7 @@ def _restore_conversations(conversation_ids: list[int], source_id: int) -> None:
 class ConversationsConfig(AppConfig):
     name = "omnicanal.conversations"
     label = "conversations"
+    verbose_name = _("Conversations")
 
     def ready(self) -> None:
         # A migration that rebuilds the messages or contacts table on SQLite drops the search

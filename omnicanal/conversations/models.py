@@ -72,6 +72,7 @@ class Label(models.Model):
     class Meta:
         ordering = ["name"]
         verbose_name = _("label")
+        verbose_name_plural = _("labels")
 
     def __str__(self) -> str:
         return self.name
@@ -122,6 +123,7 @@ class Conversation(models.Model):
 
     class Meta:
         verbose_name = _("conversation")
+        verbose_name_plural = _("conversations")
         indexes = [
             # Keyset pagination of every list: newest activity first, id breaks ties.
             models.Index(fields=["-last_activity_at", "-id"], name="conv_activity"),
@@ -200,6 +202,8 @@ class Message(models.Model):
     send_due_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
         ordering = ["created_at", "id"]
         constraints = [
             models.UniqueConstraint(
@@ -242,6 +246,10 @@ class Attachment(models.Model):
     size = models.PositiveIntegerField(default=0)
     content_id = models.CharField(max_length=255, blank=True)
 
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
     def __str__(self) -> str:
         return self.filename or self.remote_ref
 
@@ -262,6 +270,8 @@ class OutboxEvent(models.Model):
     processed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("outbox event")
+        verbose_name_plural = _("outbox events")
         indexes = [
             models.Index(
                 fields=["id"],
@@ -301,6 +311,8 @@ class HandlerRun(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = _("event handler run")
+        verbose_name_plural = _("event handler runs")
         ordering = ["-updated_at", "-id"]
         constraints = [
             models.UniqueConstraint(fields=["event", "subscriber"], name="unique_handler_run")
@@ -326,6 +338,8 @@ class IdempotencyKey(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("idempotency key")
+        verbose_name_plural = _("idempotency keys")
         constraints = [
             models.UniqueConstraint(fields=["author", "key"], name="unique_idempotency_key")
         ]

@@ -167,6 +167,11 @@ def document_error_statuses(schema: dict[str, Any]) -> dict[str, Any]:
             if has_parameters:
                 statuses += ["400", "404", "422"]
             responses = operation["responses"]
+            # django-ninja keys a route's own statuses by int (422, 413): "422" beside 422
+            # would be one key twice in the JSON, which Swagger UI refuses to parse.
+            declared = {str(code) for code in responses}
             for status in statuses:
-                responses.setdefault(status, _error_response(_DESCRIPTIONS[status]))
+                if status not in declared:
+                    responses[status] = _error_response(_DESCRIPTIONS[status])
+                    declared.add(status)
     return schema

@@ -71,6 +71,7 @@ class Article(models.Model):
     class Meta:
         ordering = ["locale", "title"]
         verbose_name = _("article")
+        verbose_name_plural = _("articles")
         constraints = [
             models.UniqueConstraint(fields=["locale", "slug"], name="unique_article_slug")
         ]

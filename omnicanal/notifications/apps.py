@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class NotificationsConfig(AppConfig):
@@ -7,6 +8,7 @@ class NotificationsConfig(AppConfig):
 
     name = "omnicanal.notifications"
     label = "notifications"
+    verbose_name = _("Notifications")
 
     def ready(self) -> None:
         from omnicanal.notifications.subscribers import subscribe_all

@@ -46,6 +46,7 @@ class Notification(models.Model):
 
     class Meta:
         verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
         indexes = [
             models.Index(fields=["recipient", "-updated_at", "-id"], name="notif_recipient"),
             # The bell's unread count, on every workspace page.
@@ -83,6 +84,8 @@ class Preference(models.Model):
     is_browser = models.BooleanField(default=False)
 
     class Meta:
+        verbose_name = _("notification preference")
+        verbose_name_plural = _("notification preferences")
         constraints = [
             models.UniqueConstraint(fields=["user", "kind"], name="unique_notification_preference")
         ]
@@ -107,6 +110,8 @@ class Mention(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("mention")
+        verbose_name_plural = _("mentions")
         constraints = [
             models.UniqueConstraint(fields=["message", "agent"], name="unique_mention")
         ]

@@ -3,11 +3,13 @@ from typing import Any
 from django.apps import AppConfig
 from django.conf import settings
 from django.db.models.signals import post_save
+from django.utils.translation import gettext_lazy as _
 
 
 class RoutingConfig(AppConfig):
     name = "omnicanal.routing"
     label = "routing"
+    verbose_name = _("Routing")
 
     def ready(self) -> None:
         from omnicanal.connectors.webchat.actions import provide_queue_status

@@ -93,6 +93,7 @@ class AgentProfile(models.Model):
 
     class Meta:
         verbose_name = _("agent routing profile")
+        verbose_name_plural = _("agent routing profiles")
 
     def __str__(self) -> str:
         return f"{self.agent_id} {self.presence}"
@@ -223,6 +224,7 @@ class ConversationRouting(models.Model):
 
     class Meta:
         verbose_name = _("conversation routing")
+        verbose_name_plural = _("conversation routing")
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(priority__gte=1, priority__lte=4), name="routing_priority_1_4"
@@ -627,6 +629,7 @@ class AutomationRun(models.Model):
 
     class Meta:
         verbose_name = _("automation run")
+        verbose_name_plural = _("automation runs")
         constraints = [
             # An event caught up twice must not apply a rule twice.
             models.UniqueConstraint(fields=["rule", "event_id"], name="unique_rule_event"),
@@ -675,6 +678,7 @@ class Macro(models.Model):
     class Meta:
         ordering = ["shortcut"]
         verbose_name = _("macro")
+        verbose_name_plural = _("macros")
 
     def __str__(self) -> str:
         return self.name

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class PeriodicTaskRun(models.Model):
@@ -12,6 +13,10 @@ class PeriodicTaskRun(models.Model):
 
     task_path = models.CharField(max_length=200, primary_key=True)
     last_enqueued_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("periodic task run")
+        verbose_name_plural = _("periodic task runs")
 
     def __str__(self) -> str:
         return f"{self.task_path} {self.last_enqueued_at}"

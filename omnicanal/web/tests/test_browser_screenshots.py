@@ -63,9 +63,12 @@ TEXTS_JS = """(strings) => {
   while (walker.nextNode()) {
     const text = walker.currentNode.textContent.replace(/\\s+/g, " ").trim();
     const parent = walker.currentNode.parentElement;
-    // Text marked as another language (the "English" of a language switcher) is meant.
+    // Text marked as another language (the "English" of a language switcher) is meant; the
+    // page's own language (<html lang>) is not such a mark.
     const language = parent && parent.closest("[lang]");
-    if (language && !language.lang.startsWith("fr")) continue;
+    if (language && language !== document.documentElement && !language.lang.startsWith("fr")) {
+      continue;
+    }
     if (wanted.has(text) && parent && parent.checkVisibility()) found.push(text);
   }
   for (const field of document.querySelectorAll("[placeholder]")) {

@@ -144,6 +144,8 @@ def test_an_administrator_retries_a_quarantined_mail_from_the_admin(
     browser.force_login(agent)
     assert browser.get(url).status_code == 302  # agents are sent to the admin's login
     browser.force_login(admin)
+    assert browser.get(url).status_code == 302  # so are administrators: superusers only
+    User.objects.filter(pk=admin.pk).update(is_superuser=True)
     listing = browser.get(url)
     assert listing.status_code == 200
     assert "a bug in intake" in listing.content.decode()

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from types import FrameType
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from omnicanal.settings import env_int
 
@@ -88,6 +88,21 @@ def stop_worker(worker: subprocess.Popen[bytes]) -> None:
             worker.wait()
 
 
+def check_migrated() -> None:
+    """Refuse to serve a database that is missing tables: every page would fail. A first run
+    is `omnicanal migrate`, then `omnicanal serve` (its setup page creates the first
+    administrator)."""
+    from django.db import DEFAULT_DB_ALIAS, connections
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connections[DEFAULT_DB_ALIAS])
+    if executor.migration_plan(executor.loader.graph.leaf_nodes()):
+        raise CommandError(
+            "The database is not up to date: run `omnicanal migrate` first (after installing "
+            "or upgrading), then `omnicanal serve` again."
+        )
+
+
 def _watch_worker(worker: subprocess.Popen[bytes], stopping: threading.Event) -> None:
     code = worker.wait()
     if not stopping.is_set():
@@ -129,6 +144,7 @@ class Command(BaseCommand):
 
         from omnicanal.web.periodic import Scheduler
 
+        check_migrated()
         # The project's entry point (omnicanal.asgi) wires every app's routes, web's
         # included: named by the setting, it is not an import of web's.
         application = import_string(settings.ASGI_APPLICATION)
