@@ -329,7 +329,7 @@ class TestPasswordReset:
         assert is_dead(response)
         assert b"/password/forgot/" in response.content
 
-    def test_the_login_page_links_to_it(self, db: None) -> None:
+    def test_the_login_page_links_to_it(self, agent: User) -> None:
         assert b'href="/password/forgot/"' in browser().get("/login/").content
 
 

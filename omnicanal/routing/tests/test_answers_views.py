@@ -251,6 +251,10 @@ class TestMacros:
         assert "Read-only here" in page
         assert edit_url not in page
         assert admin_link not in page
+        # Django's admin is for superusers only: only they are sent there.
+        assert admin_link not in client_for(admin).get(reverse("routing:answers")).content.decode()
+        admin.is_superuser = True
+        admin.save(update_fields=["is_superuser"])
         assert admin_link in client_for(admin).get(reverse("routing:answers")).content.decode()
 
         client = client_for(supervisor)
