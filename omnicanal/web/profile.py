@@ -12,6 +12,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.forms import PasswordChangeForm
+from django.contrib.auth.password_validation import password_validators_help_texts
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -58,6 +59,17 @@ class ProfileForm(forms.Form):
         }
 
 
+class ProfilePasswordForm(PasswordChangeForm):
+    """Django's form (its validators, its translated labels and errors), with the rules as
+    one line of help: Django's HTML list does not fit beside a field."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["new_password1"].help_text = " ".join(password_validators_help_texts())
+        # The page opens on the agent's details, not in the password box.
+        self.fields["old_password"].widget.attrs.pop("autofocus", None)
+
+
 def _profile_initial(agent: User) -> dict[str, Any]:
     initial: dict[str, Any] = {"name": agent.name, "language": agent.language}
     for channel in profile.SIGNATURE_CHANNELS:
@@ -70,9 +82,9 @@ def _profile_initial(agent: User) -> dict[str, Any]:
 def profile_page(request: HtmxHttpRequest) -> HttpResponse:
     agent = request_agent(request)
     profile_form = ProfileForm(initial=_profile_initial(agent))
-    password_form = PasswordChangeForm(agent)
+    password_form = ProfilePasswordForm(agent)
     if request.method == "POST" and request.POST.get("form") == "password":
-        password_form = PasswordChangeForm(agent, request.POST)
+        password_form = ProfilePasswordForm(agent, request.POST)
         if password_form.is_valid():
             try:
                 profile.change_password(
