@@ -27,6 +27,10 @@ from omnicanal.accounts.models import Language, User
 from omnicanal.core.exceptions import InvalidInput
 
 SIGNATURE_PREFIX = "signature_"
+# An e-mail signature runs to a few lines (name, team, phone); a chat sign-off to one.
+SIGNATURE_ROWS = {"email": 4}
+SIGNATURE_HELP = {"email": _("Added under every e-mail reply you send.")}
+OTHER_SIGNATURE_HELP = _("Added under your replies on this channel; leave it empty for none.")
 
 
 class ProfileForm(forms.Form):
@@ -42,11 +46,8 @@ class ProfileForm(forms.Form):
                 label=label,
                 required=False,
                 max_length=profile.SIGNATURE_MAX_LENGTH,
-                widget=forms.Textarea(attrs={"rows": 4 if channel == "email" else 2}),
-                help_text=(
-                    _("Added under every e-mail reply you send.") if channel == "email"
-                    else _("Added under your replies on this channel; leave it empty for none.")
-                ),
+                widget=forms.Textarea(attrs={"rows": SIGNATURE_ROWS.get(channel, 2)}),
+                help_text=SIGNATURE_HELP.get(channel, OTHER_SIGNATURE_HELP),
             )
 
     def signature_fields(self) -> list[forms.BoundField]:
