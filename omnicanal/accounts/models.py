@@ -44,6 +44,9 @@ class User(AbstractBaseUser, PermissionsMixin):
         _("language"), max_length=5, choices=Language.choices, default=Language.FRENCH
     )
     is_active = models.BooleanField(_("active"), default=True)
+    # {channel kind: text}, e.g. {"email": "Camille\nService client"}: appended to the
+    # agent's replies on that channel (see `accounts.profile.signature_for`).
+    signatures = models.JSONField(_("signatures"), default=dict, blank=True)
     date_joined = models.DateTimeField(default=timezone.now)
 
     objects: ClassVar[UserManager] = UserManager()

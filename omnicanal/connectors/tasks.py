@@ -60,8 +60,9 @@ def build_outbound(message: Message) -> OutboundMessage:
         message_id=message.pk,
         conversation_id=conversation.pk,
         recipient="",
-        text=message.text,
-        html=message.html,
+        # With the agent's signature, as the timeline shows it.
+        text=message.sent_text,
+        html=message.sent_html,
         subject=conversation.subject,
         reply_to_external_id=(last_incoming.external_id or "") if last_incoming else "",
         sender_name=message.author.display_name if message.author else "",

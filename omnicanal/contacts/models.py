@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from omnicanal.contacts.naming import contact_display_name, identity_display_value
 from omnicanal.contacts.senders import IdentityKind
 
 
@@ -48,10 +49,8 @@ class Contact(models.Model):
 
     @property
     def display_name(self) -> str:
-        if self.name:
-            return self.name
-        identity = self.identities.first()
-        return identity.value if identity else f"#{self.pk}"
+        """The name people read (see `naming.contact_display_name`)."""
+        return contact_display_name(self)
 
 
 class Identity(models.Model):
@@ -84,6 +83,11 @@ class Identity(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind}:{self.value}"
+
+    @property
+    def display_value(self) -> str:
+        """The value people read (see `naming.identity_display_value`)."""
+        return identity_display_value(self.kind, self.value)
 
 
 class AttributeType(models.TextChoices):

@@ -20,10 +20,12 @@ from django.utils.translation import gettext_lazy as _
 from omnicanal.accounts.actions import record_audit
 from omnicanal.accounts.mentions import resolve_mentions
 from omnicanal.accounts.models import Team, User
+from omnicanal.accounts.profile import signature_for
 from omnicanal.conversations import labels, permissions
 from omnicanal.conversations.collision import check_nothing_arrived
 from omnicanal.conversations.events import record_event
 from omnicanal.conversations.models import (
+    SIGNATURE_KEY,
     Attachment,
     Conversation,
     DeliveryStatus,
@@ -93,15 +95,23 @@ def reply(
         if seen_message_id is not None:
             check_nothing_arrived(user, conversation, seen_message_id)
         now = timezone.now()
+        inbox = via or conversation.inbox
+        metadata = dict(metadata or {})
+        # The agent's signature for the channel it leaves on, snapshotted: the send task
+        # appends it (`Message.sent_text`) and the timeline shows it. A rule's canned reply
+        # speaks for the team, not for the agent whose account runs it.
+        signature = "" if automatic else signature_for(user, inbox.channel)
+        if signature:
+            metadata[SIGNATURE_KEY] = signature
         message = Message.objects.create(
             conversation=conversation,
-            inbox=via or conversation.inbox,
+            inbox=inbox,
             direction=Direction.OUTGOING,
             author=user,
             text=text,
             delivery_status=DeliveryStatus.PENDING,
             sent_at=now,
-            metadata=metadata or {},
+            metadata=metadata,
             is_auto_reply=automatic,
         )
         conversation.last_activity_at = now

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from omnicanal.accounts.actions import record_audit
 from omnicanal.accounts.models import User
+from omnicanal.contacts.naming import contact_display_name
 from omnicanal.conversations import permissions
 from omnicanal.conversations.actions import access_conversation
 from omnicanal.conversations.models import (
@@ -72,7 +73,7 @@ def transcript(
     """The conversation as plain data: what both formats are made of."""
     contact = conversation.contact
     identities = list(contact.identities.order_by("kind", "value"))
-    contact_name = contact.name or (identities[0].value if identities else f"#{contact.pk}")
+    contact_name = contact_display_name(contact, identities)
     directions = [Direction.INCOMING, Direction.OUTGOING]
     if include_notes:
         directions.append(Direction.NOTE)
@@ -123,7 +124,8 @@ def transcript(
                 "channel": message.inbox.channel,
                 "inbox": message.inbox.name,
                 "recipient": (message.metadata or {}).get("recipient"),
-                "text": message.text,
+                # What the customer got: a reply with its author's signature.
+                "text": message.sent_text,
                 "created_at": _iso(message.created_at),
                 "sent_at": _iso(message.sent_at),
                 "delivery_status": message.delivery_status,

@@ -6,6 +6,8 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.utils.html import escape
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from omnicanal.contacts.models import Contact
@@ -46,6 +48,22 @@ class Inbox(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+# A title fits one line of the list beside the contact's name (about 60 characters).
+TITLE_LENGTH = 60
+
+
+def summarize(text: str, limit: int = TITLE_LENGTH) -> str:
+    """The text on one line, cut at a word boundary to at most `limit` characters with "…"
+    (a single word longer than that is cut where it must be)."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    if text[limit - 1] != " " and " " in cut:
+        cut = cut.rsplit(" ", 1)[0]
+    return cut.rstrip(" ,;:.-\u2013\u2014") + "…"
 
 
 class Status(models.TextChoices):
@@ -147,6 +165,12 @@ class Conversation(models.Model):
     def __str__(self) -> str:
         return f"#{self.pk} {self.subject}".strip()
 
+    @property
+    def title(self) -> str:
+        """What every screen calls the conversation: its subject (an e-mail's, or the first
+        line of its first message as ingest() stored it) on one line, cut at a word."""
+        return summarize(self.subject) or gettext("(no subject)")
+
 
 class Direction(models.TextChoices):
     INCOMING = "incoming", _("Incoming")
@@ -164,6 +188,10 @@ class DeliveryStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
     # Sent, then refused on the way (a carrier, a handset): not delivered, with the reason.
     UNDELIVERED = "undelivered", _("Not delivered")
+
+
+# Where a reply keeps its author's signature (`Message.signature`).
+SIGNATURE_KEY = "signature"
 
 
 class Message(models.Model):
@@ -225,6 +253,27 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return f"{self.direction} #{self.pk}"
+
+    @property
+    def signature(self) -> str:
+        """The author's signature as it was when they sent this reply (kept on the message:
+        a signature changed later does not rewrite what the customer already got)."""
+        value = (self.metadata or {}).get(SIGNATURE_KEY, "")
+        return value if isinstance(value, str) else ""
+
+    @property
+    def sent_text(self) -> str:
+        """The text the customer receives: the agent's words, then their signature. The
+        words alone stay in `text` (search, export, edits); the timeline shows both."""
+        return f"{self.text}\n\n{self.signature}" if self.signature else self.text
+
+    @property
+    def sent_html(self) -> str:
+        """`sent_text`'s counterpart for a reply written in HTML; empty for a plain one."""
+        if not self.html or not self.signature:
+            return self.html
+        signature = escape(self.signature).replace("\n", "<br>")
+        return f'{self.html}<p class="signature">{signature}</p>'
 
     @property
     def is_not_delivered(self) -> bool:

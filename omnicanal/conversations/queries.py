@@ -233,12 +233,12 @@ def conversation_page(
     after: Cursor | None = None,
     limit: int = PAGE_SIZE,
 ) -> ConversationPage:
-    """One page of a list, newest activity first, in two queries whatever the page size
-    (the rows, then their labels).
+    """One page of a list, newest activity first, in three queries whatever the page size
+    (the rows, their labels, their contacts' identities).
 
     Each conversation comes with `preview_text` and `preview_direction` (its last message that
-    is not an activity line) and `contact_fallback_name` (the contact's first identity, for
-    contacts without a name), computed as subqueries of the same statement.
+    is not an activity line), computed as subqueries of the same statement, and the
+    contacts' identities (a third query) for their display names.
     """
     queryset = view_conversations(user, view, filters)
     if after is not None:
@@ -251,14 +251,12 @@ def conversation_page(
         .exclude(direction=Direction.ACTIVITY)
         .order_by("-created_at", "-id")
     )
-    first_identity = Identity.objects.filter(contact=OuterRef("contact_id")).order_by("pk")
     rows = list(
         queryset.select_related("contact", "inbox", "assignee", "team")
-        .prefetch_related("labels")
+        .prefetch_related("labels", "contact__identities")
         .annotate(
             preview_text=Subquery(last_message.values("text")[:1]),
             preview_direction=Subquery(last_message.values("direction")[:1]),
-            contact_fallback_name=Subquery(first_identity.values("value")[:1]),
         )
         .order_by("-last_activity_at", "-id")[: limit + 1]
     )

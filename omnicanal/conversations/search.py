@@ -240,7 +240,9 @@ def _messages_postgres(messages: QuerySet[Message], query: str) -> list[MessageH
 
 
 def _with_context(messages: QuerySet[Message]) -> QuerySet[Message]:
-    return messages.select_related("conversation__inbox", "conversation__contact", "author")
+    return messages.select_related(
+        "conversation__inbox", "conversation__contact", "author"
+    ).prefetch_related("conversation__contact__identities")  # the contact's display name
 
 
 def _marked(snippet: str) -> SafeString:
@@ -288,8 +290,9 @@ def _contacts(
     return [
         ContactHit(
             contact=row,
-            name_html=highlight(row.name, terms),
-            identities=[(i, highlight(i.value, terms)) for i in row.identities.all()],
+            # A contact without a name shows its display name ("Visitor 58", an address).
+            name_html=highlight(row.name or row.display_name, terms),
+            identities=[(i, highlight(i.display_value, terms)) for i in row.identities.all()],
             latest_conversation_id=row.latest_conversation_id,
         )
         for row in rows

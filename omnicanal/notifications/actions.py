@@ -91,6 +91,7 @@ def notifications_of(user: User) -> QuerySet[Notification]:
     return (
         Notification.objects.filter(recipient=user)
         .select_related("actor", "conversation__contact")
+        .prefetch_related("conversation__contact__identities")  # the contact's display name
         .order_by("-updated_at", "-id")
     )
 

@@ -30,17 +30,21 @@ def _moment(value: object) -> str:
 
 
 def _conversation_label(notification: Notification) -> str:
-    if notification.conversation_id is None:
+    conversation = notification.conversation
+    if conversation is None:
         return ""
-    return f"#{notification.conversation_id}"
+    return gettext("#%(number)s “%(title)s”") % {
+        "number": conversation.pk, "title": conversation.title,
+    }
 
 
 def _contact_name(notification: Notification) -> str:
     # Read from the contact rather than copied into the notification: a renamed or erased
     # contact is not left behind in agents' bells.
     conversation = notification.conversation
-    name = conversation.contact.name if conversation is not None else ""
-    return name or gettext("the customer")
+    return conversation.contact.display_name if conversation is not None else gettext(
+        "the customer"
+    )
 
 
 def notification_text(notification: Notification) -> str:

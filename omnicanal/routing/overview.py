@@ -111,7 +111,11 @@ def _queues() -> list[Queue]:
             shown.append((queue, entry.conversation_id, entry.estimated_wait_seconds,
                           entry.position))
     ids = [conversation_id for _, conversation_id, _, _ in shown]
-    conversations = Conversation.objects.select_related("contact", "inbox").in_bulk(ids)
+    conversations = (
+        Conversation.objects.select_related("contact", "inbox")
+        .prefetch_related("contact__identities")  # the contact's display name
+        .in_bulk(ids)
+    )
     attach_sla_statuses(list(conversations.values()))
     routing = ConversationRouting.objects.in_bulk(ids)
     teams = Team.objects.in_bulk([team_id for team_id, _ in queues if team_id is not None])
@@ -140,7 +144,9 @@ def _agents() -> list[AgentLoad]:
     held: dict[int, list[Conversation]] = defaultdict(list)
     holding = Conversation.objects.filter(
         Q(routing__agent__isnull=False, routing__resolved_at__isnull=True)
-    ).select_related("contact", "inbox", "routing").order_by("routing__assigned_at", "pk")
+    ).select_related("contact", "inbox", "routing").prefetch_related(
+        "contact__identities"  # the contact's display name
+    ).order_by("routing__assigned_at", "pk")
     for conversation in holding:
         held[conversation.routing.agent_id or 0].append(conversation)
     rows = []

@@ -492,7 +492,9 @@ def conversations_at_risk(now: dt.datetime | None = None, limit: int = 50) -> li
         | Q(running_since__isnull=False, due_at__lte=now)
         | Q(running_since__isnull=False, warn_at__lte=now)
     ).select_related("conversation__inbox", "conversation__contact",
-                     "conversation__assignee", "conversation__team")
+                     "conversation__assignee", "conversation__team").prefetch_related(
+        "conversation__contact__identities"  # the contact's display name
+    )
     chosen: dict[int, AtRisk] = {}
     # Bounded: every active at-risk clock of a conversation counts once, so a few times the
     # limit covers the page even when conversations have several targets at risk.

@@ -52,7 +52,7 @@ def _ago(moment: dt.datetime, now: dt.datetime) -> str:
 def _summary(message: Message, now: dt.datetime) -> str:
     ago = _ago(message.created_at, now)
     if message.direction == Direction.INCOMING:
-        name = message.conversation.contact.name or gettext("The customer")
+        name = message.conversation.contact.display_name
         return gettext("%(name)s wrote %(ago)s:") % {"name": name, "ago": ago}
     # No author: the bot or an automatic reply, shown as the timeline shows them.
     name = message.author.display_name if message.author else "Omnicanal"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from omnicanal.web import conversation_tools, operations, views
+from omnicanal.web import conversation_tools, operations, profile, views
 from omnicanal.web.settings_pages import urls as settings_urls
 
 app_name = "web"
@@ -9,6 +9,7 @@ urlpatterns = [
     path("", views.conversation_list, name="conversations"),
     path("conversations/bulk/", views.conversations_bulk, name="conversations_bulk"),
     path("search/", views.search_page, name="search"),
+    path("profile/", profile.profile_page, name="profile"),
     *settings_urls.urlpatterns,
     path("settings/failures/", operations.failures_page, name="failures"),
     path(

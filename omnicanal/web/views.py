@@ -37,6 +37,7 @@ from omnicanal.connectors.messaging import reply_restriction
 from omnicanal.connectors.registry import adapter_for, channel_choices
 from omnicanal.contacts import actions as contact_actions
 from omnicanal.contacts.models import AttributeDefinition, AttributeType, Contact
+from omnicanal.contacts.naming import contact_display_name
 from omnicanal.conversations import actions
 from omnicanal.conversations.collision import RepliedMeanwhile, latest_message_id
 from omnicanal.conversations.models import (
@@ -332,7 +333,7 @@ def _contact_context(
     agent = request_agent(request)
     return {
         "contact": contact,
-        "contact_name": contact.name or (identities[0].value if identities else f"#{contact.pk}"),
+        "contact_name": contact_display_name(contact, identities),
         "identities": identities,
         "attributes": [(labels.get(key, key), value) for key, value in contact.attributes.items()],
         "attribute_fields": _attribute_fields(contact, definitions, submitted),

@@ -227,7 +227,7 @@ def serialize_message(message: Message) -> dict[str, Any]:
         "client_id": client_id,
         "from": "visitor" if is_visitor else "agent",
         "author": author,
-        "text": message.text,
+        "text": message.sent_text,  # with the agent's signature, if any
         "at": (message.sent_at or message.created_at).isoformat(),
         "status": message.delivery_status,
     }

@@ -72,7 +72,7 @@ def test_the_new_assignee_is_told_who_assigned_them(
         Kind.ASSIGNED, supervisor, conversation
     )
     assert notification_text(notification) == (
-        f"Sarah Superviseure assigned you conversation #{conversation.pk}"
+        f"Sarah Superviseure assigned you conversation #{conversation.pk} “Bonjour”"
     )
     assert received(supervisor) == []
 
@@ -120,7 +120,7 @@ def test_new_messages_on_my_conversation_fold_into_one_unread_notification(
     [notification] = Notification.objects.filter(recipient=agent, kind=Kind.NEW_MESSAGE)
     assert notification.count == 3
     assert notification_text(notification) == (
-        f"3 new messages from Marie Lambert in conversation #{conversation.pk}"
+        f"3 new messages from Marie Lambert in conversation #{conversation.pk} “Bonjour”"
     )
 
 
@@ -322,7 +322,7 @@ def test_an_sla_warning_goes_to_the_assignee(
 
     [notification] = Notification.objects.filter(recipient=agent, kind=Kind.SLA_WARNING)
     assert notification_text(notification) == (
-        f"SLA: the first response of conversation #{conversation.pk} is due at "
+        f"SLA: the first response of conversation #{conversation.pk} “Bonjour” is due at "
         "11/24/2026 3:30 p.m."
     )
     assert received(supervisor) == []

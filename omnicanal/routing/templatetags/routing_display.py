@@ -6,16 +6,10 @@ from django import template
 from django.utils.translation import gettext, ngettext, pgettext
 
 from omnicanal.contacts.models import ValueTier
-from omnicanal.conversations.models import Conversation, Priority
+from omnicanal.conversations.models import Priority
 from omnicanal.routing.models import Presence
 
 register = template.Library()
-
-
-@register.filter
-def contact_label(conversation: Conversation) -> str:
-    contact = conversation.contact
-    return contact.name or gettext("Contact #%(id)d") % {"id": contact.pk}
 
 
 @register.filter

@@ -407,7 +407,7 @@ def test_the_contact_panel_shows_identities_attributes_and_past_conversations(
     page = client_for(agent).get(conversation_url(current)).content.decode()
 
     assert "jeanne.martin@example.fr" in page
-    assert "+33612345678" in page
+    assert "+33 6 12 34 56 78" in page  # formatted for reading
     assert page.count('class="verified"') == 2
     assert "Abonnement" in page and "Premium" in page
     assert f'href="{conversation_url(old)}"' in page

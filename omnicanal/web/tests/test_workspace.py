@@ -391,7 +391,7 @@ def test_a_merge_suggestion_is_merged_in_one_click_and_undone(
 
     merged = client.post(url("contact_merge", first), {"suggestion": suggestion.pk},
                          **HTMX).content.decode()
-    assert "+33612345678" in merged  # the other contact's identity is now on this panel
+    assert "+33 6 12 34 56 78" in merged  # the other contact's identity is now on this panel
     match = re.search(r'data-merge-id="(\d+)"', merged)
     assert match is not None
     second.refresh_from_db()
