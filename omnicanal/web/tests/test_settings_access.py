@@ -115,3 +115,13 @@ def test_the_audit_log_lists_changes_newest_first_and_filters_by_action(
     assert page.index("inbox.updated") < page.index("label.created")
     filtered = client.get("/settings/audit/", {"action": "label."}).content.decode()
     assert "label.created" in filtered and "inbox.updated" not in filtered
+
+
+def test_the_top_bar_links_to_the_demo_outbox_only_in_the_demo(
+    client: Client, agent: User, settings: Any
+) -> None:
+    client.force_login(agent)
+    settings.DEMO_SINKS = False
+    assert 'href="/demo/outbox/"' not in client.get("/").content.decode()
+    settings.DEMO_SINKS = True
+    assert 'href="/demo/outbox/"' in client.get("/").content.decode()
