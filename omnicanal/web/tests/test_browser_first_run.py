@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -18,26 +17,13 @@ from omnicanal.accounts.models import Language, Role, User
 from omnicanal.testing.browser import sync_playwright_for_django
 from omnicanal.testing.live_server import LiveServer
 from omnicanal.web.tests.browser import BROWSER_MARKS, CHROMIUM, CHROMIUM_ARGS
-from omnicanal.web.tests.test_browser_screenshots import check_page, english_strings, po_string
+from omnicanal.web.tests.test_browser_screenshots import check_page, english_strings
 
 pytestmark = BROWSER_MARKS
 
 # The error pages answer with their status on purpose: the browser logs it as an error.
 EXPECTED_STATUS = re.compile(r"status of (403|404|500)")
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
-# This branch's strings, waiting to be merged into the catalogue: on the English pages they
-# are the catalogue's strings as the French check will know them.
-FRAGMENT = Path("/work/wt/firstrun.fr.po")
-
-
-def english_with_this_branch() -> list[str]:
-    strings = english_strings()
-    if FRAGMENT.exists():
-        strings += [po_string(m) for m in re.findall(r'^msgid ((?:".*"\n)+)', FRAGMENT.read_text(),
-                                                       re.M)]
-    return strings
-
-
 def serve_html(html: str, status: int) -> Callable[[Any], None]:
     def handler(route: Any) -> None:
         route.fulfill(status=status, body=html, content_type="text/html; charset=utf-8")
@@ -75,19 +61,18 @@ def test_the_first_run_creates_the_administrator_and_the_pages_look_right(
 ) -> None:
     server = asgi_live_server
     problems: list[str] = []
-    catalogue = english_strings()
-    english = english_with_this_branch()
+    english = english_strings()
 
     for language in ("fr", "en"):
         page = open_page("fr-FR" if language == "fr" else "en-GB")
         page.goto(f"{server.url}/")
         page.wait_for_url(f"{server.url}/setup/")
         assert page.locator("html").get_attribute("lang") == language
-        problems += check_page(page, language, "setup", catalogue if language == "fr" else english)
+        problems += check_page(page, language, "setup", english)
         page.click("button.primary")  # nothing filled in: the errors show beside the fields
         page.locator(".field-invalid").first.wait_for()
         problems += check_page(page, language, "setup-errors",
-                               catalogue if language == "fr" else english)
+                               english)
         page.context.close()
 
     # The language switch of the setup page, then the form.
@@ -112,7 +97,7 @@ def test_the_first_run_creates_the_administrator_and_the_pages_look_right(
     for language in ("fr", "en"):
         User.objects.filter(email="bob@example.com").update(
             language=Language.FRENCH if language == "fr" else Language.ENGLISH)
-        strings = catalogue if language == "fr" else english
+        strings = english
         anonymous = open_page("fr-FR" if language == "fr" else "en-GB")
         assert anonymous.goto(f"{server.url}/no/such/page/").status == 404
         problems += check_page(anonymous, language, "error-404-anonymous", strings)
