@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import socket
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
@@ -18,6 +15,7 @@ from django.test import Client
 from omnicanal.accounts import agents
 from omnicanal.accounts.models import AuditLogEntry, Language, Role, Team, User
 from omnicanal.core.exceptions import InvalidInput, PermissionDenied
+from omnicanal.testing.mail_servers import SmtpRecorder, smtp_server  # noqa: F401 - a fixture
 from omnicanal.testing.tasks import run_queued_tasks
 
 pytestmark = pytest.mark.django_db
@@ -336,38 +334,24 @@ class TestPasswordReset:
 # A real SMTP exchange: the mail a user's mail server would receive.
 
 
-@dataclass
-class SmtpRecorder:
-    messages: list[bytes] = field(default_factory=list)
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        self.messages.append(bytes(envelope.original_content or envelope.content))
-        return "250 Message accepted for delivery"
-
-
 @pytest.fixture
-def smtp_server(settings: Any) -> Iterator[SmtpRecorder]:
-    from aiosmtpd.controller import Controller
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    recorder = SmtpRecorder()
-    controller = Controller(recorder, hostname="127.0.0.1", port=port)
-    controller.start()
+def system_mail_server(smtp_server: SmtpRecorder, settings: Any) -> SmtpRecorder:  # noqa: F811
+    """The real SMTP receiver as Django's mail server (pytest-django otherwise keeps mail in
+    memory)."""
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST = "127.0.0.1"
-    settings.EMAIL_PORT = port
+    settings.EMAIL_PORT = smtp_server.port
     settings.DEFAULT_FROM_EMAIL = "Omnicanal <noreply@help.example.com>"
-    yield recorder
-    controller.stop()
+    return smtp_server
 
 
-def test_an_invitation_reaches_a_real_smtp_server(admin: User, smtp_server: SmtpRecorder) -> None:
+def test_an_invitation_reaches_a_real_smtp_server(
+    admin: User, system_mail_server: SmtpRecorder
+) -> None:
     invite(admin)
     run_queued_tasks()
 
-    [raw] = smtp_server.messages
+    [raw] = system_mail_server.messages
     text = raw.decode()
     assert "To: new@example.com" in text
     assert "From: Omnicanal <noreply@help.example.com>" in text

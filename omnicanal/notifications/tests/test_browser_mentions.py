@@ -100,16 +100,15 @@ def test_a_mention_notifies_the_colleague_live_and_lists_the_conversation(
     expect(mentions_tab.locator("[data-count]")).to_have_text("1")
 
     # Her tab is in the background: the desktop shows it too.
-    # (Texts are checked in English below: French ones come with the merged catalogue.)
     [pop] = carol.evaluate("window.__pops")
     assert pop["title"] == "Omnicanal"
-    assert "Bob Agent" in pop["body"] and f"#{conversation_id}" in pop["body"]
+    assert "Bob Agent" in pop["body"] and f"n° {conversation_id}" in pop["body"]
     assert pop["tag"] == f"omnicanal-conversation-{conversation_id}"
 
     carol.locator("#notification-bell").click()
     unread = panel.locator(".notification-item.is-unread")
     expect(unread).to_contain_text("Bob Agent")
-    expect(unread).to_contain_text(f"#{conversation_id}")
+    expect(unread).to_contain_text(f"n° {conversation_id}")
     screenshot(carol, "notifications-open-fr")
 
     panel.locator(".notification-open").first.click()

@@ -15,16 +15,11 @@ from omnicanal.routing.models import Presence
 from omnicanal.testing.live_server import LiveServer
 from omnicanal.testing.tasks import run_queued_tasks
 from omnicanal.web.tests.browser import BROWSER_MARKS, log_in, wait_until_live
-from omnicanal.web.tests.test_browser_screenshots import (
-    OVERFLOW_JS,
-    SCREENSHOTS,
-    TEXTS_JS,
-    WINDOWS,
-    check_page,
-    english_strings,
-)
+from omnicanal.web.tests.test_browser_screenshots import check_page, english_strings
 
 pytestmark = BROWSER_MARKS
+# The pages outside the workspace: a card on its own, no top bar.
+CARD = ("main",)
 
 
 def test_an_invited_agent_sets_a_password_from_the_link_and_lands_in_the_workspace(
@@ -63,26 +58,6 @@ def test_an_invited_agent_sets_a_password_from_the_link_and_lands_in_the_workspa
     # The link was used: opened again, it says so instead of asking for a password.
     page.goto(link[0])
     assert page.get_by_text("This link no longer works").is_visible()
-
-
-def check_card_page(page: Any, language: str, name: str, english: list[str]) -> list[str]:
-    """`check_page` for the pages outside the workspace (a card, no top bar): screenshots,
-    nothing wider than the window, no English left on the French page."""
-    folder = SCREENSHOTS / language
-    folder.mkdir(parents=True, exist_ok=True)
-    problems = []
-    for width, height in WINDOWS:
-        page.set_viewport_size({"width": width, "height": height})
-        suffix = "" if (width, height) == WINDOWS[0] else f"-{width}"
-        page.screenshot(path=str(folder / f"{name}{suffix}.png"), full_page=True)
-        problems += [f"{name}{suffix}: overflows: {item}"
-                     for item in page.evaluate(OVERFLOW_JS)]
-    if page.locator("main").count() == 0:
-        problems.append(f"{name}: no <main>")
-    if language == "fr":
-        problems += [f"{name}: English text {text!r}"
-                     for text in page.evaluate(TEXTS_JS, english)]
-    return problems
 
 
 def test_the_agents_pages_in_french_and_english_look_right(
@@ -124,17 +99,17 @@ def test_the_agents_pages_in_french_and_english_look_right(
         page.context.add_cookies([{"name": "django_language", "value": language,
                                    "url": server.url}])
         page.goto(link)
-        problems += check_card_page(page, language, "set-password", english)
+        problems += check_page(page, language, "set-password", english, CARD)
         page.goto(f"{server.url}/login/")
-        problems += check_card_page(page, language, "login", english)
+        problems += check_page(page, language, "login", english, CARD)
         page.get_by_role("link", name=re.compile("password|passe", re.I)).click()
         page.wait_for_url(f"{server.url}/password/forgot/")
-        problems += check_card_page(page, language, "password-forgot", english)
+        problems += check_page(page, language, "password-forgot", english, CARD)
         page.fill("input[name=email]", "nobody@example.fr")
         page.locator("button[type=submit]").click()
         page.wait_for_url(f"{server.url}/password/forgot/sent/")
-        problems += check_card_page(page, language, "password-forgot-sent", english)
+        problems += check_page(page, language, "password-forgot-sent", english, CARD)
         page.goto(f"{server.url}/invitation/expired-or-wrong/")
-        problems += check_card_page(page, language, "invitation-invalid", english)
+        problems += check_page(page, language, "invitation-invalid", english, CARD)
 
     assert problems == [], "\n".join(problems)

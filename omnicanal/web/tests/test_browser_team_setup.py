@@ -1,3 +1,4 @@
+# ruff: noqa: F811 - the mail servers are fixtures imported here, named as parameters
 """A team sets itself up from an empty database, in a real browser, against real mail servers
 (issue 13's bar): the setup page creates the administrator, the administrator connects an
 e-mail inbox ("test connection" reaches Dovecot and the SMTP receiver) and invites an agent;
@@ -20,7 +21,7 @@ from omnicanal.accounts.models import Role, User
 from omnicanal.connectors.email.imap import fetch_inbox
 from omnicanal.conversations.models import Conversation, Inbox
 from omnicanal.testing.live_server import LiveServer
-from omnicanal.testing.mail_servers import (
+from omnicanal.testing.mail_servers import (  # noqa: F401 - fixtures
     SMTP_PASSWORD,
     SMTP_USERNAME,
     SUPPORT_ADDRESS,
@@ -32,8 +33,6 @@ from omnicanal.testing.mail_servers import (
 )
 from omnicanal.testing.tasks import run_queued_tasks
 from omnicanal.web.tests.browser import BROWSER_MARKS, wait_until_live
-
-__all__ = ["dovecot", "smtp_server"]  # fixtures
 
 pytestmark = BROWSER_MARKS
 

@@ -53,17 +53,17 @@ def test_an_agent_merges_a_suggested_duplicate_then_undoes_it(
     page.goto(f"{server.url}/conversations/{first.conversation_id}/")
     wait_until_live(page)
     panel = page.locator("#contact-panel")
-    expect(panel.locator(".merge-suggestion")).to_contain_text("+33612345678")
+    expect(panel.locator(".merge-suggestion")).to_contain_text("+33 6 12 34 56 78")
     screenshot(page, "contact-suggestion-fr")
 
     panel.get_by_role("button", name="Fusionner J. Martin dans ce contact").click()
-    expect(panel.locator(".identities")).to_contain_text("+33612345678")
+    expect(panel.locator(".identities")).to_contain_text("+33 6 12 34 56 78")
     expect(page.locator("#timeline")).to_contain_text("des nouvelles du colis")
     screenshot(page, "contact-merged-fr")
 
     panel.get_by_role("button", name="Annuler la fusion de J. Martin").click()
     expect(panel.locator(".merge-suggestion")).to_be_visible()
-    expect(panel.locator(".identities")).not_to_contain_text("+33612345678")
+    expect(panel.locator(".identities")).not_to_contain_text("+33 6 12 34 56 78")
 
     # Both contacts exactly as before: names, attributes, identities, conversations, and the
     # suggestion offered again.
