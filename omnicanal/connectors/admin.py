@@ -8,8 +8,10 @@ from django.http import HttpRequest
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from omnicanal.connectors.email.quarantine import retry_quarantined
+from omnicanal.accounts.models import User
+from omnicanal.connectors.email.quarantine import retry_quarantined_mail
 from omnicanal.connectors.models import QuarantinedMail
+from omnicanal.core.exceptions import DomainError
 
 
 class QuarantineStateFilter(admin.SimpleListFilter):
@@ -70,17 +72,14 @@ class QuarantinedMailAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Retry storing the selected mail"))
     def retry(self, request: HttpRequest, queryset: QuerySet[QuarantinedMail]) -> None:
+        """The settings page's retry (Operations → Quarantined mail), audited, per mail."""
+        assert isinstance(request.user, User)
         stored = 0
-        for mail in queryset.filter(released_at__isnull=True).select_related("inbox"):
+        for mail_id in queryset.filter(released_at__isnull=True).values_list("pk", flat=True):
             try:
-                retry_quarantined(mail)
-            except Exception as error:  # shown to the administrator, kept on the row
-                self.message_user(
-                    request,
-                    gettext("UID %(uid)s still fails: %(error)s")
-                    % {"uid": mail.uid, "error": f"{type(error).__name__}: {error}"},
-                    messages.ERROR,
-                )
+                retry_quarantined_mail(request.user, mail_id)
+            except DomainError as error:  # shown to the administrator, kept on the row
+                self.message_user(request, error.message, messages.ERROR)
             else:
                 stored += 1
         if stored:

@@ -6,8 +6,14 @@ them again (threading) or resume where it stopped (IMAP).
 
 from __future__ import annotations
 
+from email.header import decode_header, make_header
+from email.parser import BytesHeaderParser
+from email.policy import compat32
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from omnicanal.core.text import clean_text
 
 
 class EmailReference(models.Model):
@@ -62,13 +68,24 @@ class MailboxCursor(models.Model):
         return f"{self.inbox_id}:{self.mailbox} uid>{self.last_uid}"
 
 
+def header_text(raw: bytes, name: str) -> str:
+    """Header `name` of a raw mail, its encoded words decoded, or "" when it cannot be read:
+    a label for a list, never parsed further."""
+    try:
+        value = BytesHeaderParser(policy=compat32).parsebytes(raw).get(name)
+        return clean_text(str(make_header(decode_header(str(value or "")))))[:300]
+    except Exception:  # a broken header must not break the page listing it
+        return ""
+
+
 class QuarantinedMail(models.Model):
     """An IMAP mail that could not be stored, kept whole so that nothing is lost.
 
     A row counts the failed attempts on one mail (mailbox, UIDVALIDITY, UID); at
     IMAP_MAX_ATTEMPTS (or at once, for a mail refused for what it is) it is quarantined:
     the poll marks it processed and moves on, instead of stopping on it at every poll, and
-    administrators find it in the admin with its error and a "retry" action.
+    administrators find it in the settings (Operations → Quarantined mail) with its error,
+    a "retry" action and the mail to download.
     """
 
     inbox = models.ForeignKey("conversations.Inbox", on_delete=models.CASCADE, related_name="+")
@@ -102,3 +119,8 @@ class QuarantinedMail(models.Model):
     @property
     def is_quarantined(self) -> bool:
         return self.quarantined_at is not None and self.released_at is None
+
+    @property
+    def sender(self) -> str:
+        """Who sent it, as the From header says (decoded), or "" when unreadable."""
+        return header_text(bytes(self.raw), "From")

@@ -40,6 +40,7 @@ PAGES = (
     SettingsPage("web:settings_hours", _("Business hours"), SERVICE_LEVELS),
     SettingsPage("web:settings_sla", _("SLA policies"), SERVICE_LEVELS),
     SettingsPage("web:failures", _("Failures"), OPERATIONS),
+    SettingsPage("web:settings_quarantine", _("Quarantined mail"), OPERATIONS),
     SettingsPage("web:settings_audit", _("Audit log"), OPERATIONS),
 )
 

@@ -9,6 +9,7 @@ from omnicanal.web.settings_pages import (
     inboxes,
     index,
     labels,
+    quarantine,
     sla,
     teams,
 )
@@ -23,5 +24,6 @@ urlpatterns = [
     *hours.urlpatterns,
     *sla.urlpatterns,
     *automation.urlpatterns,
+    *quarantine.urlpatterns,
     *audit.urlpatterns,
 ]

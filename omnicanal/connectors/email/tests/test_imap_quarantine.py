@@ -13,7 +13,7 @@ from django.test import Client
 from django.utils import timezone
 from imapclient import IMAPClient
 
-from omnicanal.accounts.models import User
+from omnicanal.accounts.models import AuditLogEntry, User
 from omnicanal.connectors.email import imap as imap_module
 from omnicanal.connectors.email.intake import IntakeResult, receive_email
 from omnicanal.connectors.email.tests.conftest import Dovecot, make_mail
@@ -158,6 +158,10 @@ def test_an_administrator_retries_a_quarantined_mail_from_the_admin(
     assert message.external_id == "<poison@example.fr>"
     quarantined.refresh_from_db()
     assert quarantined.released_message_id == message.pk and not quarantined.is_quarantined
+    # The same action as the settings page's retry: audited.
+    assert AuditLogEntry.objects.filter(
+        action="quarantined_mail.released", actor=admin, target_id=str(quarantined.pk)
+    ).exists()
 
 
 def test_a_mail_dated_year_9999_over_imap_is_stored_at_its_arrival(
