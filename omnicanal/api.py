@@ -13,6 +13,7 @@ from ninja.security import SessionAuth
 
 from omnicanal.accounts.auth import BearerTokenAuth
 from omnicanal.connectors.actions import InvalidSettings
+from omnicanal.connectors.api.api import router as api_channel_router
 from omnicanal.connectors.email.api import router as email_router
 from omnicanal.connectors.inboxes import router as inboxes_router
 from omnicanal.conversations.api import router as conversations_router
@@ -42,6 +43,7 @@ api.add_router("/", inboxes_router)
 api.add_decorator(check_request_values)
 api.add_router("/", conversations_router)
 api.add_router("/", email_router)
+api.add_router("/", api_channel_router)
 api.add_router("/", routing_router)
 
 

@@ -582,11 +582,17 @@ def mark_sent(message_id: int, provider_message_id: str) -> None:
         )
         message.provider_message_id = provider_message_id
         message.send_attempts += 1
-        message.failure_reason = ""
         message.send_claimed_until = None
-        fields = ["provider_message_id", "send_attempts", "failure_reason", "send_claimed_until"]
-        # A fast provider may report "delivered" before our own "sent" bookkeeping lands.
-        if _STATUS_ORDER.get(DeliveryStatus(message.delivery_status), -1) < 1:
+        fields = ["provider_message_id", "send_attempts", "send_claimed_until"]
+        # A fast provider (or an API integrator) may report "delivered", or a failure, before
+        # our own "sent" bookkeeping lands: a send is only claimed while pending, so a failure
+        # here was reported by the receiver meanwhile and stays, with its reason.
+        if not message.is_not_delivered:
+            message.failure_reason = ""
+            fields.append("failure_reason")
+        if _STATUS_ORDER.get(DeliveryStatus(message.delivery_status), -1) < 1 and not (
+            message.is_not_delivered
+        ):
             message.delivery_status = DeliveryStatus.SENT
             fields.append("delivery_status")
         message.save(update_fields=fields)
@@ -624,20 +630,40 @@ def record_send_failure(
 def apply_delivery_update(
     inbox_id: int, provider_message_id: str, status: DeliveryStatus, error: str = ""
 ) -> Message | None:
-    """A provider's status callback. Statuses only move forward (read never becomes
-    delivered when callbacks arrive out of order); a failure ("failed", "undelivered")
-    always shows, with its reason."""
+    """A provider's status callback, about the message it knows by `provider_message_id`."""
+    return _update_delivery(
+        Q(inbox_id=inbox_id, provider_message_id=provider_message_id), status, error
+    )
+
+
+def apply_delivery_report(
+    inbox_id: int, message_id: int, status: DeliveryStatus, error: str = ""
+) -> Message | None:
+    """A status a receiver reports by our own id for the message (the API channel's
+    integrator, who never sees a provider id): the same rules as a provider's callback.
+    Only an outgoing message of that inbox matches; None otherwise."""
+    return _update_delivery(
+        Q(inbox_id=inbox_id, pk=message_id, direction=Direction.OUTGOING), status, error
+    )
+
+
+def _update_delivery(found: Q, status: DeliveryStatus, error: str) -> Message | None:
+    """The one writer of a reported delivery status. Statuses only move forward (read never
+    becomes delivered when callbacks arrive out of order); a failure ("failed",
+    "undelivered") always shows, with its reason. The same report twice changes nothing."""
     with transaction.atomic():
         message = (
             Message.objects.select_for_update()
             .select_related("conversation")
-            .filter(inbox_id=inbox_id, provider_message_id=provider_message_id)
+            .filter(found)
             .first()
         )
         if message is None:
             return None
         current = DeliveryStatus(message.delivery_status)
         if status in (DeliveryStatus.FAILED, DeliveryStatus.UNDELIVERED):
+            if current == status and message.failure_reason == error[:2000]:
+                return message
             message.delivery_status = status
             message.failure_reason = error[:2000]
         elif _STATUS_ORDER.get(status, -1) > _STATUS_ORDER.get(current, -1):

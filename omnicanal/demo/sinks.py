@@ -20,7 +20,10 @@ the database, no migration, nothing to clean up in a real installation).
   that report to the e-mail inbox whose address sent the mail, through the inbox's intake
   (`receive_email`, what IMAP or the raw-mail API call for a mail that arrives). So "delivered"
   means: in the recipient's mailbox, as the receiving server confirmed.
-- API: our webhook's 2xx is all the channel has: "sent" is its strongest status.
+- API: our webhook's 2xx only says the integrator's receiver took the reply (our "sent").
+  The receiver then reports "delivered" to the inbox's status route
+  (`POST /api/v1/inboxes/<id>/statuses`, signed with the inbox's secret), as an integrator
+  does once its customer's app has the message.
 - Twilio (SMS, WhatsApp): the stand-in answers as Twilio does ("queued"), then calls the
   inbox's StatusCallback, signed, with "sent" and then "delivered".
 """

@@ -2,7 +2,9 @@
 
 - /demo/outbox/: what the sinks received, newest first, for any logged-in agent;
 - /demo/webhooks/api/<inbox id>/: the API inbox's receiver, which checks our signature and
-  timestamp as an integrator's would and keeps each message once (Idempotency-Key);
+  timestamp as an integrator's would, keeps each message once (Idempotency-Key), then
+  reports it "delivered" through our API (`POST /api/v1/inboxes/<id>/statuses`, signed with
+  the inbox's secret as our webhooks are);
 - /demo/providers/twilio/…: Twilio's Messages resource as documented (basic auth, form body,
   201 with the Message resource, JSON errors), then the StatusCallback Twilio would make.
 
@@ -30,6 +32,7 @@ from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
@@ -72,6 +75,33 @@ def outbox(request: HttpRequest) -> HttpResponse:
 # --- the API inbox's webhook receiver ---------------------------------------------------
 
 
+def _signature(secret: str, timestamp: str, body: bytes) -> str:
+    """"sha256=" + hex HMAC-SHA256 of "<timestamp>.<body>", as an integrator computes it."""
+    digest = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256)
+    return "sha256=" + digest.hexdigest()
+
+
+def send_delivered_report(url: str, secret: str, message_id: int) -> bool:
+    """What an integrator's system does once the customer's app has the message: report it
+    "delivered" to our API, signed with the inbox's secret. True once answered (a 4xx will
+    not get better by retrying: the message is unknown or the report wrong); False to try
+    again later."""
+    body = json.dumps({"message_id": message_id, "status": "delivered"}).encode()
+    timestamp = str(int(time.time()))
+    request = urllib.request.Request(url, data=body, method="POST", headers={
+        "Content-Type": "application/json",
+        "X-Omnicanal-Timestamp": timestamp,
+        "X-Omnicanal-Signature": _signature(secret, timestamp, body),
+    })
+    try:
+        with urllib.request.urlopen(request, timeout=10):
+            return True
+    except urllib.error.HTTPError as exc:
+        return exc.code < 500
+    except (urllib.error.URLError, TimeoutError, ConnectionError):
+        return False
+
+
 def _seen(key: str) -> bool:
     return any(item.details.get("idempotency_key") == key for item in sinks.received()
                if item.kind == "webhook")
@@ -82,8 +112,9 @@ def _seen(key: str) -> bool:
 @require_POST
 def api_webhook(request: HttpRequest, inbox_id: int) -> HttpResponse:
     """What an integrator's receiver does: check the timestamp and the signature over
-    "<timestamp>.<body>" with the inbox's secret before reading the body, then keep the
-    message once."""
+    "<timestamp>.<body>" with the inbox's secret before reading the body, keep the message
+    once, answer, and then (in the background, as the customer's app gets it) report it
+    delivered."""
     inbox = Inbox.objects.filter(pk=inbox_id, channel=ChannelKind.API).first()
     if inbox is None:
         raise Http404
@@ -91,10 +122,7 @@ def api_webhook(request: HttpRequest, inbox_id: int) -> HttpResponse:
     signature = request.headers.get("X-Omnicanal-Signature", "")
     if not timestamp.isdigit() or abs(time.time() - int(timestamp)) > WEBHOOK_MAX_AGE_SECONDS:
         return JsonResponse({"error": "stale or missing timestamp"}, status=400)
-    expected = "sha256=" + hmac.new(
-        inbox.secret.encode(), timestamp.encode() + b"." + request.body, hashlib.sha256
-    ).hexdigest()
-    if not hmac.compare_digest(expected, signature):
+    if not hmac.compare_digest(_signature(inbox.secret, timestamp, request.body), signature):
         return JsonResponse({"error": "bad signature"}, status=401)
     try:
         payload = json.loads(request.body)
@@ -116,6 +144,14 @@ def api_webhook(request: HttpRequest, inbox_id: int) -> HttpResponse:
             "signature": "valid",
         },
     ))
+    message_id = payload.get("message_id")
+    if payload.get("event") == "message.created" and isinstance(message_id, int):
+        url = request.build_absolute_uri(
+            reverse("api-v1:api_inbox_statuses", kwargs={"inbox_id": inbox.pk})
+        )
+        secret = inbox.secret
+        sinks.later(lambda: send_delivered_report(url, secret, message_id),
+                    name="api delivery report")
     return JsonResponse({"status": "received"})
 
 

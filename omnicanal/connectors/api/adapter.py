@@ -1,5 +1,6 @@
 """The generic API channel: customers' messages come in through our JSON API, agents'
-replies go out to the inbox's webhook URL, signed with HMAC-SHA256."""
+replies go out to the inbox's webhook URL, signed with HMAC-SHA256; the integrator reports
+what became of them through /api/v1/inboxes/{id}/statuses (`api.py`, NOTES.md)."""
 
 from __future__ import annotations
 
@@ -50,7 +51,7 @@ class ApiSettings(ChannelSettings):
 
 
 class ApiAdapter(BaseAdapter):
-    """Inbound messages come through /api/v1 behind a bearer token; no webhooks here."""
+    """Inbound messages and status reports come through /api/v1; no webhooks here."""
 
     kind = "api"
     settings_schema = ApiSettings

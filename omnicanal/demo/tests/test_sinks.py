@@ -29,11 +29,11 @@ from omnicanal.testing.live_server import LiveServer
 from omnicanal.testing.tasks import run_queued_tasks
 
 SCALE = 0.02
-# What each channel can report at best: our API webhook has no delivery receipt; a web chat
-# reply is "sent" until a visitor's widget shows it (no widget is open here: the reply is
-# mailed to the visitor instead, through the SMTP receiver).
+# What each channel can report at best: a web chat reply is "sent" until a visitor's widget
+# shows it (no widget is open here: the reply is mailed to the visitor instead, through the
+# SMTP receiver); the API receiver reports "delivered" through the inbox's status route.
 STRONGEST = {
-    ChannelKind.API: DeliveryStatus.SENT,
+    ChannelKind.API: DeliveryStatus.DELIVERED,
     ChannelKind.WEBCHAT: DeliveryStatus.SENT,
     ChannelKind.EMAIL: DeliveryStatus.DELIVERED,
     ChannelKind.SMS: DeliveryStatus.DELIVERED,
@@ -202,3 +202,39 @@ def test_an_invitation_mail_lands_in_the_outbox_without_a_report(
                                                        "new.agent@example.com")
 
 
+
+
+def test_the_api_receiver_reports_a_reply_delivered_through_the_status_route(
+    sink_settings: sinks.SmtpSink, asgi_live_server: LiveServer
+) -> None:
+    load_demo_data(scale=SCALE, now=NOW)
+    inbox = Inbox.objects.get(channel=ChannelKind.API)
+    sinks.connect_demo_inboxes(asgi_live_server.url, [inbox.name])
+    agent = User.objects.get(email=AGENTS[0].email)
+    message = reply(agent, a_customer_writes(inbox), "Votre commande part demain.")
+
+    run_queued_tasks()
+
+    # Received once, then reported (after answering our webhook) as the integrator would.
+    (item,) = [item for item in sinks.received() if item.kind == "webhook"]
+    assert item.details["idempotency_key"] == f"omnicanal-message-{message.pk}"
+    wait_for(lambda: Message.objects.get(pk=message.pk).delivery_status == "delivered",
+             "API delivered")
+    assert Message.objects.get(pk=message.pk).failure_reason == ""
+
+
+def test_the_api_receiver_stops_reporting_what_the_route_refuses(
+    sink_settings: sinks.SmtpSink, asgi_live_server: LiveServer
+) -> None:
+    from omnicanal.demo.views import send_delivered_report
+
+    load_demo_data(scale=SCALE, now=NOW)
+    inbox = Inbox.objects.get(channel=ChannelKind.API)
+    url = f"{asgi_live_server.url}/api/v1/inboxes/{inbox.pk}/statuses"
+
+    # An unknown message (404) and a wrong secret (403): retrying cannot help.
+    assert send_delivered_report(url, inbox.secret, 987654) is True
+    assert send_delivered_report(url, "not-the-secret", 987654) is True
+    # Nobody answering: try again later.
+    assert send_delivered_report(f"http://127.0.0.1:{sinks.free_port()}/", inbox.secret, 1) \
+        is False
