@@ -15,7 +15,6 @@ back (a delivery status) comes through the product's own webhooks.
 from __future__ import annotations
 
 import base64
-import hashlib
 import hmac
 import itertools
 import json
@@ -38,6 +37,9 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from omnicanal.accounts.decorators import agent_required
+from omnicanal.connectors.api.adapter import sign as api_signature
+from omnicanal.connectors.api.adapter import verify_signature as verify_api_signature
+from omnicanal.connectors.twilio.webhook import compute_signature as twilio_signature
 from omnicanal.conversations.models import ChannelKind, Inbox
 from omnicanal.demo import sinks
 
@@ -75,12 +77,6 @@ def outbox(request: HttpRequest) -> HttpResponse:
 # --- the API inbox's webhook receiver ---------------------------------------------------
 
 
-def _signature(secret: str, timestamp: str, body: bytes) -> str:
-    """"sha256=" + hex HMAC-SHA256 of "<timestamp>.<body>", as an integrator computes it."""
-    digest = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256)
-    return "sha256=" + digest.hexdigest()
-
-
 def send_delivered_report(url: str, secret: str, message_id: int) -> bool:
     """What an integrator's system does once the customer's app has the message: report it
     "delivered" to our API, signed with the inbox's secret. True once answered (a 4xx will
@@ -91,7 +87,7 @@ def send_delivered_report(url: str, secret: str, message_id: int) -> bool:
     request = urllib.request.Request(url, data=body, method="POST", headers={
         "Content-Type": "application/json",
         "X-Omnicanal-Timestamp": timestamp,
-        "X-Omnicanal-Signature": _signature(secret, timestamp, body),
+        "X-Omnicanal-Signature": api_signature(secret, timestamp, body),
     })
     try:
         with urllib.request.urlopen(request, timeout=10):
@@ -122,7 +118,7 @@ def api_webhook(request: HttpRequest, inbox_id: int) -> HttpResponse:
     signature = request.headers.get("X-Omnicanal-Signature", "")
     if not timestamp.isdigit() or abs(time.time() - int(timestamp)) > WEBHOOK_MAX_AGE_SECONDS:
         return JsonResponse({"error": "stale or missing timestamp"}, status=400)
-    if not hmac.compare_digest(_signature(inbox.secret, timestamp, request.body), signature):
+    if not verify_api_signature(inbox.secret, timestamp, request.body, signature):
         return JsonResponse({"error": "bad signature"}, status=401)
     try:
         payload = json.loads(request.body)
@@ -165,14 +161,6 @@ def twilio_error(status: int, code: int, message: str) -> JsonResponse:
                          "more_info": f"https://www.twilio.com/docs/errors/{code}"}, status=status)
 
 
-def twilio_signature(url: str, params: dict[str, str], auth_token: str) -> str:
-    """Twilio's X-Twilio-Signature: base64 HMAC-SHA1 of the URL then every name+value,
-    sorted by name."""
-    signed = url + "".join(name + params[name] for name in sorted(params))
-    digest = hmac.new(auth_token.encode(), signed.encode(), hashlib.sha1).digest()
-    return base64.b64encode(digest).decode()
-
-
 def send_status_callbacks(url: str, message: dict[str, str]) -> bool:
     """Twilio's StatusCallback: "sent", then "delivered", each signed; True once both were
     accepted (otherwise the caller tries again, as Twilio retries)."""
@@ -187,7 +175,7 @@ def send_status_callbacks(url: str, message: dict[str, str]) -> bool:
             url, data=urllib.parse.urlencode(params).encode(), method="POST",
             headers={
                 "Content-Type": "application/x-www-form-urlencoded",
-                "X-Twilio-Signature": twilio_signature(url, params, sinks.twilio_auth_token()),
+                "X-Twilio-Signature": twilio_signature(url, params.items(), sinks.twilio_auth_token()),
                 "User-Agent": "TwilioProxy/1.1",
             },
         )
