@@ -175,7 +175,8 @@ def send_status_callbacks(url: str, message: dict[str, str]) -> bool:
             url, data=urllib.parse.urlencode(params).encode(), method="POST",
             headers={
                 "Content-Type": "application/x-www-form-urlencoded",
-                "X-Twilio-Signature": twilio_signature(url, params.items(), sinks.twilio_auth_token()),
+                "X-Twilio-Signature": twilio_signature(
+                    url, params.items(), sinks.twilio_auth_token()),
                 "User-Agent": "TwilioProxy/1.1",
             },
         )
