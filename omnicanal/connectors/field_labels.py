@@ -80,8 +80,8 @@ HELP: dict[str, Promise] = {
                          "show the widget."),
     "business_hours": _("JSON, as in the web chat's notes; empty: always open."),
     "wait_message": _("Shown to a visitor while no agent has answered."),
-    "email_inbox_id": _("The number of the e-mail inbox that sends a reply the visitor "
-                        "did not see."),
+    "email_inbox_id": _("The e-mail inbox that sends the visitor a reply they did not see "
+                        "in the chat."),
     "help_center_url": _("Offered to visitors in the widget."),
     "color": _("The chat button's and header's colour; its text is white."),
     "account_sid": _("AC followed by 32 characters, in the Twilio console."),

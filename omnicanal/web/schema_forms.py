@@ -2,7 +2,8 @@
 
 One builder for every channel kind, so that a field added to a schema shows on the settings
 page without template work. Types map to widgets: bool → checkbox, int → number,
-Literal → select (a single-value Literal is fixed, hidden), list → one item per line,
+Literal → select (a single-value Literal is fixed, hidden), another inbox → a select of
+them, list → one item per line,
 dict → JSON, str → text (URL input for URLs). A secret (`ChannelSettings.secret_fields`) is
 a password input that is never filled back: left empty, the stored value is kept; the page
 says whether one is set. The schema stays the judge: `settings()` only converts, then the
@@ -25,10 +26,14 @@ from pydantic_core import PydanticUndefined
 
 from omnicanal.connectors.base import ChannelSettings, SettingsProblem
 from omnicanal.connectors.field_labels import choice_label, help_for, label_for, section_for
+from omnicanal.conversations.models import Inbox
 
 # A schema field whose `json_schema_extra` has {"x-generate": "token"} gets a random value
 # when an inbox is created without one (a site token, a webhook secret token).
 GENERATE_KEY = "x-generate"
+# An int field with {"x-inbox-channel": "email"} names another inbox of that channel: a
+# select of them by name, not a number to look up.
+INBOX_KEY = "x-inbox-channel"
 
 
 def _strip(annotation: Any) -> tuple[Any, bool]:
@@ -134,6 +139,12 @@ class SchemaSettingsForm(forms.Form):
             field: forms.Field
             if kind == "bool":
                 field = forms.BooleanField(required=False)
+            elif kind == "int" and _extra(info).get(INBOX_KEY):
+                inboxes = Inbox.objects.filter(channel=_extra(info)[INBOX_KEY]).order_by("name")
+                field = forms.TypedChoiceField(
+                    required=is_required, coerce=int, empty_value=None,
+                    choices=[("", "—"), *((inbox.pk, inbox.name) for inbox in inboxes)],
+                )
             elif kind == "int":
                 if initial == 0 and default == 0 and _bounds(info).get("min_value", 0) <= 0 \
                         and not is_required:

@@ -50,7 +50,7 @@ class WebchatInboxSettings(ChannelSettings):
     allowed_origins: list[HttpUrlText] = []
     business_hours: dict[str, Any] | None = None
     wait_message: str | dict[str, str] = ""
-    email_inbox_id: int | None = None
+    email_inbox_id: int | None = Field(None, json_schema_extra={"x-inbox-channel": "email"})
     away_after_seconds: int = Field(120, ge=0, le=7 * 24 * 3600)
     help_center_url: HttpUrlText | None = None
     # The launcher's and the header's colour (white text on it).

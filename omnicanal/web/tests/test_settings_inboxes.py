@@ -158,6 +158,23 @@ def test_a_web_chat_gets_a_site_token_its_origins_one_per_line_and_a_colour(brow
     assert f"/settings/inboxes/{inbox.pk}/preview/" in page
 
 
+def test_a_web_chat_names_its_e_mail_inbox_from_a_list_not_by_number(
+    browser: Client, email_inbox: Inbox
+) -> None:
+    Inbox.objects.create(name="Boutique", channel="api")
+    form = browser.get("/settings/inboxes/new/webchat/").content.decode()
+    options = form[form.index('name="email_inbox_id"'):]
+    options = options[:options.index("</select>")]
+    assert f'<option value="{email_inbox.pk}">{email_inbox.name}</option>' in options
+    assert "Boutique" not in options  # not an e-mail inbox
+    answer = browser.post("/settings/inboxes/new/webchat/", {
+        "name": "Chat", "site_token": "site-token-123", "away_after_seconds": "120",
+        "color": "#c2410c", "email_inbox_id": str(email_inbox.pk),
+    })
+    assert answer.status_code == 302
+    assert Inbox.objects.get(name="Chat").settings["email_inbox_id"] == email_inbox.pk
+
+
 def test_the_web_chat_preview_loads_the_real_widget(browser: Client) -> None:
     inbox = Inbox.objects.create(name="Chat", channel="webchat", settings={
         "site_token": "site-token-123"})
