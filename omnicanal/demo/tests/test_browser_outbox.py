@@ -8,10 +8,10 @@ from typing import Any
 
 from django.utils import timezone
 
-from omnicanal.accounts.models import Language, User
+from omnicanal.accounts.models import User
 from omnicanal.demo import sinks
 from omnicanal.testing.live_server import LiveServer
-from omnicanal.web.tests.browser import BROWSER_MARKS, log_in
+from omnicanal.web.tests.browser import BROWSER_MARKS, in_each_language
 from omnicanal.web.tests.browser import playwright_page as playwright_page  # the fixture
 
 pytestmark = BROWSER_MARKS
@@ -58,11 +58,7 @@ def test_the_outbox_looks_right_in_french_and_english(
     english = english_strings()
 
     problems: list[str] = []
-    for language in ("fr", "en"):
-        User.objects.filter(pk=agent.pk).update(
-            language=Language.FRENCH if language == "fr" else Language.ENGLISH)
-        if language == "fr":
-            log_in(page, asgi_live_server, "bob@example.com", "pw-bob-123")
+    for language in in_each_language(page, asgi_live_server, agent, "pw-bob-123"):
         page.goto(f"{asgi_live_server.url}/demo/outbox/")
         page.locator(".demo-item").first.wait_for(state="visible")
         assert page.locator(".demo-item").count() == 4

@@ -66,6 +66,16 @@ def screenshot(page: Any, name: str) -> None:
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=False)
 
 
+def in_each_language(page: Any, server: LiveServer, user: Any, password: str) -> Iterator[str]:
+    """"fr", then "en": the user's language set to it before each round, logged in for the
+    first (the second round's page loads show the new language)."""
+    for language in ("fr", "en"):
+        type(user).objects.filter(pk=user.pk).update(language=language)
+        if language == "fr":
+            log_in(page, server, user.email, password)
+        yield language
+
+
 def log_in(page: Any, server: LiveServer, email: str, password: str) -> None:
     page.goto(f"{server.url}/login/")
     page.fill("input[name=username]", email)

@@ -17,7 +17,7 @@ from omnicanal.conversations.models import (
     OutboxEvent,
 )
 from omnicanal.testing.live_server import LiveServer
-from omnicanal.web.tests.browser import BROWSER_MARKS, log_in, screenshot
+from omnicanal.web.tests.browser import BROWSER_MARKS, in_each_language, log_in, screenshot
 
 pytestmark = BROWSER_MARKS
 
@@ -59,7 +59,6 @@ def test_an_administrator_sees_a_failed_handler_with_its_error_and_retries_it(
 def test_the_failures_page_looks_right_in_french_and_english(
     asgi_live_server: LiveServer, playwright_page: Any, admin: User
 ) -> None:
-    from omnicanal.accounts.models import Language
     from omnicanal.web.tests.test_browser_screenshots import check_page, english_strings
 
     page = playwright_page
@@ -81,11 +80,7 @@ def test_the_failures_page_looks_right_in_french_and_english(
     english = english_strings()
 
     problems: list[str] = []
-    for language in ("fr", "en"):
-        User.objects.filter(pk=admin.pk).update(
-            language=Language.FRENCH if language == "fr" else Language.ENGLISH)
-        if language == "fr":
-            log_in(page, asgi_live_server, "admin@example.com", "pw-admin-123")
+    for language in in_each_language(page, asgi_live_server, admin, "pw-admin-123"):
         page.goto(f"{asgi_live_server.url}/settings/failures/")
         page.locator("#retrying-runs").wait_for(state="visible")
         problems += check_page(page, language, "failures", english)

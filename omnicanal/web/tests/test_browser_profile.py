@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from omnicanal.accounts.models import Language, User
+from omnicanal.accounts.models import User
 from omnicanal.conftest import inbound
 from omnicanal.connectors.base import InboundMessage, Sender, SenderIdentity
 from omnicanal.contacts.models import Contact
@@ -14,7 +14,7 @@ from omnicanal.conversations import actions
 from omnicanal.conversations.ingest import ingest
 from omnicanal.conversations.models import ChannelKind, Inbox
 from omnicanal.testing.live_server import LiveServer
-from omnicanal.web.tests.browser import BROWSER_MARKS, log_in, wait_until_live
+from omnicanal.web.tests.browser import BROWSER_MARKS, in_each_language, wait_until_live
 from omnicanal.web.tests.test_browser_screenshots import check_page, english_strings
 
 pytestmark = BROWSER_MARKS
@@ -56,12 +56,8 @@ def test_the_profile_and_a_visitors_conversation_look_right(
     actions.reply(agent, visitor.conversation_id, "Bonjour, je regarde tout de suite.")
 
     problems: list[str] = []
-    for language in ("fr", "en"):
-        User.objects.filter(pk=agent.pk).update(
-            language=Language.FRENCH if language == "fr" else Language.ENGLISH)
-        if language == "fr":
-            log_in(page, server, "bob@example.com", "pw-bob-123")
-        else:
+    for language in in_each_language(page, server, agent, "pw-bob-123"):
+        if language == "en":
             page.goto(f"{server.url}/")
             wait_until_live(page)
         problems += check_page(page, language, "names-conversations", english)

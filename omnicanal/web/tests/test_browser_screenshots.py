@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import omnicanal
-from omnicanal.accounts.models import Language, User
+from omnicanal.accounts.models import User
 from omnicanal.conftest import inbound
 from omnicanal.connectors.base import ThreadHints
 from omnicanal.contacts.models import Contact
@@ -24,7 +24,7 @@ from omnicanal.conversations import actions
 from omnicanal.conversations.ingest import ingest
 from omnicanal.conversations.models import ChannelKind, Inbox, Label
 from omnicanal.testing.live_server import LiveServer
-from omnicanal.web.tests.browser import ARTIFACTS, BROWSER_MARKS, log_in, wait_until_live
+from omnicanal.web.tests.browser import ARTIFACTS, BROWSER_MARKS, in_each_language, wait_until_live
 
 pytestmark = BROWSER_MARKS
 
@@ -177,12 +177,8 @@ def test_the_main_pages_in_french_and_english_look_right(
     actions.add_label(agent, first.conversation_id, label.pk)
 
     problems: list[str] = []
-    for language in ("fr", "en"):
-        User.objects.filter(pk=agent.pk).update(
-            language=Language.FRENCH if language == "fr" else Language.ENGLISH)
-        if language == "fr":
-            log_in(page, server, "bob@example.com", "pw-bob-123")
-        else:
+    for language in in_each_language(page, server, agent, "pw-bob-123"):
+        if language == "en":
             page.goto(f"{server.url}/")
             wait_until_live(page)
         problems += check_page(page, language, "conversations", english)

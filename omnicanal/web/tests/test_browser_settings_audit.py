@@ -7,12 +7,12 @@ from typing import Any
 
 from playwright.sync_api import expect
 
-from omnicanal.accounts.models import Language, User
+from omnicanal.accounts.models import User
 from omnicanal.connectors.actions import create_inbox
 from omnicanal.conversations import actions
 from omnicanal.routing import teams
 from omnicanal.testing.live_server import LiveServer
-from omnicanal.web.tests.browser import BROWSER_MARKS, log_in
+from omnicanal.web.tests.browser import BROWSER_MARKS, in_each_language
 from omnicanal.web.tests.test_browser_screenshots import check_page, english_strings
 
 pytestmark = BROWSER_MARKS
@@ -29,11 +29,7 @@ def test_the_audit_log_lists_the_changes_made_in_the_settings(
     english = english_strings()
 
     problems: list[str] = []
-    for language in ("fr", "en"):
-        User.objects.filter(pk=admin.pk).update(
-            language=Language.FRENCH if language == "fr" else Language.ENGLISH)
-        if language == "fr":
-            log_in(page, server, "admin@example.com", "pw-admin-123")
+    for language in in_each_language(page, server, admin, "pw-admin-123"):
         page.goto(f"{server.url}/settings/")
         page.locator(".settings-nav a[href='/settings/audit/']").click()
         table = page.locator("#audit-entries")

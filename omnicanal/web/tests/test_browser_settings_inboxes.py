@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from omnicanal.accounts.models import Language, User
+from omnicanal.accounts.models import User
 from omnicanal.conftest import inbound
 from omnicanal.conversations.ingest import ingest
 from omnicanal.conversations.models import ChannelKind, Inbox
 from omnicanal.testing.live_server import LiveServer
-from omnicanal.web.tests.browser import BROWSER_MARKS, log_in
+from omnicanal.web.tests.browser import BROWSER_MARKS, in_each_language
 from omnicanal.web.tests.test_browser_screenshots import check_page, english_strings
 
 pytestmark = BROWSER_MARKS
@@ -40,11 +40,7 @@ def test_the_inbox_settings_pages_look_right_in_french_and_english(
         ingest(shop, inbound(f"m-{index}", f"Question {index}", email=f"c{index}@example.fr"))
 
     problems: list[str] = []
-    for language in ("fr", "en"):
-        User.objects.filter(pk=admin.pk).update(
-            language=Language.FRENCH if language == "fr" else Language.ENGLISH)
-        if language == "fr":
-            log_in(page, server, "admin@example.com", "pw-admin-123")
+    for language in in_each_language(page, server, admin, "pw-admin-123"):
         page.goto(f"{server.url}/settings/inboxes/")
         page.locator("#inbox-list").wait_for()
         problems += check_page(page, language, "settings-inboxes", english)

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from omnicanal.accounts.models import Language, User
+from omnicanal.accounts.models import User
 from omnicanal.connectors.email.quarantine import record_failure
 from omnicanal.conversations.models import ChannelKind, Inbox, Message
 from omnicanal.testing.live_server import LiveServer
-from omnicanal.web.tests.browser import BROWSER_MARKS, log_in, screenshot
+from omnicanal.web.tests.browser import BROWSER_MARKS, in_each_language, log_in, screenshot
 
 pytestmark = BROWSER_MARKS
 
@@ -83,11 +83,7 @@ def test_the_quarantine_page_looks_right_in_french_and_english(
     english = english_strings()
 
     problems: list[str] = []
-    for language in ("fr", "en"):
-        User.objects.filter(pk=admin.pk).update(
-            language=Language.FRENCH if language == "fr" else Language.ENGLISH)
-        if language == "fr":
-            log_in(page, asgi_live_server, "admin@example.com", "pw-admin-123")
+    for language in in_each_language(page, asgi_live_server, admin, "pw-admin-123"):
         page.goto(f"{asgi_live_server.url}/settings/quarantine/")
         page.locator("#quarantined-mails").wait_for(state="visible")
         problems += check_page(page, language, "settings-quarantine", english)

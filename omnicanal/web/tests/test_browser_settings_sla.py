@@ -9,11 +9,11 @@ from typing import Any
 
 from django.utils import timezone
 
-from omnicanal.accounts.models import Language, Team, User
+from omnicanal.accounts.models import Team, User
 from omnicanal.routing.models import SlaPolicy, SpecialDay, TeamCalendar
 from omnicanal.routing.sla import create_default_sla
 from omnicanal.testing.live_server import LiveServer
-from omnicanal.web.tests.browser import BROWSER_MARKS, log_in
+from omnicanal.web.tests.browser import BROWSER_MARKS, in_each_language
 from omnicanal.web.tests.test_browser_screenshots import (
     SCREENSHOTS,
     WINDOWS,
@@ -51,11 +51,7 @@ def test_the_service_level_pages_in_french_and_english_look_right(
     urgent = SlaPolicy.objects.get(name="Prioritaires")
 
     problems: list[str] = []
-    for language in ("fr", "en"):
-        User.objects.filter(pk=admin.pk).update(
-            language=Language.FRENCH if language == "fr" else Language.ENGLISH)
-        if language == "fr":
-            log_in(page, server, "admin@example.com", "pw-admin-123")
+    for language in in_each_language(page, server, admin, "pw-admin-123"):
 
         page.goto(f"{server.url}/settings/hours/")
         page.locator("#calendars").wait_for(state="visible")

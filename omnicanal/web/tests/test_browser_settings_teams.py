@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from omnicanal.accounts.models import Language, Role, Team, User
+from omnicanal.accounts.models import Role, Team, User
 from omnicanal.conftest import inbound
 from omnicanal.contacts import attributes
 from omnicanal.contacts.models import AttributeType, Contact
@@ -16,7 +16,7 @@ from omnicanal.conversations.models import ChannelKind, Inbox
 from omnicanal.routing import teams
 from omnicanal.routing.models import BusinessCalendar, Mode
 from omnicanal.testing.live_server import LiveServer
-from omnicanal.web.tests.browser import BROWSER_MARKS, log_in, screenshot
+from omnicanal.web.tests.browser import BROWSER_MARKS, in_each_language, screenshot
 from omnicanal.web.tests.test_browser_screenshots import check_page, english_strings
 
 pytestmark = BROWSER_MARKS
@@ -71,11 +71,7 @@ def test_the_teams_labels_and_attributes_settings_look_right(
     english = english_strings()
 
     problems: list[str] = []
-    for language in ("fr", "en"):
-        User.objects.filter(pk=admin.pk).update(
-            language=Language.FRENCH if language == "fr" else Language.ENGLISH)
-        if language == "fr":
-            log_in(page, server, "admin@example.com", "pw-admin-123")
+    for language in in_each_language(page, server, admin, "pw-admin-123"):
 
         def shot(path: str, name: str) -> None:
             page.goto(f"{server.url}{path}")
