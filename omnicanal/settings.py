@@ -97,6 +97,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "omnicanal.core.middleware.TextBoundaryMiddleware",
+    "omnicanal.core.middleware.NotFoundMiddleware",
     "omnicanal.accounts.middleware.AgentLanguageMiddleware",
     "omnicanal.accounts.middleware.FirstRunMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

@@ -13,9 +13,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.utils.translation import gettext
 
+from omnicanal.core.exceptions import NotFound
 from omnicanal.core.text import clean_text, has_poison
 
 # Left to their own boundary (see the module docstring).
@@ -64,3 +65,19 @@ class TextBoundaryMiddleware:
             if fields:
                 request.POST = _cleaned(request.POST)  # type: ignore[assignment]
         return self.get_response(request)
+
+
+class NotFoundMiddleware:
+    """An action's NotFound (a conversation, rule or calendar that is not there, or that the
+    user may not see) reaching a page view is that page's 404: views need not translate it
+    one by one. The API maps it in its own exception handlers."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> None:
+        if isinstance(exception, NotFound):
+            raise Http404(exception.message) from exception

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -14,7 +14,6 @@ from django.views.decorators.vary import vary_on_headers
 from omnicanal.accounts.decorators import HtmxHttpRequest, agent_required, request_agent
 from omnicanal.accounts.mentions import fold
 from omnicanal.accounts.models import User
-from omnicanal.core.exceptions import NotFound
 from omnicanal.notifications import actions
 from omnicanal.notifications.models import Kind
 
@@ -49,10 +48,7 @@ def notification_list(request: HtmxHttpRequest) -> HttpResponse:
 @agent_required
 def notification_open(request: HtmxHttpRequest, notification_id: int) -> HttpResponse:
     """Mark the notification read and go where it points."""
-    try:
-        notification = actions.open_notification(request_agent(request), notification_id)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
+    notification = actions.open_notification(request_agent(request), notification_id)
     if notification.conversation_id is None:
         return HttpResponseRedirect(reverse("notifications:list"))
     return HttpResponseRedirect(reverse("web:conversation", args=[notification.conversation_id]))

@@ -11,7 +11,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext, gettext_lazy
@@ -20,7 +20,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 from omnicanal.accounts.decorators import HtmxHttpRequest, supervisor_required
 from omnicanal.accounts.decorators import request_agent as _user
 from omnicanal.conversations.models import Label, Priority
-from omnicanal.core.exceptions import NotFound
 from omnicanal.routing import answers
 from omnicanal.routing.models import AutomationRule, CannedReply, Macro
 
@@ -124,8 +123,6 @@ def canned_reply_form(request: HtmxHttpRequest, canned_id: int | None = None) ->
                 )
             except ValidationError as error:
                 form.add_error(None, error)
-            except NotFound as error:
-                raise Http404 from error
             else:
                 messages.success(request, gettext("Canned reply /%(shortcut)s saved.")
                                  % {"shortcut": saved.shortcut})
@@ -155,8 +152,6 @@ def macro_form(request: HtmxHttpRequest, macro_id: int | None = None) -> HttpRes
                 )
             except ValidationError as error:
                 form.add_error(None, error)
-            except NotFound as error:
-                raise Http404 from error
             else:
                 messages.success(request, gettext("Macro /%(shortcut)s saved.")
                                  % {"shortcut": saved.shortcut})
@@ -176,10 +171,7 @@ def macro_form(request: HtmxHttpRequest, macro_id: int | None = None) -> HttpRes
 def canned_reply_delete(request: HtmxHttpRequest, canned_id: int) -> HttpResponse:
     canned = get_object_or_404(CannedReply, pk=canned_id)
     if request.method == "POST":
-        try:
-            answers.delete_canned_reply(_user(request), canned_id)
-        except NotFound as error:
-            raise Http404 from error
+        answers.delete_canned_reply(_user(request), canned_id)
         messages.success(request, gettext("Canned reply /%(shortcut)s deleted.")
                          % {"shortcut": canned.shortcut})
         return HttpResponseRedirect(_answers_url())
@@ -197,10 +189,7 @@ def macro_delete(request: HtmxHttpRequest, macro_id: int) -> HttpResponse:
     if answers.editor_steps(macro) is None:
         return HttpResponseRedirect(_answers_url())
     if request.method == "POST":
-        try:
-            answers.delete_macro(_user(request), macro_id)
-        except NotFound as error:
-            raise Http404 from error
+        answers.delete_macro(_user(request), macro_id)
         messages.success(request, gettext("Macro /%(shortcut)s deleted.")
                          % {"shortcut": macro.shortcut})
         return HttpResponseRedirect(_answers_url())
@@ -214,12 +203,9 @@ def macro_delete(request: HtmxHttpRequest, macro_id: int) -> HttpResponse:
 @require_POST
 @supervisor_required
 def rule_toggle(request: HtmxHttpRequest, rule_id: int) -> HttpResponse:
-    try:
-        rule = answers.set_rule_active(
-            _user(request), rule_id, is_active=request.POST.get("is_active") == "1"
-        )
-    except NotFound as error:
-        raise Http404 from error
+    rule = answers.set_rule_active(
+        _user(request), rule_id, is_active=request.POST.get("is_active") == "1"
+    )
     message = (gettext("Rule “%(name)s” is on.") if rule.is_active
                else gettext("Rule “%(name)s” is off."))
     messages.success(request, message % {"name": rule.name})

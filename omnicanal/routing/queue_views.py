@@ -4,14 +4,13 @@ the header's live refresh does not follow. Thin: the place is `queries.queue_sta
 
 from __future__ import annotations
 
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from omnicanal.accounts.decorators import HtmxHttpRequest, agent_required
 from omnicanal.accounts.models import User
 from omnicanal.conversations.actions import access_conversation
-from omnicanal.core.exceptions import NotFound
 from omnicanal.routing.queries import queue_status
 
 
@@ -22,9 +21,6 @@ def queue_badge(request: HtmxHttpRequest, conversation_id: int) -> HttpResponse:
     the badge (and its listening) from the page."""
     user = request.user
     assert isinstance(user, User)
-    try:
-        conversation = access_conversation(user, conversation_id)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
+    conversation = access_conversation(user, conversation_id)
     context = {"conversation": conversation, "queue": queue_status(conversation.pk)}
     return render(request, "routing/_queue_badge.html", context)

@@ -269,10 +269,7 @@ def conversations_bulk(request: HtmxHttpRequest) -> HttpResponse:
 
 
 def _access(request: HtmxHttpRequest, conversation_id: int) -> Conversation:
-    try:
-        return actions.access_conversation(request_agent(request), conversation_id)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
+    return actions.access_conversation(request_agent(request), conversation_id)
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse, HttpResponseRedirect, QueryDict
+from django.http import HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
 from django.utils.translation import gettext, gettext_lazy
@@ -255,8 +255,6 @@ def automation_active(request: HtmxHttpRequest, rule_id: int) -> HttpResponse:
         rule = answers.set_rule_active(
             request_agent(request), rule_id, is_active=request.POST.get("is_active") == "1"
         )
-    except NotFound as exc:
-        raise Http404(str(exc)) from exc
     except ValidationError as exc:
         # Saved before a team or agent it names was deleted: the engine refuses it as is.
         messages.error(request, " ".join(exc.messages))
@@ -270,10 +268,7 @@ def automation_active(request: HtmxHttpRequest, rule_id: int) -> HttpResponse:
 @require_POST
 @administrator_required
 def automation_move(request: HtmxHttpRequest, rule_id: int) -> HttpResponse:
-    try:
-        rules.move_rule(request_agent(request), rule_id, up=request.POST.get("direction") == "up")
-    except NotFound as exc:
-        raise Http404(str(exc)) from exc
+    rules.move_rule(request_agent(request), rule_id, up=request.POST.get("direction") == "up")
     return HttpResponseRedirect(reverse("web:settings_automation") + f"#rule-{rule_id}")
 
 

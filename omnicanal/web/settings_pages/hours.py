@@ -13,7 +13,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from omnicanal.accounts.decorators import HtmxHttpRequest, administrator_required, request_agent
 from omnicanal.accounts.models import Team
-from omnicanal.core.exceptions import Conflict, NotFound
+from omnicanal.core.exceptions import Conflict
 from omnicanal.routing import service_levels
 from omnicanal.routing.business_hours import Interval
 from omnicanal.routing.models import BusinessCalendar, SpecialDay, Weekday
@@ -244,8 +244,6 @@ def calendar_form(request: HtmxHttpRequest, calendar_id: int | None = None) -> H
                         form.add_error(field, field_errors)
                     else:
                         form.add_error(None, field_errors)
-            except NotFound as error:
-                raise Http404 from error
             else:
                 messages.success(request, gettext("Calendar “%(name)s” saved.")
                                  % {"name": saved.name})
@@ -299,8 +297,6 @@ def calendar_delete(request: HtmxHttpRequest, calendar_id: int) -> HttpResponse:
     calendar = get_object_or_404(BusinessCalendar, pk=calendar_id)
     try:
         service_levels.delete_calendar(request_agent(request), calendar_id)
-    except NotFound as error:
-        raise Http404 from error
     except Conflict as error:
         messages.error(request, error.message)
         return HttpResponseRedirect(_edit_url(calendar) + "#delete-title")
@@ -319,8 +315,6 @@ def special_day_add(request: HtmxHttpRequest, calendar_id: int) -> HttpResponse:
                                            **special_form.cleaned_data)
         except ValidationError as error:
             special_form.add_error(None, error)
-        except NotFound as error:
-            raise Http404 from error
         else:
             messages.success(request, gettext("Special day added."))
             return HttpResponseRedirect(_edit_url(calendar) + "#special-days-title")
@@ -339,10 +333,7 @@ def special_day_add(request: HtmxHttpRequest, calendar_id: int) -> HttpResponse:
 @administrator_required
 def special_day_delete(request: HtmxHttpRequest, calendar_id: int, day_id: int) -> HttpResponse:
     calendar = get_object_or_404(BusinessCalendar, pk=calendar_id)
-    try:
-        service_levels.delete_special_day(request_agent(request), calendar_id, day_id)
-    except NotFound as error:
-        raise Http404 from error
+    service_levels.delete_special_day(request_agent(request), calendar_id, day_id)
     messages.success(request, gettext("Special day deleted."))
     return HttpResponseRedirect(_edit_url(calendar) + "#special-days-title")
 

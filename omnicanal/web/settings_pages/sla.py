@@ -14,7 +14,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
 from django.utils.translation import gettext, gettext_lazy
@@ -24,7 +24,6 @@ from omnicanal.accounts.decorators import HtmxHttpRequest, administrator_require
 from omnicanal.accounts.models import Team
 from omnicanal.contacts.models import ValueTier
 from omnicanal.conversations.models import Inbox, Priority
-from omnicanal.core.exceptions import NotFound
 from omnicanal.routing import service_levels
 from omnicanal.routing.models import SlaPolicy
 
@@ -219,8 +218,6 @@ def policy_form(request: HtmxHttpRequest, policy_id: int | None = None) -> HttpR
             except ValidationError as error:
                 for field, field_errors in error.message_dict.items():
                     form.add_error(field if field in form.fields else None, field_errors)
-            except NotFound as error:
-                raise Http404 from error
             else:
                 messages.success(request, gettext("SLA policy “%(name)s” saved.")
                                  % {"name": saved.name})
@@ -237,12 +234,9 @@ def policy_form(request: HtmxHttpRequest, policy_id: int | None = None) -> HttpR
 @require_POST
 @administrator_required
 def policy_move(request: HtmxHttpRequest, policy_id: int) -> HttpResponse:
-    try:
-        policy = service_levels.move_policy(
-            request_agent(request), policy_id, up=request.POST.get("direction") == "up"
-        )
-    except NotFound as error:
-        raise Http404 from error
+    policy = service_levels.move_policy(
+        request_agent(request), policy_id, up=request.POST.get("direction") == "up"
+    )
     messages.success(request, gettext("“%(name)s” moved.") % {"name": policy.name})
     return HttpResponseRedirect(_list_url() + f"#policy-{policy.pk}")
 
@@ -250,12 +244,9 @@ def policy_move(request: HtmxHttpRequest, policy_id: int) -> HttpResponse:
 @require_POST
 @administrator_required
 def policy_active(request: HtmxHttpRequest, policy_id: int) -> HttpResponse:
-    try:
-        policy = service_levels.set_policy_active(
-            request_agent(request), policy_id, is_active=request.POST.get("is_active") == "1"
-        )
-    except NotFound as error:
-        raise Http404 from error
+    policy = service_levels.set_policy_active(
+        request_agent(request), policy_id, is_active=request.POST.get("is_active") == "1"
+    )
     message = (gettext("“%(name)s” is active.") if policy.is_active
                else gettext("“%(name)s” is inactive."))
     messages.success(request, message % {"name": policy.name})
@@ -266,10 +257,7 @@ def policy_active(request: HtmxHttpRequest, policy_id: int) -> HttpResponse:
 @administrator_required
 def policy_delete(request: HtmxHttpRequest, policy_id: int) -> HttpResponse:
     policy = get_object_or_404(SlaPolicy, pk=policy_id)
-    try:
-        service_levels.delete_policy(request_agent(request), policy_id)
-    except NotFound as error:
-        raise Http404 from error
+    service_levels.delete_policy(request_agent(request), policy_id)
     messages.success(request, gettext("SLA policy “%(name)s” deleted.") % {"name": policy.name})
     return HttpResponseRedirect(_list_url())
 
