@@ -66,6 +66,24 @@ def screenshot(page: Any, name: str) -> None:
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=False)
 
 
+# axe-core's impact levels a page may not have (WCAG 2.1 AA): "minor" and "moderate" are
+# reported by axe as advice.
+BLOCKING_IMPACTS = {"serious", "critical"}
+
+
+def accessibility_problems(page: Any, name: str) -> list[str]:
+    """axe-core's serious and critical violations on the page as it is now, one line each."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page, options={"runOnly": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]})
+    return [
+        f"{name}: {violation['id']} ({violation['impact']}): "
+        + "; ".join(node["target"][0] for node in violation["nodes"][:3] if node["target"])
+        for violation in results.response["violations"]
+        if violation["impact"] in BLOCKING_IMPACTS
+    ]
+
+
 def in_each_language(page: Any, server: LiveServer, user: Any, password: str) -> Iterator[str]:
     """"fr", then "en": the user's language set to it before each round, logged in for the
     first (the second round's page loads show the new language)."""
