@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 
 import nh3
-from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
@@ -22,6 +23,7 @@ from omnicanal.connectors.registry import adapter_for, all_adapters
 from omnicanal.conversations.ingest import IngestResult, ingest
 from omnicanal.conversations.models import Inbox
 from omnicanal.core.exceptions import InvalidInput, NotFound
+from omnicanal.knowledge import search
 from omnicanal.knowledge.models import (
     Article,
     ArticleFeedback,
@@ -31,7 +33,6 @@ from omnicanal.knowledge.models import (
 )
 
 MAX_COMMENT_LENGTH = 2000
-MAX_QUERY_WORDS = 8
 ARTICLE_TAGS = {
     "p", "br", "strong", "em", "b", "i", "u", "ul", "ol", "li", "a", "h2", "h3", "h4",
     "blockquote", "code", "pre", "img", "table", "thead", "tbody", "tr", "th", "td", "hr",
@@ -51,6 +52,9 @@ def save_article(article: Article) -> Article:
         article.slug = slugify(article.title)[:200] or secrets.token_hex(4)
     if article.status == ArticleStatus.PUBLISHED and article.published_at is None:
         article.published_at = timezone.now()
+    article.search_index = search.index_text(
+        article.locale, article.title, article.body, article.body_format
+    )
     article.save()
     return article
 
@@ -64,34 +68,10 @@ def published_article(locale: str, slug: str) -> Article:
     return article
 
 
-def search_articles(locale: str, query: str) -> QuerySet[Article]:
-    """Published articles of the language whose title or body holds every word of the query.
-
-    PostgreSQL ranks with its full-text search (the language's stemming: "commandes" finds
-    "commande"); SQLite matches each word as a substring, which is enough for a help center
-    of a few hundred articles.
-    """
-    words = query.split()[:MAX_QUERY_WORDS]
-    articles = Article.objects.published().filter(locale=locale).select_related("category")
-    if not words:
-        return articles.none()
-    if connection.vendor == "postgresql":
-        from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
-
-        config = "french" if locale == "fr" else "english"
-        vector = SearchVector("title", weight="A", config=config) + SearchVector(
-            "body", weight="B", config=config
-        )
-        search = SearchQuery(" ".join(words), config=config)
-        return (
-            articles.annotate(rank=SearchRank(vector, search))
-            .filter(rank__gt=0)
-            .order_by("-rank", "title")
-        )
-    condition = Q()
-    for word in words:
-        condition &= Q(title__icontains=word) | Q(body__icontains=word)
-    return articles.filter(condition).order_by("title")
+def search_articles(locale: str, query: str) -> list[Article]:
+    """Published articles of the language holding every word of the query, stemmed, accents
+    ignored, synonyms counted (see `knowledge.search`); best first."""
+    return [hit.article for hit in search.search(locale, query)]
 
 
 def categories_with_articles(locale: str) -> list[tuple[Category | None, list[Article]]]:
@@ -106,12 +86,57 @@ def categories_with_articles(locale: str) -> list[tuple[Category | None, list[Ar
     return list(groups.values())
 
 
-def record_feedback(article: Article, is_helpful: bool, comment: str = "") -> ArticleFeedback:
+def record_feedback(
+    article: Article, is_helpful: bool, comment: str = "", *, visitor: str = ""
+) -> ArticleFeedback:
+    """A reader's "was this helpful?". `visitor` (the help center's visitor cookie) makes
+    it one vote per visitor and article: a second vote only adds its comment to the first.
+    The article's tallies move with the new vote."""
     if article.status != ArticleStatus.PUBLISHED:
         raise NotFound(_("No such article."))
-    return ArticleFeedback.objects.create(
-        article=article, is_helpful=is_helpful, comment=comment.strip()[:MAX_COMMENT_LENGTH]
-    )
+    comment = comment.strip()[:MAX_COMMENT_LENGTH]
+    visitor_hash = hashlib.sha256(visitor.encode()).hexdigest() if visitor else ""
+    with transaction.atomic():
+        if visitor_hash:
+            earlier = (ArticleFeedback.objects.select_for_update()
+                       .filter(article=article, visitor=visitor_hash).first())
+            if earlier is not None:
+                if comment and not earlier.comment:
+                    earlier.comment = comment
+                    earlier.save(update_fields=["comment"])
+                return earlier
+        feedback = ArticleFeedback.objects.create(
+            article=article, is_helpful=is_helpful, comment=comment, visitor=visitor_hash
+        )
+        tally = "helpful_votes" if is_helpful else "unhelpful_votes"
+        Article.objects.filter(pk=article.pk).update(**{tally: F(tally) + 1})
+    return feedback
+
+
+def has_voted(article: Article, visitor: str) -> ArticleFeedback | None:
+    if not visitor:
+        return None
+    visitor_hash = hashlib.sha256(visitor.encode()).hexdigest()
+    return ArticleFeedback.objects.filter(article=article, visitor=visitor_hash).first()
+
+
+def related_articles(article: Article, limit: int = 5) -> list[Article]:
+    """Other published articles of its category, then of its language, newest first."""
+    others = Article.objects.published().filter(locale=article.locale).exclude(pk=article.pk)
+    related = list(others.filter(category_id=article.category_id)
+                   .order_by("-published_at", "title")[:limit]) if article.category_id else []
+    if len(related) < limit:
+        related += list(others.exclude(pk__in=[a.pk for a in related])
+                        .order_by("-published_at", "title")[:limit - len(related)])
+    return related
+
+
+def published_category(locale: str, slug: str) -> tuple[Category, list[Article]]:
+    category = Category.objects.filter(locale=locale, slug=slug).first()
+    if category is None:
+        raise NotFound(_("No such category."))
+    articles = list(Article.objects.published().filter(category=category).order_by("title"))
+    return category, articles
 
 
 def contact_inbox() -> Inbox | None:

@@ -65,6 +65,13 @@ class Article(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     published_at = models.DateTimeField(null=True, blank=True)
+    # The words of the title and body folded (lower case, no accents) and stemmed in the
+    # article's language, space-separated with a space at each end: SQLite's search and
+    # PostgreSQL's without `unaccent` look a stem up as " stem " (see `knowledge.search`).
+    search_index = models.TextField(blank=True, default="", editable=False)
+    # "Was this helpful?" tallies, kept beside the votes so a page needs no aggregate.
+    helpful_votes = models.PositiveIntegerField(default=0, editable=False)
+    unhelpful_votes = models.PositiveIntegerField(default=0, editable=False)
 
     objects = ArticleQuerySet.as_manager()
 
@@ -88,12 +95,44 @@ class ArticleFeedback(models.Model):
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="feedback")
     is_helpful = models.BooleanField(_("helpful"))
     comment = models.TextField(_("comment"), blank=True)
+    # A hash of the visitor's help-center cookie: one vote per visitor and article, without
+    # keeping anything that identifies the person.
+    visitor = models.CharField(max_length=64, blank=True, default="", editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-created_at"]
         verbose_name = _("article feedback")
         verbose_name_plural = _("article feedback")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article", "visitor"], condition=~models.Q(visitor=""),
+                name="one_vote_per_visitor",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.article_id}: {'+' if self.is_helpful else '-'}"
+
+
+class HelpCenterSettings(models.Model):
+    """The help center's look and contact details: one row (pk 1), written by
+    `knowledge.branding.save_help_center_settings`."""
+
+    organisation_name = models.CharField(_("organisation name"), max_length=120, blank=True)
+    brand_color = models.CharField(_("brand colour"), max_length=7, default="#1d4ed8")
+    # The logo's bytes, checked and (for SVG) rebuilt from an allow-list before they are
+    # stored; served by the help center with its own content type.
+    logo = models.BinaryField(blank=True, default=b"", editable=False)
+    logo_content_type = models.CharField(max_length=40, blank=True, default="")
+    contact_email = models.EmailField(_("contact e-mail"), blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=40, blank=True)
+    contact_hours = models.CharField(_("opening hours"), max_length=200, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("help center settings")
+        verbose_name_plural = _("help center settings")
+
+    def __str__(self) -> str:
+        return self.organisation_name or "Help center"

@@ -8,7 +8,9 @@ app_name = "knowledge"
 
 urlpatterns = [
     path("", views.home_redirect, name="home"),
+    path("logo/<str:version>/", views.logo, name="logo"),
     path("<str:locale>/", views.index, name="index"),
+    path("<str:locale>/categories/<slug:slug>/", views.category, name="category"),
     path("<str:locale>/search/", views.search, name="search"),
     path("<str:locale>/contact/", views.contact, name="contact"),
     path("<str:locale>/<slug:slug>/", views.article, name="article"),

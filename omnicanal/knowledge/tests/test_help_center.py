@@ -25,8 +25,8 @@ def demo(db: Any) -> None:
 
 def test_the_demo_loader_is_idempotent() -> None:
     assert load_help_center_demo() == 0
-    assert Article.objects.filter(locale="fr").count() == 3
-    assert Article.objects.filter(locale="en").count() == 3
+    assert Article.objects.filter(locale="fr").count() == 6
+    assert Article.objects.filter(locale="en").count() == 6
 
 
 def test_help_redirects_to_the_visitors_language(client: Client) -> None:
@@ -60,7 +60,9 @@ def test_search_finds_an_article_by_a_word_of_its_body(client: Client) -> None:
 
     assert "Suivre ma commande" in response.text
     assert "Retourner un article" not in response.text
-    assert [a.slug for a in search_articles("en", "refund")] == ["return-an-item"]
+    assert sorted(a.slug for a in search_articles("en", "gift cards")) == [
+        "return-an-item", "when-will-i-be-refunded"
+    ]
     assert list(search_articles("en", "")) == []
 
 
