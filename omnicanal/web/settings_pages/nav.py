@@ -31,6 +31,7 @@ OPERATIONS = _("Operations")
 
 PAGES = (
     SettingsPage("web:settings_inboxes", _("Inboxes"), CHANNELS),
+    SettingsPage("web:settings_help_center", _("Help center"), CHANNELS),
     SettingsPage("web:settings_agents", _("Agents"), PEOPLE),
     SettingsPage("web:settings_teams", _("Teams"), PEOPLE),
     SettingsPage("web:settings_labels", _("Labels"), CONVERSATIONS, for_supervisors=True),

@@ -5,6 +5,7 @@ from omnicanal.web.settings_pages import (
     attributes,
     audit,
     automation,
+    helpcenter,
     hours,
     inboxes,
     index,
@@ -26,4 +27,5 @@ urlpatterns = [
     *automation.urlpatterns,
     *quarantine.urlpatterns,
     *audit.urlpatterns,
+    *helpcenter.urlpatterns,
 ]
