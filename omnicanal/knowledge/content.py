@@ -22,11 +22,11 @@ HEADING = re.compile(r"<(h[23])>(.*?)</\1>", re.I | re.S)
 
 def text_blocks(body: str, body_format: str) -> list[str]:
     """The body's paragraphs, list items and headings as plain text, one string each."""
+    texts: list[str]
     if body_format == BodyFormat.HTML:
-        pieces = BLOCK_BOUNDARY.split(body)
-        texts = (html.unescape(TAG.sub("", piece)) for piece in pieces)
+        texts = [html.unescape(TAG.sub("", piece)) for piece in BLOCK_BOUNDARY.split(body)]
     else:
-        texts = iter(re.split(r"\n\s*\n|\n", body))
+        texts = re.split(r"\n", body)
     return [cleaned for text in texts if (cleaned := SPACES.sub(" ", text).strip())]
 
 

@@ -189,12 +189,14 @@ def contact(request: HttpRequest, locale: str) -> HttpResponse:
             )
         except RateLimited:
             return _page(request, locale, "knowledge/contact.html",
-                         {**_contact_trail(), "form": form, "error": _("Too many messages; try again later.")},
+                         {**_contact_trail(), "form": form,
+                          "error": _("Too many messages; try again later.")},
                          status=429, switch_to="knowledge:contact")
         except DomainError as exc:
             error = exc.message
         else:
-            return _page(request, locale, "knowledge/contact.html", {**_contact_trail(), "sent": True},
-                         switch_to="knowledge:contact")
-    return _page(request, locale, "knowledge/contact.html", {**_contact_trail(), "form": form, "error": error},
+            return _page(request, locale, "knowledge/contact.html",
+                         {**_contact_trail(), "sent": True}, switch_to="knowledge:contact")
+    return _page(request, locale, "knowledge/contact.html",
+                 {**_contact_trail(), "form": form, "error": error},
                  status=422, switch_to="knowledge:contact")

@@ -46,7 +46,7 @@ class HelpCenterForm(forms.Form):
     contact_phone = forms.CharField(label=_("Contact phone"), max_length=40, required=False)
     contact_hours = forms.CharField(
         label=_("Opening hours"), max_length=200, required=False,
-        help_text=_("As customers should read it, for example: Monday to Friday, 9:00–18:00."),
+        help_text=_("As customers should read it, for example: Monday to Friday, 9:00 to 18:00."),
     )
 
 

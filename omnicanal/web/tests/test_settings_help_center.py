@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 FORM = {"organisation_name": "Boutique Lumière", "brand_color": "#ffd60a",
         "contact_email": "aide@boutique.example", "contact_phone": "+33 1 23 45 67 89",
-        "contact_hours": "Du lundi au vendredi, 9 h–18 h"}
+        "contact_hours": "Du lundi au vendredi, 9 h à 18 h"}
 
 
 def post(client: Client, **changes: Any) -> Any:
