@@ -129,3 +129,62 @@ def test_the_contact_form_says_when_no_inbox_takes_it(client: Client) -> None:
 
     assert response.status_code == 422
     assert "not available" in response.text
+
+
+def test_one_vote_per_visitor_and_the_tallies_follow(client: Client) -> None:
+    url = "/help/en/track-my-order/feedback/"
+
+    first = client.post(url, {"helpful": "no"})
+    again = client.post(url, {"helpful": "yes", "comment": "The carrier was not listed"})
+    Client().post(url, {"helpful": "yes"})  # another visitor, without the cookie
+
+    assert first.cookies["omnicanal_help_visitor"]["httponly"]
+    article = Article.objects.get(slug="track-my-order")
+    assert (article.helpful_votes, article.unhelpful_votes) == (1, 1)
+    mine = ArticleFeedback.objects.get(is_helpful=False)
+    # The second post of the same visitor only added its comment to the first vote.
+    assert mine.comment == "The carrier was not listed"
+    assert again.status_code == 302
+    page = client.get("/help/en/track-my-order/").text
+    assert "Thank you for your feedback" in page and 'name="helpful" value="yes"' not in page
+    assert "1 of 2 readers found this helpful" in page
+
+
+def test_a_vote_must_say_yes_or_no(client: Client) -> None:
+    response = client.post("/help/en/track-my-order/feedback/", {"helpful": "maybe"})
+
+    assert response.status_code == 422
+    assert not ArticleFeedback.objects.exists()
+
+
+def test_an_article_has_a_table_of_contents_breadcrumbs_and_related_articles(
+    client: Client,
+) -> None:
+    page = client.get("/help/fr/quand-suis-je-rembourse/").text
+
+    assert '<h2 id="sur-quel-moyen-de-paiement">' in page
+    assert '<a href="#sur-quel-moyen-de-paiement">Sur quel moyen de paiement</a>' in page
+    assert 'href="/help/fr/categories/retours/"' in page  # breadcrumb to its category
+    assert "Retourner un article" in page.split('id="related-title"')[1]  # same category
+
+
+def test_a_category_page_lists_its_articles(client: Client) -> None:
+    page = client.get("/help/en/categories/returns/").text
+
+    assert "Return an item" in page and "When will I be refunded?" in page
+    assert "Track my order" not in page
+    assert client.get("/help/en/categories/nothing/").status_code == 404
+
+
+def test_the_contact_page_does_not_link_to_itself(client: Client) -> None:
+    page = client.get("/help/en/contact/").text
+
+    assert 'href="/help/en/contact/"' not in page
+    assert 'href="/help/fr/contact/"' in page  # the language switch stays on the page
+    assert 'href="/help/en/contact/"' in client.get("/help/en/").text
+
+
+def test_the_language_switch_keeps_the_search(client: Client) -> None:
+    page = client.get("/help/en/search/", {"q": "refund"}).text
+
+    assert 'href="/help/fr/search/?q=refund"' in page
