@@ -13,12 +13,7 @@ import pytest
 from omnicanal.knowledge.demo import load_help_center_demo
 from omnicanal.knowledge.models import Article, ArticleFeedback, HelpCenterSettings
 from omnicanal.testing.live_server import LiveServer
-from omnicanal.web.tests.browser import (  # noqa: F401 - playwright_page is a fixture
-    ARTIFACTS,
-    BROWSER_MARKS,
-    accessibility_problems,
-    playwright_page,
-)
+from omnicanal.web.tests.browser import ARTIFACTS, BROWSER_MARKS, accessibility_problems
 
 pytestmark = [*BROWSER_MARKS, pytest.mark.django_db(transaction=True)]
 
@@ -74,6 +69,9 @@ def test_a_customer_searches_reads_votes_and_finds_the_contact_page(
         assert page.url.endswith("#" + page.locator(".hc-prose h2").nth(1).get_attribute("id"))
         problems += accessibility_problems(page, f"{locale} article")
         shoot(page, f"{locale}-article")
+        page.set_viewport_size({"width": 390, "height": 844})
+        problems += accessibility_problems(page, f"{locale} article on a phone")
+        page.set_viewport_size({"width": 1440, "height": 900})
 
         page.locator("#feedback").get_by_role("button", name=words["yes"]).click()
         expect(page.locator(".hc-feedback-thanks")).to_be_visible()

@@ -1,0 +1,3 @@
+from omnicanal.web.tests.browser import playwright_page
+
+__all__ = ["playwright_page"]
