@@ -13,10 +13,20 @@ import pytest
 from omnicanal.knowledge.demo import load_help_center_demo
 from omnicanal.knowledge.models import Article, ArticleFeedback, HelpCenterSettings
 from omnicanal.testing.live_server import LiveServer
-from omnicanal.web.tests.browser import ARTIFACTS, BROWSER_MARKS, accessibility_problems
+from omnicanal.accounts.models import User
+from omnicanal.web.tests.browser import (
+    ARTIFACTS,
+    BROWSER_MARKS,
+    accessibility_problems,
+    log_in,
+)
 
 pytestmark = [*BROWSER_MARKS, pytest.mark.django_db(transaction=True)]
 
+LOGO = (b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 120 32">'
+        b'<circle cx="16" cy="16" r="13" fill="#0f766e"/><path d="M10 17l4 4 8-9" '
+        b'stroke="#fff" stroke-width="3" fill="none"/><rect x="36" y="9" width="76" '
+        b'height="14" rx="7" fill="#134e4a"/></svg>')
 WINDOWS = [(1440, 900), (1024, 768), (390, 844)]
 ROUNDS = {
     "fr": {"brand": "#0f766e", "query": "rembourser", "article": "Quand suis-je remboursé ?",
@@ -26,10 +36,10 @@ ROUNDS = {
 }
 
 
-def shoot(page: Any, name: str) -> None:
+def shoot(page: Any, name: str, windows: list[tuple[int, int]] = WINDOWS) -> None:
     folder = ARTIFACTS / "help-center"
     folder.mkdir(parents=True, exist_ok=True)
-    for width, height in WINDOWS:
+    for width, height in windows:
         page.set_viewport_size({"width": width, "height": height})
         page.screenshot(path=str(folder / f"{name}-{width}.png"), full_page=True)
         overflow = page.evaluate("document.documentElement.scrollWidth > window.innerWidth")
@@ -38,13 +48,26 @@ def shoot(page: Any, name: str) -> None:
 
 
 def test_a_customer_searches_reads_votes_and_finds_the_contact_page(
-    asgi_live_server: LiveServer, playwright_page: Any
+    asgi_live_server: LiveServer, playwright_page: Any, admin: User
 ) -> None:
     from playwright.sync_api import expect
 
     load_help_center_demo()
     page, server = playwright_page, asgi_live_server
     problems: list[str] = []
+    # The administrator brands the help center first.
+    log_in(page, server, admin.email, "pw-admin-123")
+    page.goto(f"{server.url}/settings/help-center/")
+    page.fill("#id_organisation_name", "Boutique Lumière")
+    page.fill("#id_brand_color", "#0f766e")
+    page.set_input_files("#id_logo", files=[{"name": "logo.svg", "mimeType": "image/svg+xml",
+                                              "buffer": LOGO}])
+    page.locator("form.help-center-form button[type=submit]").click()
+    expect(page.locator(".hc-settings-preview img")).to_be_visible()
+    problems += accessibility_problems(page, "help center settings")
+    # (The agents' side is not laid out for phones: two windows only.)
+    shoot(page, "settings", WINDOWS[:2])
+    assert HelpCenterSettings.objects.get().brand_color == "#0f766e"
     for locale, words in ROUNDS.items():
         HelpCenterSettings.objects.update_or_create(pk=1, defaults={
             "organisation_name": "Boutique Lumière", "brand_color": words["brand"],
