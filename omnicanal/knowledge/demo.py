@@ -7,7 +7,13 @@ résiliation, refund, delivery)."""
 from __future__ import annotations
 
 from omnicanal.knowledge.actions import save_article
-from omnicanal.knowledge.models import Article, ArticleStatus, BodyFormat, Category
+from omnicanal.knowledge.models import (
+    Article,
+    ArticleStatus,
+    BodyFormat,
+    Category,
+    HelpCenterSettings,
+)
 
 CATEGORIES = {
     "fr": [
@@ -127,7 +133,12 @@ ARTICLES = [
 
 def load_help_center_demo() -> int:
     """Create the demo categories and published articles that do not exist yet; returns
-    how many articles were created."""
+    how many articles were created. The help center gets a demo name and contact details
+    unless an administrator already set them."""
+    HelpCenterSettings.objects.get_or_create(pk=1, defaults={
+        "organisation_name": "Boutique Lumière", "contact_email": "aide@boutique.example",
+        "contact_phone": "+33 1 23 45 67 89",
+    })
     categories = {}
     for locale, rows in CATEGORIES.items():
         for slug, name, position, description in rows:

@@ -1,7 +1,7 @@
-"""A customer in the help center, in French then English: home, search for "rembourser" /
-"refund", the article with its table of contents, a vote, the contact page. axe-core finds no
-serious or critical problem on any page, with the administrator's brand colour (a light one
-in English: the header's text must turn dark). Screenshots at 1440, 1024 and 390 px wide go
+"""An administrator brands the help center, then a customer uses it, in French then English:
+home, a category, search for "rembourser" / "refund", the article with its table of contents,
+a vote, the contact page. axe-core finds no serious or critical problem on any page, with the
+administrator's brand colour (a light one in English: the header's text must turn dark). Screenshots at 1440, 1024 and 390 px wide go
 to test-artifacts/help-center/."""
 
 from __future__ import annotations
@@ -10,10 +10,10 @@ from typing import Any
 
 import pytest
 
+from omnicanal.accounts.models import User
 from omnicanal.knowledge.demo import load_help_center_demo
 from omnicanal.knowledge.models import Article, ArticleFeedback, HelpCenterSettings
 from omnicanal.testing.live_server import LiveServer
-from omnicanal.accounts.models import User
 from omnicanal.web.tests.browser import (
     ARTIFACTS,
     BROWSER_MARKS,
@@ -41,6 +41,9 @@ def shoot(page: Any, name: str, windows: list[tuple[int, int]] = WINDOWS) -> Non
     folder.mkdir(parents=True, exist_ok=True)
     for width, height in windows:
         page.set_viewport_size({"width": width, "height": height})
+        # From the top: a sticky table of contents would otherwise sit where the scroll
+        # left it in a full-page picture.
+        page.evaluate("window.scrollTo(0, 0)")
         page.screenshot(path=str(folder / f"{name}-{width}.png"), full_page=True)
         overflow = page.evaluate("document.documentElement.scrollWidth > window.innerWidth")
         assert not overflow, f"{name} overflows at {width} px"
@@ -77,6 +80,11 @@ def test_a_customer_searches_reads_votes_and_finds_the_contact_page(
         expect(page.locator(".hc-card").first).to_be_visible()
         problems += accessibility_problems(page, f"{locale} home")
         shoot(page, f"{locale}-home")
+
+        page.locator(".hc-card-title a").nth(1).click()
+        expect(page.locator(".hc-list a").first).to_be_visible()
+        problems += accessibility_problems(page, f"{locale} category")
+        shoot(page, f"{locale}-category")
 
         page.get_by_role("searchbox").fill(words["query"])
         page.keyboard.press("Enter")
