@@ -34,6 +34,8 @@ SNIPPET_LENGTH = 220
 SNIPPET_LEAD = 70
 # A snippet shorter than this borrows the next block, after a visible separator.
 SNIPPET_SHORT = 110
+# Shorter blocks are taken for headings: not borrowed to fill a snippet.
+SNIPPET_PARAGRAPH = 40
 WORD = re.compile(r"\w+")
 STEMMER_LANGUAGES = {Locale.FR: "french", Locale.EN: "english"}
 LIGATURES = str.maketrans({"œ": "oe", "Œ": "oe", "æ": "ae", "Æ": "ae", "ß": "ss"})
@@ -227,9 +229,15 @@ def snippet(article: Article, terms: list[tuple[Alternative, ...]]) -> SafeStrin
                                  -item[0]),
     )
     parts = [_window(blocks[best], best_matches)]
-    if len(blocks[best]) < SNIPPET_SHORT and best + 1 < len(blocks):
-        following = blocks[best + 1]
-        parts.append(_window(following, matches(following)))
+    if len(blocks[best]) < SNIPPET_SHORT:
+        # Another passage that matches, else the next one if it reads as a paragraph
+        # (a heading alone after a separator reads as a fragment).
+        others = [(index, found_in) for index, found_in in found if index != best and found_in]
+        if others:
+            index, found_in = min(others, key=lambda item: (item[0] < best, item[0]))
+            parts.append(_window(blocks[index], found_in))
+        elif best + 1 < len(blocks) and len(blocks[best + 1]) >= SNIPPET_PARAGRAPH:
+            parts.append(_window(blocks[best + 1], []))
     separator = mark_safe(' <span class="snippet-sep" aria-hidden="true">·</span> ')
     return mark_safe(separator.join(parts))
 

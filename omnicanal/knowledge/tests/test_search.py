@@ -82,16 +82,17 @@ def test_the_snippet_highlights_the_words_escapes_and_keeps_paragraphs_apart() -
         locale="en", title="Vouchers", status=ArticleStatus.PUBLISHED,
         body_format=BodyFormat.HTML,
         body="<h2>Short</h2><p>A voucher is <b>not</b> a refund &lt;script&gt;.</p>"
-             "<p>Second paragraph.</p>",
+             "<h2>Heading</h2><p>Second paragraph, where a refund is mentioned again.</p>",
     ))
     [hit] = search.search("en", "refunding vouchers")
 
     html = str(hit.snippet)
     assert "<mark>refund</mark>" in html and "<mark>voucher</mark>" in html
     assert "&lt;script&gt;" in html and "<script>" not in html and "<b>" not in html
-    # A short block is followed by the next one after a separator, never glued to it.
+    # A short passage is followed by the next matching one (not the heading between them)
+    # after a separator, never glued to it.
     assert '</mark> &lt;script&gt;. <span class="snippet-sep" aria-hidden="true">·</span> ' \
-        "Second paragraph." in html
+        "Second paragraph, where a <mark>refund</mark>" in html
 
 
 def test_a_long_block_is_cut_around_the_match_with_ellipses() -> None:
