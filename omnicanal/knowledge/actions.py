@@ -131,6 +131,12 @@ def related_articles(article: Article, limit: int = 5) -> list[Article]:
     return related
 
 
+def popular_articles(locale: str, limit: int = 6) -> list[Article]:
+    """The articles readers found most helpful, newest first among equals."""
+    return list(Article.objects.published().filter(locale=locale)
+                .order_by("-helpful_votes", "unhelpful_votes", "-published_at", "title")[:limit])
+
+
 def published_category(locale: str, slug: str) -> tuple[Category, list[Article]]:
     category = Category.objects.filter(locale=locale, slug=slug).first()
     if category is None:

@@ -64,7 +64,8 @@ def home_redirect(request: HttpRequest) -> HttpResponse:
 def index(request: HttpRequest, locale: str) -> HttpResponse:
     _activate(locale)
     groups = actions.categories_with_articles(locale)
-    return _page(request, locale, "knowledge/index.html", {"groups": groups})
+    return _page(request, locale, "knowledge/index.html",
+                 {"groups": groups, "popular": actions.popular_articles(locale)})
 
 
 def category(request: HttpRequest, locale: str, slug: str) -> HttpResponse:
