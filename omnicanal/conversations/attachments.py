@@ -22,7 +22,6 @@ from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext_lazy
 
 from omnicanal.core.exceptions import InvalidInput
 
@@ -207,12 +206,14 @@ def check_files(
         raise InvalidInput(rules.refusal or NO_MEDIA.refusal)
     max_count = min(rules.max_count, settings.OUTGOING_ATTACHMENTS_MAX_COUNT)
     if len(files) > max_count:
+        # Two messages rather than ngettext: the limit is 1 or several, never 0.
+        if max_count == 1:
+            raise InvalidInput(
+                _("%(channel)s takes one file per message: send them one at a time."),
+                channel=channel,
+            )
         raise InvalidInput(
-            ngettext_lazy(
-                "%(channel)s takes one file per message: send them one at a time.",
-                "%(channel)s takes at most %(limit)s files per message.",
-                "limit",
-            ),
+            _("%(channel)s takes at most %(limit)s files per message."),
             channel=channel, limit=max_count,
         )
     max_bytes = min(rules.max_bytes or settings.OUTGOING_ATTACHMENT_MAX_BYTES,
