@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlsplit
 
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -23,6 +24,6 @@ def open_link(url: str) -> tuple[int, bytes, dict[str, str]]:
     """GET a signed link as an anonymous visitor through the test client: status, body,
     headers (lower-case)."""
     parts = urlsplit(url)
-    response = Client().get(parts.path)
+    response: Any = Client().get(parts.path)
     body = b"".join(response.streaming_content) if response.streaming else response.content
     return response.status_code, body, {k.lower(): v for k, v in response.headers.items()}
