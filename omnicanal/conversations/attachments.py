@@ -32,8 +32,11 @@ if TYPE_CHECKING:
 class UploadedFileLike(Protocol):
     """What `actions.reply` reads of a file: Django's UploadedFile, or a File on bytes."""
 
-    name: str | None
-    size: int | None
+    @property
+    def name(self) -> str | None: ...
+
+    @property
+    def size(self) -> int | None: ...
 
     def read(self, size: int = -1) -> bytes: ...
 
