@@ -14,7 +14,14 @@ from omnicanal.accounts.models import User
 from omnicanal.conftest import inbound
 from omnicanal.conversations.actions import reply
 from omnicanal.conversations.ingest import ingest
-from omnicanal.conversations.models import Attachment, ChannelKind, Inbox, Message, OutboxEvent
+from omnicanal.conversations.models import (
+    Attachment,
+    ChannelKind,
+    Conversation,
+    Inbox,
+    Message,
+    OutboxEvent,
+)
 from omnicanal.core.exceptions import InvalidInput
 from omnicanal.testing.files import EXE, PDF, PNG, upload
 
@@ -148,3 +155,21 @@ def test_whatsapp_takes_one_file_per_message(agent: User) -> None:
     text = refusal(agent, conversation_id, upload("a.png", PNG), upload("b.png", PNG))
 
     assert text == "WhatsApp takes one file per message: send them one at a time."
+
+
+def test_a_reply_through_another_channel_follows_that_channels_rules(agent: User) -> None:
+    from omnicanal.conversations import tools
+
+    email = conversation_on(ChannelKind.EMAIL)
+    sms = Inbox.objects.create(name="SMS", channel=ChannelKind.SMS,
+                               settings={"from_number": "+14155238886"})
+    [choice] = [c for c in tools.reply_channels(Conversation.objects.get(pk=email))
+                if c.inbox == sms]
+
+    with pytest.raises(InvalidInput, match="does not send MMS"):
+        tools.reply_via(agent, email, "Voici", inbox_id=sms.pk, identity_id=choice.identity.pk,
+                        attachments=[upload("photo.png", PNG)])
+
+    # The conversation's own channel (e-mail) takes it.
+    message = reply(agent, email, "Voici", attachments=[upload("photo.png", PNG)])
+    assert (message.inbox.channel, message.attachments.count()) == (ChannelKind.EMAIL, 1)
