@@ -233,6 +233,16 @@ EMAIL_MAX_MIME_DEPTH = env_int("EMAIL_MAX_MIME_DEPTH", 20)
 EMAIL_MAX_MIME_PARTS = env_int("EMAIL_MAX_MIME_PARTS", 500)
 EMAIL_MAX_ATTACHMENTS = env_int("EMAIL_MAX_ATTACHMENTS", 100)
 EMAIL_MAX_ATTACHMENTS_BYTES = env_int("EMAIL_MAX_ATTACHMENTS_BYTES", 50 * 1024 * 1024)
+# Files an agent attaches to one reply, whatever the channel (each channel may take fewer or
+# smaller ones: its adapter says so).
+OUTGOING_ATTACHMENTS_MAX_COUNT = env_int("OUTGOING_ATTACHMENTS_MAX_COUNT", 10)
+OUTGOING_ATTACHMENT_MAX_BYTES = env_int("OUTGOING_ATTACHMENT_MAX_BYTES", 25 * 1024 * 1024)
+# Providers that take a file by URL (Twilio, WhatsApp Cloud, Messenger) and the web chat
+# visitor fetch a reply's files from a signed link under this address (e.g.
+# "https://help.example.com"); it works this long. Without PUBLIC_URL those channels
+# refuse attachments, saying why: the provider could not reach the file.
+PUBLIC_URL = env("PUBLIC_URL").rstrip("/")
+OUTGOING_MEDIA_LINK_SECONDS = env_int("OUTGOING_MEDIA_LINK_SECONDS", 24 * 3600)
 # A mail IMAP cannot ingest this many times is quarantined and the poll moves on.
 IMAP_MAX_ATTEMPTS = env_int("IMAP_MAX_ATTEMPTS", 3)
 SEND_MAX_ATTEMPTS = env_int("SEND_MAX_ATTEMPTS", 5)

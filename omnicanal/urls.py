@@ -16,6 +16,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("webhooks/", include("omnicanal.connectors.urls")),
+    # Our replies' files for providers and web chat visitors, behind signed expiring links.
+    path("files/", include("omnicanal.connectors.media_urls")),
     # Browsers ask for it whatever the pages' <link rel="icon"> says.
     path("favicon.ico", RedirectView.as_view(url=static("web/favicon.svg"), permanent=True)),
     path("", include("omnicanal.public_urls")),

@@ -32,6 +32,7 @@ from pydantic import (
 
 # The types adapters produce belong to the apps that consume them; adapters import them here.
 from omnicanal.contacts.senders import IdentityKind, Sender, SenderIdentity
+from omnicanal.conversations.attachments import MediaRules
 from omnicanal.conversations.inbound import (
     AttachmentType,
     DeliveryStatus,
@@ -63,6 +64,7 @@ __all__ = [
     "InboundAttachment",
     "InboundMessage",
     "InboundRequest",
+    "MediaRules",
     "OptionalE164",
     "OptionalHttpUrlText",
     "OutboundMessage",
@@ -104,6 +106,9 @@ class OutgoingAttachment:
     filename: str
     content_type: str
     content: bytes
+    # A signed public link to the file (media_links), for providers that fetch it; "" when
+    # the installation has no PUBLIC_URL.
+    url: str = ""
 
 
 @dataclass(frozen=True)
@@ -400,6 +405,12 @@ class ChannelAdapter(Protocol):
         """Deliver the message; return the provider's id for it, or raise SendError."""
         ...
 
+    def outgoing_media(self, settings: Mapping[str, Any]) -> MediaRules:
+        """What files an agent's reply through an inbox with these settings may carry (how
+        many, how large, which types), or why none (`MediaRules.refusal`, shown to the
+        agent). `send` delivers them from `OutboundMessage.attachments`."""
+        ...
+
     def fetch_media(self, ref: str, settings: Mapping[str, Any], max_bytes: int) -> Response: ...
 
 
@@ -489,6 +500,15 @@ class BaseAdapter:
 
     def send(self, message: OutboundMessage, settings: Mapping[str, Any]) -> str:
         raise SendError(f"The {self.kind} channel cannot send replies.", is_permanent=True)
+
+    def outgoing_media(self, settings: Mapping[str, Any]) -> MediaRules:
+        from omnicanal.conversations.models import ChannelKind
+
+        label = ChannelKind(self.kind).label if self.kind in ChannelKind.values else self.kind
+        return MediaRules(refusal=_(
+            "The %(channel)s channel cannot send attachments: send the text alone, or reply "
+            "on a channel that takes files (e-mail, WhatsApp…)."
+        ) % {"channel": label})
 
     def fetch_media(self, ref: str, settings: Mapping[str, Any], max_bytes: int) -> Response:
         raise SendError(f"The {self.kind} channel cannot fetch media.", is_permanent=True)

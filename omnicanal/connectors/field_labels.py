@@ -47,6 +47,7 @@ LABELS: dict[str, Promise] = {
     "messaging_service_sid": _("Messaging service SID"),
     "status_callback": _("Status callback URL"),
     "trust_forwarded_headers": _("Trust X-Forwarded headers from a proxy"),
+    "mms": _("Sends MMS (picture messages)"),
     "api_base": _("API base URL"),
     "phone_number_id": _("Phone number ID"),
     "access_token": _("Access token"),
@@ -89,6 +90,8 @@ HELP: dict[str, Promise] = {
     "messaging_service_sid": _("MG followed by 32 characters. Or a sender number."),
     "trust_forwarded_headers": _("Only behind a proxy that sets them: Twilio signs the URL "
                                  "it called."),
+    "mms": _("US and Canada numbers: agents' files go as MMS. Off: an SMS reply cannot "
+             "carry a file, and agents are told so."),
     "api_base": _("Change only to point at a test server."),
     "app_id": _("Recommended: recognises the echoes of our own replies."),
     "verify_token": _("Any text; paste the same at Meta when subscribing the webhook."),

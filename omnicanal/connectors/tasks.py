@@ -26,7 +26,8 @@ from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
 
-from omnicanal.connectors.base import OutboundMessage, SendError
+from omnicanal.connectors.base import OutboundMessage, OutgoingAttachment, SendError
+from omnicanal.connectors.media_links import public_link
 from omnicanal.connectors.registry import adapter_for
 from omnicanal.conversations.actions import (
     claim_send,
@@ -66,6 +67,7 @@ def build_outbound(message: Message) -> OutboundMessage:
         subject=conversation.subject,
         reply_to_external_id=(last_incoming.external_id or "") if last_incoming else "",
         sender_name=message.author.display_name if message.author else "",
+        attachments=outgoing_attachments(message),
     )
     # The message's own inbox: an agent may reply through another of ours (another channel).
     outbound = adapter_for(message.inbox.channel).prepare_outbound(message, outbound)
@@ -74,6 +76,27 @@ def build_outbound(message: Message) -> OutboundMessage:
         # The address the agent picked with the channel, rather than the first one found.
         outbound = replace(outbound, recipient=chosen)
     return outbound
+
+
+def outgoing_attachments(message: Message) -> tuple[OutgoingAttachment, ...]:
+    """The reply's stored files, with their bytes (for providers that take an upload) and a
+    signed link (for those that fetch it)."""
+    files = []
+    for attachment in message.attachments.exclude(file="").order_by("id"):
+        try:
+            with attachment.file.open("rb") as handle:
+                content = handle.read()
+        except FileNotFoundError as exc:
+            raise SendError(
+                f"The file {attachment.filename!r} is missing from storage.", is_permanent=True
+            ) from exc
+        files.append(OutgoingAttachment(
+            filename=attachment.filename or "attachment",
+            content_type=attachment.content_type or "application/octet-stream",
+            content=content,
+            url=public_link(attachment),
+        ))
+    return tuple(files)
 
 
 @task()

@@ -6,7 +6,7 @@ import contextlib
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,6 +22,12 @@ from omnicanal.accounts.mentions import resolve_mentions
 from omnicanal.accounts.models import Team, User
 from omnicanal.accounts.profile import signature_for
 from omnicanal.conversations import labels, permissions
+from omnicanal.conversations.attachments import (
+    CheckedFile,
+    UploadedFileLike,
+    check_files,
+    media_rules_for,
+)
 from omnicanal.conversations.collision import check_nothing_arrived
 from omnicanal.conversations.events import record_event
 from omnicanal.conversations.models import (
@@ -77,6 +83,7 @@ def reply(
     via: Inbox | None = None,
     metadata: dict[str, Any] | None = None,
     automatic: bool = False,
+    attachments: Sequence[UploadedFileLike] = (),
 ) -> Message:
     """An agent's answer to the customer, sent on the conversation's channel by a task that
     the handling of its `message.created` event enqueues.
@@ -88,14 +95,17 @@ def reply(
     puts the recipient in `metadata`).
     `automatic` (an automation rule's canned reply) is marked as an automatic reply, takes
     no one's assignment and leaves the customer waiting for a person.
+    `attachments` (files; the text may then be empty) are checked against what the channel
+    sends (`attachments.media_rules_for`) and stored with the message, all or nothing.
     """
-    text = _check_text(text)
+    text = text.strip() if attachments and not text.strip() else _check_text(text)
     with transaction.atomic():
         conversation = access_conversation(user, conversation_id, lock=True)
         if seen_message_id is not None:
             check_nothing_arrived(user, conversation, seen_message_id)
         now = timezone.now()
         inbox = via or conversation.inbox
+        files = check_files(attachments, media_rules_for(inbox), inbox.get_channel_display())
         metadata = dict(metadata or {})
         # The agent's signature for the channel it leaves on, snapshotted: the send task
         # appends it (`Message.sent_text`) and the timeline shows it. A rule's canned reply
@@ -114,6 +124,7 @@ def reply(
             metadata=metadata,
             is_auto_reply=automatic,
         )
+        _store_files(message, files)
         conversation.last_activity_at = now
         update_fields = ["last_activity_at"]
         if not automatic:
@@ -133,6 +144,23 @@ def reply(
             took_assignment="assignee" in update_fields,
         )
     return message
+
+
+def _store_files(message: Message, files: Sequence[CheckedFile]) -> None:
+    """The reply's files as its attachments, with the type read from their bytes. A file
+    written before the transaction rolls back stays behind in storage unreferenced (as
+    Django leaves it); the rows, which everything reads, go with the transaction."""
+    from django.core.files import File
+
+    for checked in files:
+        attachment = Attachment(
+            message=message, filename=checked.filename, content_type=checked.content_type,
+            size=checked.size,
+        )
+        # Streamed from the upload (a temporary file past 2.5 MB), not read into memory.
+        upload: Any = checked.file
+        attachment.file.save(checked.filename, File(upload, name=checked.filename), save=False)
+        attachment.save()
 
 
 def add_note(user: User, conversation_id: int, text: str) -> Message:

@@ -3,9 +3,13 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import datetime as dt
+import hashlib
 from typing import Any
 
+from django.core.files.base import ContentFile
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Router, Schema, Status
@@ -116,6 +120,14 @@ class ContactOut(Schema):
         return list(contact.identities.all())
 
 
+class AttachmentOut(Schema):
+    id: int
+    filename: str
+    # Read from the file's bytes when we stored it, not from what the sender claimed.
+    content_type: str
+    size: int
+
+
 class MessageOut(Schema):
     id: int
     direction: str
@@ -127,6 +139,11 @@ class MessageOut(Schema):
     author_id: int | None
     sent_at: dt.datetime | None
     created_at: dt.datetime
+    attachments: list[AttachmentOut]
+
+    @staticmethod
+    def resolve_attachments(message: Any) -> Any:
+        return list(message.attachments.all())
 
 
 class ConversationOut(Schema):
@@ -153,9 +170,35 @@ def get_conversation(request: HttpRequest, conversation_id: int) -> Conversation
     return actions.access_conversation(_user(request), conversation_id)
 
 
+class AttachmentIn(Schema):
+    filename: str = Field(min_length=1, max_length=255)
+    content_base64: str = Field(
+        description="The file's bytes in base64. Its type is read from them; the channel "
+                    "decides what it takes (the API answers 422 saying why it refuses a file)."
+    )
+
+
 class ReplyIn(Schema):
     text: str = Field(min_length=1)
     is_note: bool = False
+    attachments: list[AttachmentIn] = Field(
+        default=[],
+        description="Files sent with a reply (not a note), on channels that take them. The "
+                    "whole request must fit in DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB by default).",
+    )
+
+
+def _files(attachments: list[AttachmentIn]) -> list[ContentFile[bytes]]:
+    files = []
+    for attachment in attachments:
+        try:
+            content = base64.b64decode(attachment.content_base64, validate=True)
+        except (binascii.Error, ValueError):
+            raise InvalidInput(
+                _("“%(name)s”: content_base64 is not valid base64."), name=attachment.filename
+            ) from None
+        files.append(ContentFile(content, name=attachment.filename))
+    return files
 
 
 @router.post(
@@ -191,6 +234,9 @@ def post_reply(
     key = request.headers.get("Idempotency-Key")
     if key is not None and not key.strip():
         raise InvalidInput(_("The Idempotency-Key header is empty."))
+    files = _files(payload.attachments)
+    if files and payload.is_note:
+        raise InvalidInput(_("A note cannot carry files: they are sent with replies."))
     if payload.is_note:
         message, is_new = actions.post_once(
             user, key or "", {"kind": "note", "conversation_id": conversation_id,
@@ -200,8 +246,11 @@ def post_reply(
     else:
         message, is_new = actions.post_once(
             user, key or "", {"kind": "reply", "conversation_id": conversation_id,
-                              "text": payload.text},
-            lambda: actions.reply(user, conversation_id, payload.text),
+                              "text": payload.text,
+                              "files": [(a.filename, hashlib.sha256(
+                                  a.content_base64.encode()).hexdigest())
+                                        for a in payload.attachments]},
+            lambda: actions.reply(user, conversation_id, payload.text, attachments=files),
         )
     if not is_new:
         response.headers["Idempotent-Replayed"] = "true"

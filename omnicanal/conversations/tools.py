@@ -13,6 +13,7 @@ The event payloads keep what moved, for an audit.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -32,6 +33,7 @@ from omnicanal.conversations.actions import (
     reply,
     unassign,
 )
+from omnicanal.conversations.attachments import UploadedFileLike
 from omnicanal.conversations.events import record_event
 from omnicanal.conversations.models import (
     Conversation,
@@ -244,6 +246,7 @@ def reply_via(
     inbox_id: int,
     identity_id: int,
     seen_message_id: int | None = None,
+    attachments: Sequence[UploadedFileLike] = (),
 ) -> Message:
     """An agent's reply sent through another of our inboxes (an SMS to the contact's phone on
     an e-mail conversation...), to the identity they chose. It stays in this conversation;
@@ -264,6 +267,7 @@ def reply_via(
     return reply(
         user, conversation_id, text, via=choice.inbox, seen_message_id=seen_message_id,
         metadata={RECIPIENT_KEY: choice.identity.value, IDENTITY_KEY: choice.identity.pk},
+        attachments=attachments,
     )
 
 

@@ -8,6 +8,7 @@ a live refresh of the page never closes the menu while the agent is typing a tra
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,6 +28,7 @@ from omnicanal.connectors.messaging import (
     window_error,
 )
 from omnicanal.conversations import actions, export, tools
+from omnicanal.conversations.attachments import UploadedFileLike
 from omnicanal.conversations.models import (
     Attachment,
     Conversation,
@@ -172,7 +174,8 @@ def conversation_transfer(request: HtmxHttpRequest, conversation_id: int) -> Htt
 
 
 def reply_via(
-    agent: User, conversation_id: int, text: str, via: str, *, seen_message_id: int | None
+    agent: User, conversation_id: int, text: str, via: str, *, seen_message_id: int | None,
+    attachments: Sequence[UploadedFileLike] = (),
 ) -> Message:
     """The composer's reply when the agent chose another channel (`via` = "inbox:identity");
     called by `views.conversation_reply`, which has checked the method and the login."""
@@ -182,7 +185,7 @@ def reply_via(
     check_reply_window(agent, conversation_id, inbox_pk)
     return tools.reply_via(
         agent, conversation_id, text, inbox_id=inbox_pk, identity_id=identity_pk,
-        seen_message_id=seen_message_id,
+        seen_message_id=seen_message_id, attachments=attachments,
     )
 
 

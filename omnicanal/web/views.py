@@ -463,17 +463,22 @@ def conversation_reply(request: HtmxHttpRequest, conversation_id: int) -> HttpRe
     seen = request.POST.get("seen_message_id", "")
     seen_message_id = int(seen) if seen.isdigit() and not request.POST.get("confirm") else None
     via = request.POST.get("via", "")
+    # Checked by the action (count, size, type read from the bytes, what the channel takes).
+    files = request.FILES.getlist("attachments")
 
     def send(agent: User) -> Message:
         if via:
             from omnicanal.web.conversation_tools import reply_via
 
-            return reply_via(agent, conversation_id, text, via, seen_message_id=seen_message_id)
-        return actions.reply(agent, conversation_id, text, seen_message_id=seen_message_id)
+            return reply_via(agent, conversation_id, text, via, seen_message_id=seen_message_id,
+                             attachments=files)
+        return actions.reply(agent, conversation_id, text, seen_message_id=seen_message_id,
+                             attachments=files)
 
     def write(agent: User) -> object:
         # The form's token: a double submit (or a resubmit after a lost answer) posts once.
-        asked = {"kind": "reply", "conversation_id": conversation_id, "text": text, "via": via}
+        asked = {"kind": "reply", "conversation_id": conversation_id, "text": text, "via": via,
+                 "files": [(f.name, f.size) for f in files]}
         return actions.post_once(agent, _form_token(request), asked, lambda: send(agent))
 
     try:

@@ -20,6 +20,7 @@ from omnicanal.connectors.base import (
     DeliveryUpdate,
     IdentityKind,
     InboundRequest,
+    MediaRules,
     OutboundMessage,
     ParsedWebhook,
     SendError,
@@ -213,6 +214,10 @@ class EmailAdapter(BaseAdapter):
             inbound, external_id=external_id_for(parsed), text=inbound.text[:limit]
         )
         return ParsedEmailWebhook(messages=[inbound], email=parsed)
+
+    def outgoing_media(self, settings: Mapping[str, Any]) -> MediaRules:
+        # Mail servers commonly refuse mails over 25 MB, and base64 adds a third.
+        return MediaRules(max_count=10, max_bytes=18 * 1024 * 1024)
 
     def prepare_outbound(self, message: Message, outbound: OutboundMessage) -> OutboundMessage:
         # E-mail threads on headers built from the conversation's stored Message-IDs, and

@@ -26,11 +26,13 @@ from omnicanal.connectors.base import (
     IdentityKind,
     InboundMessage,
     InboundRequest,
+    MediaRules,
     OutboundMessage,
     ParsedWebhook,
     SendError,
     secret,
 )
+from omnicanal.connectors.media_links import AUDIO, GIF_WEBP, IMAGES, MB, VIDEO, by_url
 from omnicanal.connectors.messaging import (
     META_STANDARD_WINDOW,
     MessagingAdapter,
@@ -62,6 +64,8 @@ class MessengerAdapter(MessagingAdapter):
     has_reply_window = True
     # Messenger read receipts are watermarks: "everything sent to this PSID before then".
     watermark_identity = IdentityKind.MESSENGER
+    # One attachment per message, up to 25 MB, any file.
+    media_rules = MediaRules(max_count=1, max_bytes=25 * MB)
 
     def webhook_provider(self, settings: Mapping[str, Any]) -> str | None:
         return self.kind
@@ -111,12 +115,35 @@ class MessengerAdapter(MessagingAdapter):
             raise SendError("This inbox has no page access token.", is_permanent=True)
         if not message.recipient:
             raise SendError(f"The contact has no {self.product} id.", is_permanent=True)
+        tagged = last is None or now - last >= META_STANDARD_WINDOW
+        # The Send API takes text or one attachment per message, not both: the text goes
+        # first, the file after it; the id returned is the last one sent.
+        contents: list[dict[str, Any]] = []
+        if message.text or not message.attachments:
+            contents.append({"text": message.text})
+        for attachment in message.attachments:
+            if not attachment.url:
+                raise SendError("The attachment has no public link: set PUBLIC_URL.",
+                                is_permanent=True)
+            contents.append({"attachment": {
+                "type": attachment_type(attachment.content_type),
+                "payload": {"url": attachment.url, "is_reusable": False},
+            }})
+        message_id = ""
+        for content in contents:
+            message_id = self._post(token, settings, message.recipient, content, tagged)
+        return message_id
+
+    def _post(
+        self, token: str, settings: Mapping[str, Any], recipient: str,
+        content: dict[str, Any], tagged: bool,
+    ) -> str:
         payload: dict[str, Any] = {
-            "recipient": {"id": message.recipient},
-            "message": {"text": message.text},
+            "recipient": {"id": recipient},
+            "message": content,
             "messaging_type": "RESPONSE",
         }
-        if last is None or now - last >= META_STANDARD_WINDOW:
+        if tagged:
             # After 24 h only a tagged message goes through; HUMAN_AGENT (7 days) is the tag
             # for a person answering, and needs the app's Human Agent permission.
             payload.update(messaging_type="MESSAGE_TAG", tag="HUMAN_AGENT")
@@ -134,10 +161,19 @@ class MessengerAdapter(MessagingAdapter):
             raise graph_error(response.status, body, self.product)
         return str(body["message_id"])
 
+    def outgoing_media(self, settings: Mapping[str, Any]) -> MediaRules:
+        return by_url(self.media_rules, self.product)
+
     def fetch_media(self, ref: str, settings: Mapping[str, Any], max_bytes: int) -> http.Response:
         # Attachment URLs are pre-signed CDN links: no token, and they expire, hence the
         # fetch right after ingest.
         return http.call("GET", ref, label=f"{self.product} media", max_bytes=max_bytes)
+
+
+def attachment_type(content_type: str) -> str:
+    """The Send API's attachment type for a file: image, audio, video, or file."""
+    kind = content_type.split("/")[0]
+    return kind if kind in ("image", "audio", "video") else "file"
 
 
 def _app_id(message: InboundMessage) -> str:
@@ -150,6 +186,9 @@ class InstagramAdapter(MessengerAdapter):
     product = "Instagram"
     recipient_kinds = (IdentityKind.INSTAGRAM,)
     watermark_identity = IdentityKind.INSTAGRAM
+    # Images, audio and video only (8 MB for an image, 25 MB for the others).
+    media_rules = MediaRules(max_count=1, max_bytes=8 * MB,
+                             content_types=IMAGES | GIF_WEBP | AUDIO | VIDEO)
 
     def webhook_formats(self) -> Sequence[Provider]:
         return (Provider("instagram", signature.verify, webhook.parse_instagram,

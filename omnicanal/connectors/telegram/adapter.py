@@ -8,6 +8,7 @@ Inbox settings (`Inbox.settings`, channel "telegram"):
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
@@ -21,10 +22,13 @@ from omnicanal.connectors.base import (
     HttpUrlText,
     IdentityKind,
     InboundRequest,
+    MediaRules,
     OutboundMessage,
+    OutgoingAttachment,
     ParsedWebhook,
     SendError,
 )
+from omnicanal.connectors.media_links import MB
 from omnicanal.connectors.messaging import MessagingAdapter
 from omnicanal.connectors.telegram import webhook
 from omnicanal.connectors.webhooks import Provider
@@ -35,6 +39,28 @@ if TYPE_CHECKING:
 API_BASE = "https://api.telegram.org"
 # The Bot API refuses downloads over 20 MB (a local Bot API server lifts it).
 MAX_DOWNLOAD_BYTES = 20 * 1024 * 1024
+# Uploads: 50 MB for a document, 10 MB for a photo; a caption is at most 1024 characters.
+MAX_UPLOAD_BYTES = 50 * MB
+PHOTO_MAX_BYTES = 10 * MB
+CAPTION_MAX_LENGTH = 1024
+PHOTO_TYPES = frozenset({"image/jpeg", "image/png", "image/gif", "image/webp"})
+
+
+def multipart(fields: Mapping[str, str], name: str, file: OutgoingAttachment) -> tuple[bytes, str]:
+    """A multipart/form-data body (RFC 7578) with text fields and one file; its content type."""
+    boundary = "omnicanal-" + uuid.uuid4().hex
+    parts = []
+    for key, value in fields.items():
+        parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{key}"\r\n\r\n'
+                     .encode() + value.encode() + b"\r\n")
+    quoted = file.filename.replace("\\", "_").replace('"', "_").replace("\r", "").replace("\n", "")
+    parts.append(
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; '
+        f'filename="{quoted}"\r\nContent-Type: {file.content_type}\r\n\r\n'.encode()
+        + file.content + b"\r\n"
+    )
+    parts.append(f"--{boundary}--\r\n".encode())
+    return b"".join(parts), f"multipart/form-data; boundary={boundary}"
 
 
 def method_url(settings: Mapping[str, Any], method: str) -> str:
@@ -97,14 +123,25 @@ class TelegramAdapter(MessagingAdapter):
     def parse(self, request: InboundRequest, settings: Mapping[str, Any]) -> ParsedWebhook:
         return webhook.parse(request)
 
-    def _call(self, settings: Mapping[str, Any], method: str, payload: Mapping[str, Any]) -> Any:
+    def _call(
+        self, settings: Mapping[str, Any], method: str, payload: Mapping[str, Any],
+        file: tuple[str, OutgoingAttachment] | None = None,
+    ) -> Any:
+        """One Bot API method: JSON, or multipart/form-data when it uploads `file` (the
+        field name and the file)."""
         if not settings.get("bot_token"):
             raise SendError("This inbox has no Telegram bot token.", is_permanent=True)
+        if file is None:
+            body, content_type = http.json_body(payload), "application/json"
+        else:
+            body, content_type = multipart(
+                {key: str(value) for key, value in payload.items()}, *file
+            )
         response = http.call(
             "POST",
             method_url(settings, method),
-            body=http.json_body(payload),
-            headers={"Content-Type": "application/json"},
+            body=body,
+            headers={"Content-Type": content_type},
             label=f"Telegram {method}",
         )
         body = response.json()
@@ -115,15 +152,38 @@ class TelegramAdapter(MessagingAdapter):
     def send(self, message: OutboundMessage, settings: Mapping[str, Any]) -> str:
         if not message.recipient:
             raise SendError("The contact has no Telegram chat.", is_permanent=True)
-        result = self._call(
-            settings, "sendMessage", {"chat_id": message.recipient, "text": message.text}
-        )
+        if message.attachments:
+            result = self._send_file(message, settings, message.attachments[0])
+        else:
+            result = self._call(
+                settings, "sendMessage", {"chat_id": message.recipient, "text": message.text}
+            )
         result = result if isinstance(result, dict) else {}
         chat = result.get("chat") if isinstance(result.get("chat"), dict) else {}
         chat_id = (chat or {}).get("id", message.recipient)
         # The same "<chat>:<message>" form as inbound ids, so that a customer's reaction to
         # our message finds it.
         return f"{chat_id}:{result.get('message_id', '')}"
+
+    def _send_file(
+        self, message: OutboundMessage, settings: Mapping[str, Any], file: OutgoingAttachment
+    ) -> Any:
+        """sendPhoto for a picture Telegram can show, sendDocument otherwise, uploaded (no
+        public link needed), with the text as caption; a longer text goes first alone."""
+        caption = message.text if len(message.text) <= CAPTION_MAX_LENGTH else ""
+        if message.text and not caption:
+            self._call(settings, "sendMessage", {"chat_id": message.recipient,
+                                                 "text": message.text})
+        is_photo = file.content_type in PHOTO_TYPES and len(file.content) <= PHOTO_MAX_BYTES
+        method, field = ("sendPhoto", "photo") if is_photo else ("sendDocument", "document")
+        fields = {"chat_id": message.recipient}
+        if caption:
+            fields["caption"] = caption
+        return self._call(settings, method, fields, (field, file))
+
+    def outgoing_media(self, settings: Mapping[str, Any]) -> MediaRules:
+        # One file per message (an album is another method), uploaded: no public link.
+        return MediaRules(max_count=1, max_bytes=MAX_UPLOAD_BYTES)
 
     def fetch_media(self, ref: str, settings: Mapping[str, Any], max_bytes: int) -> http.Response:
         """getFile turns a file_id into a path valid for an hour, downloaded under /file/."""

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import threading
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -27,6 +29,33 @@ class Recorded:
     def form(self) -> dict[str, str]:
         return {k: v[0] for k, v in parse_qs(self.body.decode(), keep_blank_values=True).items()}
 
+    def form_lists(self) -> dict[str, list[str]]:
+        """Every value of each field (Twilio's MediaUrl may repeat)."""
+        return parse_qs(self.body.decode(), keep_blank_values=True)
+
+    def multipart(self) -> dict[str, tuple[str, str, bytes]]:
+        """A multipart/form-data body: field -> (filename, content type, bytes)."""
+        from email import message_from_bytes, policy
+
+        head = f"Content-Type: {self.headers.get('content-type', '')}\r\n\r\n".encode()
+        parsed = message_from_bytes(head + self.body, policy=policy.HTTP)
+        fields = {}
+        for part in parsed.iter_parts():
+            name = part.get_param("name", header="content-disposition")
+            fields[str(name)] = (part.get_filename() or "", part.get_content_type(),
+                                 part.get_payload(decode=True) or b"")
+        return fields
+
+
+@dataclass
+class Fetched:
+    """A media URL the provider fetched, as a provider does on receiving it."""
+
+    url: str
+    status: int
+    content_type: str
+    body: bytes
+
 
 @dataclass
 class Answer:
@@ -46,6 +75,8 @@ class StubServer:
     def __init__(self) -> None:
         self.requests: list[Recorded] = []
         self.queued: list[Answer] = []
+        self.fetched: list[Fetched] = []
+        self.fetch_links = False
         stub = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -84,6 +115,22 @@ class StubServer:
 
     def answer(self, request: Recorded) -> Answer:  # pragma: no cover - overridden
         return Answer(404)
+
+    def fetch(self, url: str) -> Fetched:
+        """GET a media URL we were given, without credentials, as the provider would; with
+        `fetch_links` off (tests without a live server to fetch from), only note the URL for
+        the test to open itself."""
+        if not self.fetch_links:
+            self.fetched.append(Fetched(url, 0, "", b""))
+            return Fetched(url, 200, "", b"")
+        try:
+            with urllib.request.urlopen(url, timeout=10) as response:
+                fetched = Fetched(url, response.status,
+                                  response.headers.get("Content-Type", ""), response.read())
+        except urllib.error.HTTPError as exc:
+            fetched = Fetched(url, exc.code, exc.headers.get("Content-Type", ""), exc.read())
+        self.fetched.append(fetched)
+        return fetched
 
     def queue(self, answer: Answer) -> None:
         self.queued.append(answer)

@@ -7,6 +7,7 @@ Inbox settings (`Inbox.settings`):
     account_sid     "AC..."; auth_token: signs webhooks and authenticates API calls
     from_number     our number in E.164 (or messaging_service_sid "MG..." instead)
     status_callback optional public URL of this inbox's webhook, for delivery statuses
+    mms             the number sends MMS (US, Canada): an SMS reply's files go as MediaUrl
     trust_forwarded_headers  true behind a proxy that sets X-Forwarded-Proto/Host
     api_base        default https://api.twilio.com (tests point it at a local stub)
 """
@@ -46,6 +47,9 @@ class TwilioSettings(ChannelSettings):
     from_number: OptionalE164 = ""
     messaging_service_sid: str = Field("", pattern=r"^(MG[0-9a-fA-F]{32})?$")
     status_callback: OptionalHttpUrlText = ""
+    # SMS inboxes: Twilio numbers send MMS in the US and Canada only; elsewhere a reply's
+    # files are refused rather than failing at Twilio.
+    mms: bool = Field(False, description="The number sends MMS (US and Canada numbers)")
     trust_forwarded_headers: bool = False
     api_base: HttpUrlText = API_BASE
 
@@ -85,15 +89,23 @@ def send(message: OutboundMessage, settings: Mapping[str, Any], address_prefix: 
                         is_permanent=True)
     if not message.recipient:
         raise SendError("The contact has no number to text.", is_permanent=True)
-    fields = {"To": address_prefix + message.recipient, "Body": message.text}
+    fields: list[tuple[str, str]] = [("To", address_prefix + message.recipient)]
+    if message.text or not message.attachments:
+        fields.append(("Body", message.text))
+    for attachment in message.attachments:
+        # Twilio fetches each MediaUrl (up to 10) itself, and checks its Content-Type.
+        if not attachment.url:
+            raise SendError("The attachment has no public link: set PUBLIC_URL.",
+                            is_permanent=True)
+        fields.append(("MediaUrl", attachment.url))
     if settings.get("messaging_service_sid"):
-        fields["MessagingServiceSid"] = str(settings["messaging_service_sid"])
+        fields.append(("MessagingServiceSid", str(settings["messaging_service_sid"])))
     elif settings.get("from_number"):
-        fields["From"] = address_prefix + str(settings["from_number"])
+        fields.append(("From", address_prefix + str(settings["from_number"])))
     else:
         raise SendError("This inbox has no sending number.", is_permanent=True)
     if settings.get("status_callback"):
-        fields["StatusCallback"] = str(settings["status_callback"])
+        fields.append(("StatusCallback", str(settings["status_callback"])))
     response = http.call(
         "POST",
         f"{api_base(settings)}/2010-04-01/Accounts/{sid}/Messages.json",

@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from omnicanal.connectors.base import IdentityKind, InboundMessage, Sender, SenderIdentity
+from omnicanal.connectors.media_links import visitor_links
 from omnicanal.connectors.webchat.config import WebchatSettings
 from omnicanal.contacts.actions import normalize_identity_value
 from omnicanal.contacts.models import Contact, Identity
@@ -230,6 +231,8 @@ def serialize_message(message: Message) -> dict[str, Any]:
         "text": message.sent_text,  # with the agent's signature, if any
         "at": (message.sent_at or message.created_at).isoformat(),
         "status": message.delivery_status,
+        # [{name, size, content_type, url}]: signed links that expire (media_links).
+        "attachments": visitor_links(message),
     }
 
 
@@ -238,6 +241,7 @@ def messages_since(visitor: Visitor, since: int = 0) -> list[dict[str, Any]]:
         _visible_messages(visitor)
         .filter(pk__gt=since)
         .select_related("author")
+        .prefetch_related("attachments")
         .order_by("id")[:MAX_MESSAGES_PER_PAGE]
     )
     return [serialize_message(m) for m in rows]

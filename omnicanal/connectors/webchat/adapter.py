@@ -20,6 +20,7 @@ from omnicanal.connectors.base import (
     ChannelSettings,
     HttpUrlText,
     IdentityKind,
+    MediaRules,
     OutboundMessage,
     SenderIdentity,
     TranslatedValueError,
@@ -82,6 +83,10 @@ class WebchatAdapter(BaseAdapter):
         # The form's writer is a visitor of the web chat: the verified handle that lets the
         # customer's mail answer find this conversation again (mail.py).
         return [SenderIdentity(IdentityKind.WEBCHAT, f"{inbox_id}:{FORM_VISITOR_PREFIX}{form_id}")]
+
+    def outgoing_media(self, settings: Mapping[str, Any]) -> MediaRules:
+        # The visitor downloads the files from signed links (media_links.visitor_links).
+        return MediaRules(max_count=10, max_bytes=25 * 1024 * 1024)
 
     def send(self, message: OutboundMessage, settings: Mapping[str, Any]) -> str:
         """Push the reply to every open widget of the customer; it is already stored, so a

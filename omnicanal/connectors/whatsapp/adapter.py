@@ -17,10 +17,12 @@ from omnicanal.connectors.base import (
     ChannelSettings,
     IdentityKind,
     InboundRequest,
+    MediaRules,
     OutboundMessage,
     ParsedWebhook,
     SendError,
 )
+from omnicanal.connectors.media_links import AUDIO, DOCUMENTS, IMAGES, MB, VIDEO, by_url
 from omnicanal.connectors.messaging import (
     MessagingAdapter,
     last_message_from_extra,
@@ -116,6 +118,17 @@ class WhatsAppAdapter(MessagingAdapter):
         if provider_of(settings) == "twilio":
             return twilio.send(message, settings, address_prefix="whatsapp:")
         return cloud.send(message, settings)
+
+    def outgoing_media(self, settings: Mapping[str, Any]) -> MediaRules:
+        # One file per message on both providers; images, audio, video, PDF and office
+        # documents (Cloud API: documents up to 100 MB, media 16 MB; Twilio: 16 MB in all).
+        if provider_of(settings) == "twilio":
+            rules = MediaRules(max_count=1, max_bytes=16 * MB,
+                               content_types=IMAGES | AUDIO | VIDEO | {"application/pdf"})
+            return by_url(rules, "Twilio")
+        rules = MediaRules(max_count=1, max_bytes=16 * MB,
+                           content_types=IMAGES | AUDIO | VIDEO | DOCUMENTS)
+        return by_url(rules, "WhatsApp")
 
     def fetch_media(self, ref: str, settings: Mapping[str, Any], max_bytes: int) -> http.Response:
         if provider_of(settings) == "twilio":

@@ -22,6 +22,7 @@ from omnicanal.connectors.base import (
     ChannelSettings,
     HttpUrlText,
     OutboundMessage,
+    OutgoingAttachment,
     SendError,
     secret,
 )
@@ -43,20 +44,62 @@ def bearer(settings: Mapping[str, Any]) -> dict[str, str]:
     return {"Authorization": f"Bearer {settings.get('access_token', '')}"}
 
 
+# Images over 5 MB are refused as images, not as documents (up to 100 MB); a caption is at
+# most 1024 characters, and audio takes none.
+IMAGE_MAX_BYTES = 5 * 1024 * 1024
+CAPTION_MAX_LENGTH = 1024
+
+
+def media_object(attachment: OutgoingAttachment, caption: str) -> tuple[str, dict[str, Any]]:
+    """The message type and its object for a file the Cloud API fetches from `link`."""
+    if not attachment.url:
+        raise SendError("The attachment has no public link: set PUBLIC_URL.", is_permanent=True)
+    kind = attachment.content_type.split("/")[0]
+    if kind == "image" and len(attachment.content) > IMAGE_MAX_BYTES:
+        kind = "document"
+    if kind not in ("image", "audio", "video"):
+        kind = "document"
+    media: dict[str, Any] = {"link": attachment.url}
+    if caption and kind != "audio":
+        media["caption"] = caption
+    if kind == "document":
+        media["filename"] = attachment.filename
+    return kind, media
+
+
 def send(message: OutboundMessage, settings: Mapping[str, Any]) -> str:
+    """The reply as a text message, or its file as a media message with the text as the
+    caption. Text that cannot be a caption (too long, or an audio file) goes first on its own;
+    the id returned is the file's, whose statuses the agent sees."""
     phone_number_id = str(settings.get("phone_number_id", ""))
     if not phone_number_id or not settings.get("access_token"):
         raise SendError("This inbox has no WhatsApp phone number id and access token.",
                         is_permanent=True)
     if not message.recipient:
         raise SendError("The contact has no WhatsApp number.", is_permanent=True)
+    if not message.attachments:
+        return _post(settings, phone_number_id, message,
+                     {"type": "text", "text": {"body": message.text, "preview_url": False}})
+    attachment = message.attachments[0]
+    is_audio = attachment.content_type.startswith("audio/")
+    caption = message.text if len(message.text) <= CAPTION_MAX_LENGTH and not is_audio else ""
+    if message.text and not caption:
+        _post(settings, phone_number_id, message,
+              {"type": "text", "text": {"body": message.text, "preview_url": False}})
+    kind, media = media_object(attachment, caption)
+    return _post(settings, phone_number_id, message, {"type": kind, kind: media})
+
+
+def _post(
+    settings: Mapping[str, Any], phone_number_id: str, message: OutboundMessage,
+    content: dict[str, Any],
+) -> str:
     payload = {
         "messaging_product": "whatsapp",
         "recipient_type": "individual",
         # wa_ids are the digits of the E.164 number, without "+".
         "to": message.recipient.removeprefix("+"),
-        "type": "text",
-        "text": {"body": message.text, "preview_url": False},
+        **content,
     }
     response = http.call(
         "POST",

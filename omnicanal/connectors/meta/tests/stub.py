@@ -1,6 +1,7 @@
 """The Messenger Platform Send API, as documented: POST /v{version}/me/messages
 ?access_token=<page token> with JSON {"recipient": {"id"}, "messaging_type",
-"message": {"text"}} (and "tag" when messaging_type is MESSAGE_TAG) →
+"message": {"text"} or {"attachment": {"type", "payload": {"url", "is_reusable"}}}, the
+url fetched by Meta) (and "tag" when messaging_type is MESSAGE_TAG) →
 {"recipient_id", "message_id"}; Graph errors as {"error": {"message", "type", "code",
 "error_subcode", "fbtrace_id"}}. Attachment URLs are plain CDN links (no token)."""
 
@@ -40,7 +41,17 @@ class SendApiStub(StubServer):
             return graph_error(400, 100, "(#100) Invalid messaging_type")
         if kind == "MESSAGE_TAG" and not body.get("tag"):
             return graph_error(400, 100, "(#100) Tag is required for MESSAGE_TAG")
-        if not body.get("message", {}).get("text"):
+        attachment = body.get("message", {}).get("attachment")
+        if attachment is not None:
+            if body["message"].get("text"):
+                return graph_error(400, 100, "(#100) Must send either text or attachment")
+            if attachment.get("type") not in ("image", "audio", "video", "file"):
+                return graph_error(400, 100, "(#100) Invalid attachment type")
+            url = attachment.get("payload", {}).get("url", "")
+            if self.fetch(url).status != 200:
+                return graph_error(400, 100, "(#100) Failed to fetch the file from the url",
+                                   2018008)
+        elif not body.get("message", {}).get("text"):
             return graph_error(400, 100, "(#100) Must send either text or attachment")
         return as_json(200, {"recipient_id": body["recipient"]["id"],
                              "message_id": f"m_OUT{next(self.ids)}"})

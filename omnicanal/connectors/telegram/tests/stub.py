@@ -1,5 +1,6 @@
 """The Bot API methods we call, as documented: POST /bot<token>/<method> with JSON (or form)
-parameters → {"ok": true, "result": ...} or {"ok": false, "error_code", "description",
+parameters (multipart/form-data for an upload: sendPhoto's photo, sendDocument's
+document) → {"ok": true, "result": ...} or {"ok": false, "error_code", "description",
 "parameters": {"retry_after"}}; files are downloaded from /file/bot<token>/<file_path>."""
 
 from __future__ import annotations
@@ -34,8 +35,12 @@ class BotApiStub(StubServer):
         if not request.path.startswith(prefix):
             return error(401, "Unauthorized")
         method = request.path.removeprefix(prefix)
+        uploads: dict[str, tuple[str, str, bytes]] = {}
         if "json" in request.headers.get("content-type", ""):
             params = json.loads(request.body or b"{}")
+        elif "multipart/form-data" in request.headers.get("content-type", ""):
+            uploads = request.multipart()
+            params = {k: v[2].decode() for k, v in uploads.items() if not v[0]}
         else:
             params = {k: v[0] for k, v in parse_qs(request.body.decode()).items()}
         if method == "sendMessage":
@@ -49,6 +54,21 @@ class BotApiStub(StubServer):
                 "chat": {"id": int(params["chat_id"]), "type": "private"},
                 "text": params["text"],
             }})
+        if method in ("sendPhoto", "sendDocument"):
+            field = "photo" if method == "sendPhoto" else "document"
+            if not params.get("chat_id"):
+                return error(400, "Bad Request: chat_id is empty")
+            if field not in uploads or not uploads[field][0]:
+                return error(400, f"Bad Request: there is no {field} in the request")
+            result: dict[str, object] = {
+                "message_id": next(self.ids), "date": 1718000100,
+                "chat": {"id": int(params["chat_id"]), "type": "private"},
+                field: ({"file_name": uploads[field][0], "file_id": "BQAC"}
+                        if field == "document" else [{"file_id": "AgAC"}]),
+            }
+            if params.get("caption"):
+                result["caption"] = params["caption"]
+            return as_json(200, {"ok": True, "result": result})
         if method == "setWebhook":
             # As documented: HTTPS only; the secret token 1-256 of A-Z a-z 0-9 _ -.
             if not str(params.get("url", "")).startswith("https://"):

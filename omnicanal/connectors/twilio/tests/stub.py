@@ -1,6 +1,6 @@
 """Twilio's Messages resource and media, as documented:
 POST /2010-04-01/Accounts/{AccountSid}/Messages.json (basic auth SID:token, form body
-To, From or MessagingServiceSid, Body) → 201 with the Message resource; errors are
+To, From or MessagingServiceSid, Body, MediaUrl up to 10 times, each fetched by Twilio) → 201 with the Message resource; errors are
 {"code", "message", "more_info", "status"}. Media URLs answer 307 to pre-signed storage,
 which refuses a request that also carries credentials (as S3 does)."""
 
@@ -51,6 +51,12 @@ class TwilioStub(StubServer):
             return error(400, 21211, f"The 'To' number {form['To']} is not a valid phone number.")
         if not form.get("Body") and not form.get("MediaUrl"):
             return error(400, 21602, "Message body is required.")
+        media_urls = request.form_lists().get("MediaUrl", [])
+        if len(media_urls) > 10:
+            return error(400, 21623, "Too many media URLs: at most 10.")
+        for url in media_urls:
+            if self.fetch(url).status != 200:
+                return error(400, 11200, f"HTTP retrieval failure for {url}")
         sid = f"SM{next(self.sids):032x}"
         return as_json(201, {"sid": sid, "account_sid": ACCOUNT_SID, "to": form["To"],
                              "from": form.get("From"), "body": form.get("Body"),

@@ -1,6 +1,7 @@
 """The WhatsApp Cloud API endpoints we call, as documented:
 POST /v{version}/{phone_number_id}/messages (Bearer; JSON with messaging_product
-"whatsapp", to, type, text.body) → {"messaging_product", "contacts", "messages": [{"id"}]};
+"whatsapp", to, type, text.body, or image/document/audio/video with a `link` Meta fetches,
+a caption and a document's filename) → {"messaging_product", "contacts", "messages": [{"id"}]};
 GET /v{version}/{media_id} → {"url", "mime_type", "sha256", "file_size", "id"}; GET of that
 url, with the same Bearer token, → the bytes. Errors: {"error": {"message", "type",
 "code", "error_subcode", "error_data": {"details"}, "fbtrace_id"}}."""
@@ -39,7 +40,15 @@ class WhatsAppCloudStub(StubServer):
                 return graph_error(400, 100, "(#100) The parameter messaging_product is required.")
             if not re.fullmatch(r"[1-9][0-9]{6,14}", str(body.get("to", ""))):
                 return graph_error(400, 100, "(#100) Invalid parameter", "to is not valid")
-            if body.get("type") != "text" or not body.get("text", {}).get("body"):
+            kind = body.get("type")
+            if kind in ("image", "document", "audio", "video"):
+                link = body.get(kind, {}).get("link")
+                if not link:
+                    return graph_error(400, 100, f"(#100) Param {kind}['link'] is required.")
+                if self.fetch(link).status != 200:
+                    return graph_error(400, 131053, "Media upload error",
+                                       "Downloading media from weblink failed")
+            elif kind != "text" or not body.get("text", {}).get("body"):
                 return graph_error(400, 100, "(#100) Param text['body'] is required.")
             wamid = f"wamid.OUT{next(self.ids)}"
             return as_json(200, {"messaging_product": "whatsapp",

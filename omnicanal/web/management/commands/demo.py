@@ -60,9 +60,12 @@ class Command(BaseCommand):
         served; the demo inboxes send to them."""
         sink_environment = {
             "EMAIL_HOST": smtp.host, "EMAIL_PORT": str(smtp.port), "DEMO_SINKS": "true",
+            # The provider stand-ins fetch a reply's files from their signed links here.
+            "PUBLIC_URL": settings.PUBLIC_URL or base_url,
         }
         os.environ.update(sink_environment)
         settings.EMAIL_HOST, settings.EMAIL_PORT = smtp.host, smtp.port
+        settings.PUBLIC_URL = sink_environment["PUBLIC_URL"]
         settings.DEMO_SINKS = True
         connect_demo_inboxes(base_url, [name for name, _, _ in INBOXES])
 
