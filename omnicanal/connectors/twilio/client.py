@@ -14,6 +14,7 @@ Inbox settings (`Inbox.settings`):
 from __future__ import annotations
 
 import base64
+import json
 from collections.abc import Mapping
 from typing import Any, Literal
 from urllib.parse import urlencode
@@ -30,6 +31,12 @@ from omnicanal.connectors.base import (
     OutboundMessage,
     SendError,
     secret,
+)
+from omnicanal.connectors.message_templates import (
+    TEMPLATE_EXTRA,
+    VARIABLES_EXTRA,
+    MessageTemplate,
+    TwilioTemplateLine,
 )
 
 API_BASE = "https://api.twilio.com"
@@ -54,6 +61,15 @@ class TwilioSettings(ChannelSettings):
         if not (self.from_number or self.messaging_service_sid):
             raise ValueError("Give from_number (E.164) or messaging_service_sid.")
         return self
+
+
+class TwilioWhatsAppSettings(TwilioSettings):
+    """A WhatsApp inbox on Twilio: its number's approved Content templates besides."""
+
+    templates: list[TwilioTemplateLine] = Field(
+        default_factory=list,
+        description="One per line: content SID | name | language | body with {{1}}…",
+    )
 
 
 def basic_auth(settings: Mapping[str, Any]) -> str:
@@ -85,7 +101,20 @@ def send(message: OutboundMessage, settings: Mapping[str, Any], address_prefix: 
                         is_permanent=True)
     if not message.recipient:
         raise SendError("The contact has no number to text.", is_permanent=True)
-    fields = {"To": address_prefix + message.recipient, "Body": message.text}
+    fields = {"To": address_prefix + message.recipient}
+    template = message.extra.get(TEMPLATE_EXTRA)
+    if isinstance(template, MessageTemplate):
+        # An approved Content template (a WhatsApp conversation started by us): Twilio
+        # takes its SID and the variables as a JSON object keyed "1", "2"…, not a body.
+        fields["ContentSid"] = template.content_sid
+        variables = message.extra.get(VARIABLES_EXTRA) or []
+        if variables:
+            fields["ContentVariables"] = json.dumps(
+                {str(n): value for n, value in enumerate(variables, start=1)},
+                ensure_ascii=False,
+            )
+    else:
+        fields["Body"] = message.text
     if settings.get("messaging_service_sid"):
         fields["MessagingServiceSid"] = str(settings["messaging_service_sid"])
     elif settings.get("from_number"):
