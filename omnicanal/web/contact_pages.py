@@ -141,14 +141,15 @@ def _refused(
     elif isinstance(exc, InvalidField):
         errors = {exc.field: exc.message}
     else:
-        errors = {"__all__": exc.message}
+        errors = {"general": exc.message}
     context = _record_context(
         request, contact_id, submitted=submitted if form == "details" else None
     )
     for field in context["attribute_fields"]:
         field["error"] = errors.get(f"attribute-{field['definition'].key}", "") if (
             form == "details") else ""
-    context.update({"errors": {form: errors}, "form": {form: submitted}})
+    context.update({"errors": {form: errors, "general": errors.get("general", "")},
+                    "form": {form: submitted}})
     return render(request, "web/contacts/detail.html", context, status=exc.status)
 
 
@@ -306,7 +307,7 @@ def contact_new_conversation(request: HtmxHttpRequest, contact_id: int) -> HttpR
                 variables=request.POST.getlist("variable"),
             )
         except DomainError as exc:
-            errors = {exc.field if isinstance(exc, InvalidField) else "__all__": exc.message}
+            errors = {exc.field if isinstance(exc, InvalidField) else "general": exc.message}
             status = exc.status
         else:
             messages.success(request, gettext("Conversation started; the message is on its way."))

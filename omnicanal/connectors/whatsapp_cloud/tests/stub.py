@@ -39,7 +39,11 @@ class WhatsAppCloudStub(StubServer):
                 return graph_error(400, 100, "(#100) The parameter messaging_product is required.")
             if not re.fullmatch(r"[1-9][0-9]{6,14}", str(body.get("to", ""))):
                 return graph_error(400, 100, "(#100) Invalid parameter", "to is not valid")
-            if body.get("type") != "text" or not body.get("text", {}).get("body"):
+            if body.get("type") == "template":
+                template = body.get("template") or {}
+                if not template.get("name") or not (template.get("language") or {}).get("code"):
+                    return graph_error(400, 100, "(#100) Param template['name'] is required.")
+            elif body.get("type") != "text" or not body.get("text", {}).get("body"):
                 return graph_error(400, 100, "(#100) Param text['body'] is required.")
             wamid = f"wamid.OUT{next(self.ids)}"
             return as_json(200, {"messaging_product": "whatsapp",
