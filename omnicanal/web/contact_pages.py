@@ -222,7 +222,7 @@ def contact_merge(request: HtmxHttpRequest, contact_id: int) -> HttpResponse:
         except DomainError as exc:
             messages.error(request, exc.message)
             return HttpResponseRedirect(reverse("web:contact_merge_with", args=[contact_id]))
-        messages.success(request, gettext("Contact merged: %(name)s. You can undo it below.")
+        messages.success(request, gettext("Merged %(name)s into this contact. You can undo it below.")
                          % {"name": merge.source.display_name})
         return HttpResponseRedirect(_contact_url(contact_id, "merges"))
     record = contact_record(agent, contact_id)
@@ -233,7 +233,7 @@ def contact_merge(request: HtmxHttpRequest, contact_id: int) -> HttpResponse:
     context: dict[str, Any] = {
         "section": "contacts",
         "contact": record.contact,
-        "query": query,
+        "merge_query": query,
         "candidates": [(c, distinct_identities(c.identities.all())[:3])
                        for c in merge_candidates(record.contact, query)],
     }

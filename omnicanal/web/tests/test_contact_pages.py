@@ -148,7 +148,7 @@ def test_a_manual_merge_shows_a_preview_then_can_be_undone(
     assert paul.merged_into_id == lea.pk
     assert Conversation.objects.filter(contact=lea).count() == 2
     record = client.get(f"/contacts/{lea.pk}/").content.decode()
-    assert "Contact merged: Paul Durand" in record
+    assert "Contact merged: Paul Durand" in record  # the merge history
     # The merged contact's old address leads to the one it joined.
     assert client.get(f"/contacts/{paul.pk}/")["Location"] == f"/contacts/{lea.pk}/"
 
