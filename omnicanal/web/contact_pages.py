@@ -222,8 +222,8 @@ def contact_merge(request: HtmxHttpRequest, contact_id: int) -> HttpResponse:
         except DomainError as exc:
             messages.error(request, exc.message)
             return HttpResponseRedirect(reverse("web:contact_merge_with", args=[contact_id]))
-        messages.success(request, gettext("Merged %(name)s into this contact. You can undo it below.")
-                         % {"name": merge.source.display_name})
+        merged = gettext("Merged %(name)s into this contact. You can undo it below.")
+        messages.success(request, merged % {"name": merge.source.display_name})
         return HttpResponseRedirect(_contact_url(contact_id, "merges"))
     record = contact_record(agent, contact_id)
     if record.contact.merged_into_id is not None:
