@@ -6,6 +6,8 @@ import zlib
 
 from django import template
 
+from omnicanal.contacts.senders import IdentityKind
+
 register = template.Library()
 
 # Eight hues, dark enough for white initials at WCAG AA (4.5:1 or more).
@@ -30,3 +32,15 @@ def initials(name: str) -> str:
 def avatar_colour(key: object) -> str:
     """A colour that stays the contact's own on every page (from its id)."""
     return AVATAR_COLOURS[zlib.crc32(str(key).encode()) % len(AVATAR_COLOURS)]
+
+
+_IDENTITY_ICONS = {
+    IdentityKind.EMAIL: "mail", IdentityKind.PHONE: "phone-handset",
+    IdentityKind.WHATSAPP: "phone-handset",
+}
+
+
+@register.filter
+def identity_icon(kind: str) -> str:
+    """The icon an identity of this kind shows beside its value."""
+    return _IDENTITY_ICONS.get(kind, "user")  # type: ignore[call-overload]
