@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, Max, OuterRef, Prefetch, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from omnicanal.accounts.models import User
@@ -117,23 +117,23 @@ def contact_directory(user: User, filters: DirectoryFilters, page: int = 1) -> D
     total = contacts.count()
     last_page = max(1, -(-total // PAGE_SIZE))
     page = min(max(1, page), last_page)
-    visible_ids = visible.values("pk")
+    # Every active agent sees every conversation today: no subquery then (see
+    # visible_conversations); one appears when inbox permissions narrow what an agent sees.
+    seen = Q(conversations__pk__in=visible.values("pk")) if visible.query.has_filters() else Q()
     rows = list(
         contacts.select_related("company")
         .prefetch_related(Prefetch("identities", queryset=Identity.objects.order_by("pk")))
         .annotate(
-            last_contact_at=Max(
-                "conversations__last_activity_at",
-                filter=Q(conversations__pk__in=visible_ids),
-            ),
+            last_contact_at=Max("conversations__last_activity_at", filter=seen),
             open_count=Count(
                 "conversations",
-                filter=Q(conversations__pk__in=visible_ids)
-                & ~Q(conversations__status=Status.RESOLVED)
+                filter=seen & ~Q(conversations__status=Status.RESOLVED)
                 & Q(conversations__merged_into__isnull=True),
             ),
         )
-        .order_by("-last_contact_at", "-pk")[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]
+        # Never-contacted last on every database (PostgreSQL puts NULL first when DESC).
+        .order_by(F("last_contact_at").desc(nulls_last=True), "-pk")
+        [(page - 1) * PAGE_SIZE: page * PAGE_SIZE]
     )
     return DirectoryPage(rows, page, page > 1, page < last_page, total)
 
