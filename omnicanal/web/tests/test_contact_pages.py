@@ -183,3 +183,16 @@ def test_new_conversation_offers_only_inboxes_that_can_write_first(
     message = Message.objects.get(conversation=conversation)
     assert (message.direction, message.metadata["recipient"]) == ("outgoing", "lea@example.fr")
     assert empty.status_code == 422
+
+
+def test_an_unknown_contact_or_a_bad_page_number_is_no_server_error(
+    agent: User, lea: Contact
+) -> None:
+    client = client_for(agent)
+
+    assert client.get("/contacts/999999/").status_code == 404
+    assert client.get("/contacts/999999/merge/").status_code == 404
+    assert client.get("/contacts/", {"page": "9999", "company": "x", "tier": "<b>"}).status_code == 200
+    merged_into_itself = client.post(f"/contacts/{lea.pk}/merge/", {"other": lea.pk})
+    assert merged_into_itself.status_code == 302
+    assert Contact.objects.get(pk=lea.pk).merged_into_id is None
