@@ -227,6 +227,9 @@ CSRF_FAILURE_VIEW = "omnicanal.web.errors.csrf_failure"
 # otherwise it opens a new conversation linked to the old one.
 REOPEN_WINDOW_SECONDS = env_int("REOPEN_WINDOW_SECONDS", 7 * 24 * 3600)
 MESSAGE_TEXT_MAX_LENGTH = env_int("MESSAGE_TEXT_MAX_LENGTH", 65536)
+# Phone numbers typed without a country code ("06 39 98 38 91") are read as this region's
+# (ISO 3166 code): in searches and in identities agents add.
+PHONE_DEFAULT_REGION = env("PHONE_DEFAULT_REGION", "FR").upper()
 # What one e-mail may hold; a mail over a limit is stored with what fits and flagged
 # (connectors/email/limits.py). Real mail nests a handful of levels and has tens of parts.
 EMAIL_MAX_MIME_DEPTH = env_int("EMAIL_MAX_MIME_DEPTH", 20)

@@ -47,6 +47,7 @@ if TYPE_CHECKING:
     from django.http import HttpRequest
 
     from omnicanal.connectors.http import Response
+    from omnicanal.connectors.message_templates import MessageTemplate
     from omnicanal.connectors.webhooks import Provider
     from omnicanal.conversations.models import Message
 
@@ -338,6 +339,16 @@ class ChannelAdapter(Protocol):
     can_send_test_event: ClassVar[bool]
     can_register_webhook: ClassVar[bool]
     has_embed_snippet: ClassVar[bool]
+    # An agent may start a conversation with a customer on the channel (to one of the
+    # `recipient_kinds` identities), rather than only answer one; and whether such a first
+    # message has a subject. On a channel with a reply window, the window is closed for a
+    # new conversation: only one of the inbox's `message_templates` may be sent.
+    can_start_conversation: ClassVar[bool]
+    has_subject: ClassVar[bool]
+
+    def message_templates(self, settings: Mapping[str, Any]) -> list[MessageTemplate]:
+        """The provider-approved templates the inbox's settings list (none by default)."""
+        ...
 
     def check_connection(self, settings: Mapping[str, Any]) -> list[CheckResult]:
         """Connect to each server the settings name, as the channel will; one result each."""
@@ -433,6 +444,11 @@ class BaseAdapter:
     can_send_test_event: ClassVar[bool] = False
     can_register_webhook: ClassVar[bool] = False
     has_embed_snippet: ClassVar[bool] = False
+    can_start_conversation: ClassVar[bool] = False
+    has_subject: ClassVar[bool] = False
+
+    def message_templates(self, settings: Mapping[str, Any]) -> list[MessageTemplate]:
+        return []
 
     def check_connection(self, settings: Mapping[str, Any]) -> list[CheckResult]:
         raise SendError(f"The {self.kind} channel has no connection to test.", is_permanent=True)

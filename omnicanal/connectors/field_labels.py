@@ -57,6 +57,7 @@ LABELS: dict[str, Promise] = {
     "api_version": _("Graph API version"),
     "bot_token": _("Bot token"),
     "secret_token": _("Webhook secret token"),
+    "templates": _("Approved message templates"),
 }
 
 HELP: dict[str, Promise] = {
@@ -97,6 +98,9 @@ HELP: dict[str, Promise] = {
     "verify_token": _("Any text; paste the same at Meta when subscribing the webhook."),
     "bot_token": _("As @BotFather gives it: 123456:ABC…"),
     "secret_token": _("Telegram sends it back with every update; letters, digits, _ and -."),
+    "templates": _("The only messages that may start a conversation. One per line, the body "
+                   "with {{1}}, {{2}}… where agents fill values in: name | language | body "
+                   "(Cloud API), or content SID | name | language | body (Twilio)."),
 }
 
 PROVIDERS: dict[str, Promise] = {

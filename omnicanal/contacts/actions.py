@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import phonenumbers
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
@@ -20,25 +22,33 @@ from omnicanal.accounts.models import User
 from omnicanal.contacts.models import (
     AttributeDefinition,
     AttributeType,
+    Company,
     Contact,
     ContactMerge,
+    ContactNote,
     Identity,
     MergeSuggestion,
 )
 from omnicanal.contacts.senders import IdentityKind, Sender, SenderIdentity
-from omnicanal.core.exceptions import Conflict, InvalidInput, NotFound, PermissionDenied
-
-DEFAULT_PHONE_REGION = "FR"
+from omnicanal.core.exceptions import (
+    Conflict,
+    InvalidField,
+    InvalidInput,
+    NotFound,
+    PermissionDenied,
+)
 
 
 class IdentityRace(IntegrityError):
     """A concurrent transaction claimed a verified identity we were about to claim."""
 
 
-def normalize_phone(value: str, region: str = DEFAULT_PHONE_REGION) -> str:
-    """E.164, so that an SMS, a WhatsApp message and a call from one number meet."""
+def normalize_phone(value: str, region: str | None = None) -> str:
+    """E.164, so that an SMS, a WhatsApp message and a call from one number meet. A number
+    without a country code is read as `region`'s (default: the PHONE_DEFAULT_REGION
+    setting)."""
     try:
-        number = phonenumbers.parse(value, region)
+        number = phonenumbers.parse(value, region or settings.PHONE_DEFAULT_REGION)
     except phonenumbers.NumberParseException as exc:
         raise InvalidInput(
             _("%(value)s is not a phone number: %(reason)s"), value=repr(value), reason=exc
@@ -188,9 +198,10 @@ def merge_contacts(target: Contact, source: Contact, *, actor: User | None) -> C
         )
         if source.merged_into_id is not None or target.merged_into_id is not None:
             raise Conflict(_("One of these contacts was already merged."))
-        identity_ids = list(source.identities.values_list("pk", flat=True))
+        identity_ids, parked_ids = _identities_to_move(target, source)
         snapshot: dict[str, Any] = {
             "identity_ids": identity_ids,
+            "parked_identity_ids": parked_ids,
             "target_before": {
                 "name": target.name,
                 "attributes": target.attributes,
@@ -198,7 +209,10 @@ def merge_contacts(target: Contact, source: Contact, *, actor: User | None) -> C
                 "company_id": target.company_id,
             },
         }
-        source.identities.update(contact=target)
+        # Swapped in one statement each: the target's duplicates park on the source
+        # (merged away, never shown), so the target lists every address once.
+        Identity.objects.filter(pk__in=parked_ids).update(contact=source)
+        Identity.objects.filter(pk__in=identity_ids).update(contact=target)
         for references in _contact_references.values():
             snapshot[references.name] = references.move(source.pk, target.pk)
         target.name = target.name or source.name
@@ -219,6 +233,28 @@ def merge_contacts(target: Contact, source: Contact, *, actor: User | None) -> C
     return merge
 
 
+def _identities_to_move(target: Contact, source: Contact) -> tuple[list[int], list[int]]:
+    """Which of the source's identities move onto the target, and which of the target's
+    step aside onto the source, so that the merged contact holds each (kind, value) once.
+
+    A value both hold stays where it is, unless only the source's copy is verified: then
+    the verified one moves and the target's unverified copy parks on the source (a
+    verified value may exist once, so the target's copy cannot just become verified)."""
+    held = {(i.kind, i.value): i for i in target.identities.all()}
+    moved: list[int] = []
+    parked: list[int] = []
+    for identity in source.identities.order_by("-is_verified", "pk"):
+        twin = held.get((identity.kind, identity.value))
+        if twin is None:
+            moved.append(identity.pk)
+            held[(identity.kind, identity.value)] = identity
+        elif identity.is_verified and not twin.is_verified:
+            moved.append(identity.pk)
+            parked.append(twin.pk)
+            held[(identity.kind, identity.value)] = identity
+    return moved, parked
+
+
 def unmerge_contacts(merge: ContactMerge, *, actor: User | None) -> Contact:
     """Restore both contacts exactly as they were before `merge`; returns the source."""
     with transaction.atomic():
@@ -229,6 +265,9 @@ def unmerge_contacts(merge: ContactMerge, *, actor: User | None) -> Contact:
         target = Contact.objects.select_for_update().get(pk=merge.target_id)
         source = Contact.objects.select_for_update().get(pk=merge.source_id)
         Identity.objects.filter(pk__in=snapshot["identity_ids"]).update(contact=source)
+        Identity.objects.filter(pk__in=snapshot.get("parked_identity_ids") or []).update(
+            contact=target
+        )
         for references in _contact_references.values():
             references.restore(snapshot.get(references.name) or [], source.pk)
         before = snapshot["target_before"]
@@ -369,3 +408,229 @@ def mark_identity_undeliverable(contact_id: int, kind: IdentityKind | str, value
         contact_id=contact_id, kind=kind, value=value, is_undeliverable=False
     ).update(is_undeliverable=True)
     return changed > 0
+
+
+# The contact's page: phone-like queries, edits, identities, notes, a manual merge.
+
+# What a person types for a phone number: digits with spaces, dots, dashes, slashes,
+# brackets, perhaps a leading + (and at least six digits, so a year or an order number
+# is not read as one).
+_PHONE_LIKE = re.compile(r"^\+?[\d\s.\-/()]+$")
+MIN_PHONE_DIGITS = 6
+
+
+def phone_number_in(text: str) -> str | None:
+    """The E.164 form of `text` when it reads as a phone number ("06 39 98 38 91",
+    "+33 6 39…", "0033639983891"), national forms in the PHONE_DEFAULT_REGION; else None."""
+    text = text.strip()
+    if not _PHONE_LIKE.match(text) or sum(c.isdigit() for c in text) < MIN_PHONE_DIGITS:
+        return None
+    if text.startswith("00"):
+        text = "+" + text[2:]
+    try:
+        return normalize_phone(text)
+    except InvalidInput:
+        return None
+
+
+class ContactFormErrors(InvalidInput):
+    """Several fields refused at once, each with its reason (`errors`: field name →
+    message), so that a form shows every one beside its field."""
+
+    def __init__(self, errors: Mapping[str, str]) -> None:
+        super().__init__(_("Some fields need a correction."))
+        self.errors = dict(errors)
+
+
+NAME_MAX_LENGTH = 200
+NOTE_MAX_LENGTH = 10_000
+
+
+def _active_agent(actor: User) -> None:
+    if not actor.is_active:
+        raise PermissionDenied(_("Only an active agent can change a contact."))
+
+
+def _live_contact(contact_id: int, *, lock: bool = False) -> Contact:
+    queryset = Contact.objects.select_for_update() if lock else Contact.objects.all()
+    contact = queryset.filter(pk=contact_id).first()
+    if contact is None:
+        raise NotFound(_("No contact %(id)s."), id=contact_id)
+    if contact.merged_into_id is not None:
+        raise Conflict(_("This contact was merged into another one; edit that one."))
+    return contact
+
+
+def attribute_errors(values: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+    """Each attribute checked alone against its definition: the cleaned values, and a
+    reason per refused key (an empty value removes the attribute, unless required)."""
+    definitions = {d.key: d for d in AttributeDefinition.objects.all()}
+    cleaned: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    for key, value in values.items():
+        definition = definitions.get(key)
+        if definition is None:
+            errors[key] = str(_("This attribute does not exist (any more)."))
+        elif value in (None, ""):
+            if definition.is_required:
+                errors[key] = str(_("Required."))
+        else:
+            try:
+                cleaned[key] = _coerce_attribute(definition, value)
+            except InvalidInput as exc:
+                errors[key] = exc.message
+    return cleaned, errors
+
+
+def update_contact(
+    actor: User, contact_id: int, *, name: str, company: str,
+    attributes: Mapping[str, Any],
+) -> Contact:
+    """Save the contact's page form: its name, its company (by name, created when new; empty:
+    none) and its custom attributes, each checked against its definition. Every refusal is
+    raised at once (`ContactFormErrors`, keyed "name", "company", "attribute-<key>")."""
+    _active_agent(actor)
+    name = " ".join(name.split())
+    company = " ".join(company.split())
+    cleaned, refused = attribute_errors(attributes)
+    errors = {f"attribute-{key}": reason for key, reason in refused.items()}
+    if len(name) > NAME_MAX_LENGTH:
+        errors["name"] = str(_("At most %(limit)s characters.") % {"limit": NAME_MAX_LENGTH})
+    if len(company) > NAME_MAX_LENGTH:
+        errors["company"] = str(_("At most %(limit)s characters.") % {"limit": NAME_MAX_LENGTH})
+    if errors:
+        raise ContactFormErrors(errors)
+    with transaction.atomic():
+        contact = _live_contact(contact_id, lock=True)
+        kept = {k: v for k, v in contact.attributes.items() if k not in attributes}
+        changes: dict[str, Any] = {}
+        new_attributes = {**kept, **cleaned}
+        if new_attributes != contact.attributes:
+            # The keys only: values may be personal data the audit log has no need of.
+            changes["attributes"] = sorted(
+                k for k in {*contact.attributes, *new_attributes}
+                if contact.attributes.get(k) != new_attributes.get(k)
+            )
+            contact.attributes = new_attributes
+        if name != contact.name:
+            changes["name"] = [contact.name, name]
+            contact.name = name
+        company_row = Company.objects.get_or_create(name=company)[0] if company else None
+        if (company_row.pk if company_row else None) != contact.company_id:
+            changes["company"] = [
+                contact.company.name if contact.company else "", company
+            ]
+            contact.company = company_row
+        if changes:
+            contact.save(update_fields=["name", "company", "attributes", "updated_at"])
+            record_audit(actor, "contact.updated", contact, **changes)
+    return contact
+
+
+def add_identity(actor: User, contact_id: int, kind: str, value: str) -> Identity:
+    """An address or number an agent adds to the contact, normalised (e-mail in lower case,
+    phone in E.164). Unverified: the customer has not written from it. A value another
+    contact verifiably owns is refused (it is that customer's); one another contact merely
+    claims becomes a merge suggestion."""
+    _active_agent(actor)
+    if kind not in (IdentityKind.EMAIL, IdentityKind.PHONE, IdentityKind.WHATSAPP):
+        raise InvalidField("kind", _("Choose e-mail, phone or WhatsApp."))
+    try:
+        value = normalize_identity_value(kind, value)
+    except InvalidInput as exc:
+        raise InvalidField("value", exc.message) from exc
+    with transaction.atomic():
+        contact = _live_contact(contact_id, lock=True)
+        if contact.identities.filter(kind=kind, value=value).exists():
+            raise InvalidField("value", _("The contact already has this one."))
+        others = Identity.objects.filter(kind=kind, value=value).exclude(contact=contact)
+        owner = next((i.contact for i in others.select_related("contact") if i.is_verified),
+                     None)
+        if owner is not None:
+            raise InvalidField(
+                "value", _("This belongs to another contact (%(name)s): merge them instead."),
+                name=owner.display_name,
+            )
+        for claim in others.select_related("contact"):
+            suggest_merge(contact, claim.contact, f"same {kind} {value}")
+        identity = Identity.objects.create(contact=contact, kind=kind, value=value)
+        record_audit(actor, "contact.identity_added", contact, kind=kind, value=value)
+    return identity
+
+
+def remove_identity(actor: User, contact_id: int, identity_id: int) -> None:
+    _active_agent(actor)
+    with transaction.atomic():
+        contact = _live_contact(contact_id, lock=True)
+        identity = contact.identities.filter(pk=identity_id).first()
+        if identity is None:
+            raise NotFound(_("No such address on this contact."))
+        identity.delete()
+        record_audit(actor, "contact.identity_removed", contact, kind=identity.kind,
+                     value=identity.value)
+
+
+def add_contact_note(actor: User, contact_id: int, text: str) -> ContactNote:
+    _active_agent(actor)
+    text = text.strip()
+    if not text:
+        raise InvalidField("text", _("The note is empty."))
+    if len(text) > NOTE_MAX_LENGTH:
+        raise InvalidField("text", _("At most %(limit)s characters."), limit=NOTE_MAX_LENGTH)
+    contact = _live_contact(contact_id)
+    return ContactNote.objects.create(contact=contact, author=actor, text=text)
+
+
+@dataclass(frozen=True)
+class AttributeConflict:
+    key: str
+    kept: Any
+    dropped: Any
+
+
+@dataclass(frozen=True)
+class MergePreview:
+    """What `merge_contacts(keep, other)` would do, for the agent to confirm: the name and
+    company kept, the other's identities that move (and those already held, which do
+    not), the attributes added and those both hold with different values (the kept
+    contact's value wins)."""
+
+    keep: Contact
+    other: Contact
+    name: str
+    company: Company | None
+    moving_identities: list[Identity]
+    duplicate_identities: list[Identity]
+    added_attributes: dict[str, Any]
+    conflicts: list[AttributeConflict]
+
+
+def merge_preview(keep_id: int, other_id: int) -> MergePreview:
+    if keep_id == other_id:
+        raise InvalidInput(_("A contact cannot be merged into itself."))
+    keep, other = _live_contact(keep_id), _live_contact(other_id)
+    moved, _parked = _identities_to_move(keep, other)
+    identities = list(other.identities.order_by("kind", "value"))
+    return MergePreview(
+        keep=keep,
+        other=other,
+        name=keep.name or other.name,
+        company=keep.company or other.company,
+        moving_identities=[i for i in identities if i.pk in moved],
+        duplicate_identities=[i for i in identities if i.pk not in moved],
+        added_attributes={k: v for k, v in other.attributes.items() if k not in keep.attributes},
+        conflicts=[
+            AttributeConflict(key, keep.attributes[key], value)
+            for key, value in sorted(other.attributes.items())
+            if key in keep.attributes and keep.attributes[key] != value
+        ],
+    )
+
+
+def merge_chosen_contacts(actor: User, keep_id: int, other_id: int) -> ContactMerge:
+    """The manual merge from the contact's page: `other` moves into `keep` (undone by
+    `undo_merge`)."""
+    if not actor.is_active:
+        raise PermissionDenied(_("Only an active agent can merge contacts."))
+    keep, other = _live_contact(keep_id), _live_contact(other_id)
+    return merge_contacts(keep, other, actor=actor)

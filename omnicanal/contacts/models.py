@@ -158,3 +158,23 @@ class ContactMerge(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source_id} → {self.target_id}"
+
+
+class ContactNote(models.Model):
+    """An agent's internal note about a customer (not about one conversation): seen by
+    agents only, on the contact's page."""
+
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    text = models.TextField(_("text"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("contact note")
+        verbose_name_plural = _("contact notes")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.contact_id}: {self.text[:40]}"

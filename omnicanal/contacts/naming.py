@@ -80,3 +80,16 @@ def contact_display_name(contact: Contact, identities: Iterable[Identity] | None
     if contact.pk is None:
         return gettext("the customer")
     return visitor_name(contact.pk, contact.attributes)
+
+
+def distinct_identities(identities: Iterable[Identity]) -> list[Identity]:
+    """Each address or number once, as people read it: a number that is both a phone and a
+    WhatsApp identity, or an address held twice, shows once (the verified copy first)."""
+    seen: set[str] = set()
+    result = []
+    for identity in sorted(identities, key=lambda i: (not i.is_verified, i.pk or 0)):
+        shown = identity_display_value(identity.kind, identity.value)
+        if shown not in seen:
+            seen.add(shown)
+            result.append(identity)
+    return result

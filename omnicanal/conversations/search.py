@@ -26,6 +26,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from omnicanal.accounts.models import User
+from omnicanal.contacts.actions import phone_number_in
 from omnicanal.contacts.models import Contact, Identity
 from omnicanal.conversations.actions import visible_conversations
 from omnicanal.conversations.models import ChannelKind, Conversation, Direction, Message, Status
@@ -273,10 +274,14 @@ def _contacts(
                 [_fts5_expression(terms)],
             )
         )
-    # Addresses and numbers are matched as typed (they carry no accents), anywhere inside.
-    by_identity = Exists(
-        Identity.objects.filter(contact=OuterRef("pk"), value__icontains=query.strip())
-    )
+    # Addresses and numbers are matched as typed (they carry no accents), anywhere inside;
+    # a phone number in any form also as stored, in E.164 ("06 39 98 38 91" finds
+    # "+33639983891").
+    phone = phone_number_in(query)
+    identity_q = Q(value__icontains=query.strip())
+    if phone:
+        identity_q |= Q(value=phone)
+    by_identity = Exists(Identity.objects.filter(identity_q, contact=OuterRef("pk")))
     visible = visible_conversations(user).filter(filters.conversation_q())
     latest = visible.filter(contact=OuterRef("pk")).order_by("-last_activity_at", "-id")
     contacts = Contact.objects.filter(by_name | Q(by_identity), merged_into__isnull=True)
@@ -292,11 +297,29 @@ def _contacts(
             contact=row,
             # A contact without a name shows its display name ("Visitor 58", an address).
             name_html=highlight(row.name or row.display_name, terms),
-            identities=[(i, highlight(i.display_value, terms)) for i in row.identities.all()],
+            identities=_identity_hits(row, terms, phone),
             latest_conversation_id=row.latest_conversation_id,
         )
         for row in rows
     ]
+
+
+def _identity_hits(
+    contact: Contact, terms: list[str], phone: str | None
+) -> list[tuple[Identity, SafeString]]:
+    """The contact's identities, each value once: a number that is both a phone and a
+    WhatsApp identity reads the same, and is listed once (verified copy first)."""
+    hits: dict[str, tuple[Identity, SafeString]] = {}
+    identities = sorted(contact.identities.all(), key=lambda i: (not i.is_verified, i.pk))
+    for identity in identities:
+        shown = identity.display_value
+        if shown in hits:
+            continue
+        if phone and identity.value == phone:
+            hits[shown] = (identity, mark_safe(f"<mark>{escape(shown)}</mark>"))
+        else:
+            hits[shown] = (identity, highlight(shown, terms))
+    return list(hits.values())
 
 
 def fold(text: str) -> str:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from omnicanal.web import conversation_tools, operations, profile, views
+from omnicanal.web import contact_pages, conversation_tools, operations, profile, views
 from omnicanal.web.settings_pages import urls as settings_urls
 
 app_name = "web"
@@ -10,6 +10,30 @@ urlpatterns = [
     path("conversations/bulk/", views.conversations_bulk, name="conversations_bulk"),
     path("search/", views.search_page, name="search"),
     path("profile/", profile.profile_page, name="profile"),
+    path("contacts/", contact_pages.contact_list, name="contacts"),
+    path("contacts/<int:contact_id>/", contact_pages.contact_detail, name="contact"),
+    path("contacts/<int:contact_id>/edit/", contact_pages.contact_update, name="contact_update"),
+    path(
+        "contacts/<int:contact_id>/identities/", contact_pages.identity_add,
+        name="contact_identity_add",
+    ),
+    path(
+        "contacts/<int:contact_id>/identities/<int:identity_id>/remove/",
+        contact_pages.identity_remove, name="contact_identity_remove",
+    ),
+    path("contacts/<int:contact_id>/notes/", contact_pages.note_add, name="contact_note_add"),
+    path(
+        "contacts/<int:contact_id>/merge/", contact_pages.contact_merge,
+        name="contact_merge_with",
+    ),
+    path(
+        "contacts/<int:contact_id>/unmerge/", contact_pages.contact_unmerge,
+        name="contact_unmerge_from",
+    ),
+    path(
+        "contacts/<int:contact_id>/new-conversation/", contact_pages.contact_new_conversation,
+        name="contact_new_conversation",
+    ),
     *settings_urls.urlpatterns,
     path("settings/failures/", operations.failures_page, name="failures"),
     path(

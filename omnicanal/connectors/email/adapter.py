@@ -149,6 +149,8 @@ class EmailAdapter(BaseAdapter):
     has_global_addresses = True
     supports_html = True
     can_check_connection = True
+    can_start_conversation = True
+    has_subject = True
 
     def check_connection(self, settings: Mapping[str, Any]) -> list[CheckResult]:
         from omnicanal.connectors.email.checks import check_connection

@@ -32,6 +32,7 @@ class SmsAdapter(MessagingAdapter):
     settings_schema = client.TwilioSettings
     recipient_kinds = (IdentityKind.PHONE,)
     has_global_addresses = True
+    can_start_conversation = True
 
     def webhook_provider(self, settings: Mapping[str, Any]) -> str | None:
         return "twilio"

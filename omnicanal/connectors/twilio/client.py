@@ -15,6 +15,7 @@ Inbox settings (`Inbox.settings`):
 from __future__ import annotations
 
 import base64
+import json
 from collections.abc import Mapping
 from typing import Any, Literal
 from urllib.parse import urlencode
@@ -31,6 +32,12 @@ from omnicanal.connectors.base import (
     OutboundMessage,
     SendError,
     secret,
+)
+from omnicanal.connectors.message_templates import (
+    TEMPLATE_EXTRA,
+    VARIABLES_EXTRA,
+    MessageTemplate,
+    TwilioTemplateLine,
 )
 
 API_BASE = "https://api.twilio.com"
@@ -58,6 +65,15 @@ class TwilioSettings(ChannelSettings):
         if not (self.from_number or self.messaging_service_sid):
             raise ValueError("Give from_number (E.164) or messaging_service_sid.")
         return self
+
+
+class TwilioWhatsAppSettings(TwilioSettings):
+    """A WhatsApp inbox on Twilio: its number's approved Content templates besides."""
+
+    templates: list[TwilioTemplateLine] = Field(
+        default_factory=list,
+        description="One per line: content SID | name | language | body with {{1}}…",
+    )
 
 
 def basic_auth(settings: Mapping[str, Any]) -> str:
@@ -90,7 +106,18 @@ def send(message: OutboundMessage, settings: Mapping[str, Any], address_prefix: 
     if not message.recipient:
         raise SendError("The contact has no number to text.", is_permanent=True)
     fields: list[tuple[str, str]] = [("To", address_prefix + message.recipient)]
-    if message.text or not message.attachments:
+    template = message.extra.get(TEMPLATE_EXTRA)
+    if isinstance(template, MessageTemplate):
+        # An approved Content template (a WhatsApp conversation started by us): Twilio
+        # takes its SID and the variables as a JSON object keyed "1", "2"…, not a body.
+        fields.append(("ContentSid", template.content_sid))
+        variables = message.extra.get(VARIABLES_EXTRA) or []
+        if variables:
+            fields.append(("ContentVariables", json.dumps(
+                {str(n): value for n, value in enumerate(variables, start=1)},
+                ensure_ascii=False,
+            )))
+    elif message.text or not message.attachments:
         fields.append(("Body", message.text))
     for attachment in message.attachments:
         # Twilio fetches each MediaUrl (up to 10) itself, and checks its Content-Type.

@@ -4,9 +4,11 @@ address) and hands the provider's part to `whatsapp_cloud` or `twilio`'s shared 
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from typing import Any, Literal
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any, Literal
 
 from django.http import HttpRequest
 from django.utils import timezone
@@ -23,6 +25,14 @@ from omnicanal.connectors.base import (
     SendError,
 )
 from omnicanal.connectors.media_links import AUDIO, DOCUMENTS, IMAGES, MB, VIDEO, by_url
+from omnicanal.connectors.message_templates import (
+    TEMPLATE_EXTRA,
+    TEMPLATE_METADATA,
+    VARIABLES_EXTRA,
+    MessageTemplate,
+    parse_cloud_line,
+    parse_twilio_line,
+)
 from omnicanal.connectors.messaging import (
     MessagingAdapter,
     last_message_from_extra,
@@ -34,6 +44,9 @@ from omnicanal.connectors.twilio import webhook as twilio_webhook
 from omnicanal.connectors.webhooks import Provider
 from omnicanal.connectors.whatsapp_cloud import client as cloud
 from omnicanal.connectors.whatsapp_cloud import webhook as cloud_webhook
+
+if TYPE_CHECKING:
+    from omnicanal.conversations.models import Message
 
 ProviderName = Literal["whatsapp_cloud", "twilio"]
 
@@ -58,11 +71,39 @@ class WhatsAppAdapter(MessagingAdapter):
     has_global_addresses = True
     has_reply_window = True
     providers = ("whatsapp_cloud", "twilio")
+    can_start_conversation = True
 
     def schema_for(self, settings: Mapping[str, Any]) -> type[ChannelSettings]:
         if provider_of(settings) == "twilio":
-            return twilio.TwilioSettings
+            return twilio.TwilioWhatsAppSettings
         return cloud.WhatsAppCloudSettings
+
+    def message_templates(self, settings: Mapping[str, Any]) -> list[MessageTemplate]:
+        parse = parse_twilio_line if provider_of(settings) == "twilio" else parse_cloud_line
+        templates = []
+        for line in settings.get("templates") or []:
+            # Validated when the inbox was saved; a line edited in the database since is
+            # skipped rather than offered half-read.
+            with contextlib.suppress(ValueError):
+                templates.append(parse(str(line)))
+        return templates
+
+    def prepare_outbound(self, message: Message, outbound: OutboundMessage) -> OutboundMessage:
+        outbound = super().prepare_outbound(message, outbound)
+        chosen = (message.metadata or {}).get(TEMPLATE_METADATA)
+        if not isinstance(chosen, dict):
+            return outbound
+        # Looked up in the settings of now: the provider needs the template as approved
+        # today (a Content SID or a name), the message only kept which one and the values.
+        key = str(chosen.get("key", ""))
+        template = next(
+            (t for t in self.message_templates(message.inbox.settings) if t.key == key), key
+        )
+        variables = [str(value) for value in chosen.get("variables") or []]
+        return replace(
+            outbound, extra={**outbound.extra, TEMPLATE_EXTRA: template,
+                             VARIABLES_EXTRA: variables},
+        )
 
     def validate_settings(self, settings: Mapping[str, Any]) -> ChannelSettings:
         _ProviderChoice.model_validate(dict(settings))
@@ -111,9 +152,14 @@ class WhatsAppAdapter(MessagingAdapter):
     def send(self, message: OutboundMessage, settings: Mapping[str, Any]) -> str:
         # Outside the 24-hour window the Cloud API answers error 131047 only for some
         # accounts and accepts-then-fails for others, and Twilio fails later with 63016:
-        # refusing here tells the agent at once, in words.
+        # refusing here tells the agent at once, in words. An approved template is what
+        # the window allows.
+        template = message.extra.get(TEMPLATE_EXTRA)
+        if template is not None and not isinstance(template, MessageTemplate):
+            raise SendError(f"The template {template} is no longer in the inbox settings.",
+                            is_permanent=True)
         error = self.reply_window_error(last_message_from_extra(message), timezone.now())
-        if error:
+        if error and template is None:
             raise error
         if provider_of(settings) == "twilio":
             return twilio.send(message, settings, address_prefix="whatsapp:")

@@ -26,6 +26,12 @@ from omnicanal.connectors.base import (
     SendError,
     secret,
 )
+from omnicanal.connectors.message_templates import (
+    TEMPLATE_EXTRA,
+    VARIABLES_EXTRA,
+    CloudTemplateLine,
+    MessageTemplate,
+)
 from omnicanal.connectors.meta.graph import API_BASE, API_VERSION, graph_error, graph_url
 
 
@@ -38,6 +44,10 @@ class WhatsAppCloudSettings(ChannelSettings):
     verify_token: str = secret("Answers Meta's subscription handshake", required=True)
     api_base: HttpUrlText = API_BASE
     api_version: str = Field(API_VERSION, pattern=r"^v?[0-9]+\.[0-9]+$")
+    templates: list[CloudTemplateLine] = Field(
+        default_factory=list,
+        description="One per line: name | language | body with {{1}}…",
+    )
 
 
 def bearer(settings: Mapping[str, Any]) -> dict[str, str]:
@@ -77,6 +87,11 @@ def send(message: OutboundMessage, settings: Mapping[str, Any]) -> str:
                         is_permanent=True)
     if not message.recipient:
         raise SendError("The contact has no WhatsApp number.", is_permanent=True)
+    template = message.extra.get(TEMPLATE_EXTRA)
+    if isinstance(template, MessageTemplate):
+        return _post(settings, phone_number_id, message, {"type": "template", "template": (
+            template_payload(template, message.extra.get(VARIABLES_EXTRA) or [])
+        )})
     if not message.attachments:
         return _post(settings, phone_number_id, message,
                      {"type": "text", "text": {"body": message.text, "preview_url": False}})
@@ -113,6 +128,20 @@ def _post(
     if response.status >= 400 or not isinstance(messages, list) or not messages:
         raise graph_error(response.status, body, "WhatsApp")
     return str(messages[0].get("id", ""))
+
+
+def template_payload(template: MessageTemplate, variables: list[str]) -> dict[str, Any]:
+    """An approved template by name and language, its body's {{n}} filled in order."""
+    payload: dict[str, Any] = {
+        "name": template.name,
+        "language": {"policy": "deterministic", "code": template.language},
+    }
+    if variables:
+        payload["components"] = [{
+            "type": "body",
+            "parameters": [{"type": "text", "text": value} for value in variables],
+        }]
+    return payload
 
 
 def fetch_media(ref: str, settings: Mapping[str, Any], max_bytes: int) -> http.Response:

@@ -49,7 +49,7 @@ class TwilioStub(StubServer):
             return error(400, 21603, "A 'From' or 'MessagingServiceSid' parameter is required")
         if not re.fullmatch(r"(whatsapp:)?\+[1-9][0-9]{6,14}", form["To"]):
             return error(400, 21211, f"The 'To' number {form['To']} is not a valid phone number.")
-        if not form.get("Body") and not form.get("MediaUrl"):
+        if not form.get("Body") and not form.get("MediaUrl") and not form.get("ContentSid"):
             return error(400, 21602, "Message body is required.")
         media_urls = request.form_lists().get("MediaUrl", [])
         if len(media_urls) > 10:

@@ -41,7 +41,11 @@ class WhatsAppCloudStub(StubServer):
             if not re.fullmatch(r"[1-9][0-9]{6,14}", str(body.get("to", ""))):
                 return graph_error(400, 100, "(#100) Invalid parameter", "to is not valid")
             kind = body.get("type")
-            if kind in ("image", "document", "audio", "video"):
+            if kind == "template":
+                template = body.get("template") or {}
+                if not template.get("name") or not (template.get("language") or {}).get("code"):
+                    return graph_error(400, 100, "(#100) Param template['name'] is required.")
+            elif kind in ("image", "document", "audio", "video"):
                 link = body.get(kind, {}).get("link")
                 if not link:
                     return graph_error(400, 100, f"(#100) Param {kind}['link'] is required.")
