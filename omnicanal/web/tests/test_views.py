@@ -319,11 +319,14 @@ def test_the_timeline_shows_another_conversation_of_the_same_contact_from_anothe
 
     assert "Via le site : où est mon colis ?" in page
     assert "Par e-mail : toujours rien reçu." in page
-    # The other conversation is marked as such and linked; the current one is highlighted.
+    # The other conversation is one collapsed block, linked, above the current one's messages.
     assert f'href="{conversation_url(by_api)}"' in page
     assert "Site API" in page
-    assert "segment segment-current" in page
+    assert f'<details class="history-block" id="history-{by_api.pk}"' in page
     timeline = page[page.index('id="timeline"'):]
+    current = timeline[timeline.index('class="current-conversation"'):timeline.index('id="contact-panel"')]
+    assert "Par e-mail : toujours rien reçu." in current
+    assert "Via le site" not in current
     assert timeline.index("Via le site") < timeline.index("Par e-mail")
 
 
@@ -380,6 +383,8 @@ def test_the_conversation_page_costs_the_same_number_of_queries_however_long_the
     agent: User, api_inbox: Inbox, email_inbox: Inbox, django_assert_max_num_queries: Any
 ) -> None:
     conversation = receive(api_inbox, "m-0")
+    # Another conversation from the start: its block costs the same however many there are.
+    receive(email_inbox, "m-e")
     # Taken both times (the replies below take it): a waiting one also reads its place.
     actions.assign(agent, conversation.pk, assignee_id=agent.pk)
     client = client_for(agent)
