@@ -15,10 +15,12 @@ from omnicanal.contacts.models import AttributeDefinition, Contact
 from omnicanal.conversations import actions
 from omnicanal.conversations.ingest import ingest
 from omnicanal.conversations.models import (
+    ChannelKind,
     Conversation,
     DeliveryStatus,
     Direction,
     Inbox,
+    Message,
     Status,
 )
 
@@ -328,6 +330,52 @@ def test_the_timeline_shows_another_conversation_of_the_same_contact_from_anothe
     assert "Par e-mail : toujours rien reçu." in current
     assert "Via le site" not in current
     assert timeline.index("Via le site") < timeline.index("Par e-mail")
+
+
+def test_conversations_running_side_by_side_are_one_block_each_never_interleaved(
+    agent: User, api_inbox: Inbox, email_inbox: Inbox
+) -> None:
+    shop = Inbox.objects.create(name="Boutique", channel=ChannelKind.API)
+    start = timezone.now() - dt.timedelta(days=3)
+    # The customer writes on the site and by e-mail turn by turn: in date order alone, the
+    # two conversations' messages would alternate (and each switch drew a header).
+    for turn in range(3):
+        by_api = receive(api_inbox, f"s-{turn}", f"Site {turn}")
+        by_mail = receive(email_inbox, f"<e-{turn}@x>", f"Mail {turn}")
+        Message.objects.filter(text=f"Site {turn}").update(
+            created_at=start + dt.timedelta(minutes=2 * turn))
+        Message.objects.filter(text=f"Mail {turn}").update(
+            created_at=start + dt.timedelta(minutes=2 * turn + 1))
+    current = receive(shop, "b-1", "Boutique : et ma commande ?")
+
+    page = client_for(agent).get(conversation_url(current)).content.decode()
+
+    blocks = re.findall(r'<details class="history-block" id="history-(\d+)"(.*?)</details>', page, re.S)
+    assert [int(pk) for pk, _ in blocks] == [by_api.pk, by_mail.pk]
+    site, mail = (html for _, html in blocks)
+    texts = r'<div class="message-text">([^<]*)</div>'
+    assert re.findall(texts, site) == ["Site 0", "Site 1", "Site 2"]
+    assert re.findall(texts, mail) == ["Mail 0", "Mail 1", "Mail 2"]
+    # Collapsed, with what the line says: its count of messages.
+    assert "open" not in site.split(">", 1)[0]
+    assert "3 messages" in site
+    current_part = page[page.index('class="current-conversation"'):page.index('id="contact-panel"')]
+    assert "Boutique : et ma commande ?" in current_part and "Site 0" not in current_part
+
+
+def test_consecutive_messages_of_the_customer_share_one_name_and_avatar(
+    agent: User, api_inbox: Inbox
+) -> None:
+    conversation = receive(api_inbox, "m-1", "Bonjour")
+    receive(api_inbox, "m-2", "Ma commande 4417 n'est pas arrivée.")
+    receive(api_inbox, "m-3", "Pouvez-vous vérifier ?")
+
+    page = client_for(agent).get(conversation_url(conversation)).content.decode()
+
+    current_part = page[page.index('class="current-conversation"'):page.index('id="contact-panel"')]
+    assert current_part.count('class="message-group group-incoming"') == 1
+    assert current_part.count('data-direction="incoming"') == 3
+    assert 'class="day-separator"><time datetime="' in current_part
 
 
 def test_the_timeline_leaves_out_other_contacts(
