@@ -158,7 +158,7 @@ def test_an_agent_sees_a_message_arrive_live_and_replies_to_a_signed_webhook(
     expect(page.locator("#timeline")).to_contain_text("commande 4417")
     # The earlier e-mail conversation is one collapsed block; it opens in place.
     earlier_block = page.locator(".history-block").first
-    expect(earlier_block.locator("summary")).to_contain_text("Mon colis est abîmé.")
+    expect(earlier_block.locator("summary")).to_contain_text("Colis abîmé")
     earlier_block.locator("summary").click()
     expect(earlier_block.locator(".message-incoming")).to_contain_text("Mon colis est abîmé.")
     expect(page.locator(".current-conversation")).to_contain_text("commande 4417")
