@@ -362,7 +362,7 @@ def contact_timeline(
         .select_related("inbox")
         .order_by("-last_message_at", "-id")[:other_limit]
     )
-    latest = (
+    latest: list[Message] = list(
         Message.objects.filter(conversation__in=[other.pk for other in others])
         .annotate(
             rank=Window(
@@ -377,18 +377,19 @@ def contact_timeline(
         .order_by("created_at", "id")
     ) if others else []
     by_conversation: dict[int, list[Message]] = {}
-    for message in latest:
-        by_conversation.setdefault(message.conversation_id, []).append(message)
+    for latest_message in latest:
+        by_conversation.setdefault(latest_message.conversation_id, []).append(latest_message)
     blocks = []
     for other in reversed(others):
         messages = by_conversation.get(other.pk, [])
-        for message in messages:
-            message.conversation = other  # the block's, already loaded: no query per message
+        for block_message in messages:
+            # The block's conversation, already loaded: no query per message.
+            block_message.conversation = other
         blocks.append(OtherConversation(
             conversation=other,
-            message_count=other.message_count,  # type: ignore[attr-defined]
-            first_message_at=other.first_message_at,  # type: ignore[attr-defined]
-            last_message_at=other.last_message_at,  # type: ignore[attr-defined]
+            message_count=other.message_count,
+            first_message_at=other.first_message_at,
+            last_message_at=other.last_message_at,
             messages=messages,
         ))
     return ContactHistory(
