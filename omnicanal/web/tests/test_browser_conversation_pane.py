@@ -121,6 +121,7 @@ def test_an_agent_works_a_conversation_from_the_header_menus_without_a_page_load
         menu_button.click()
         expect(menu_button).to_have_attribute("aria-expanded", "true")
         expect(page.locator("#assign-menu")).to_be_visible()
+        page.screenshot(path=str(folder / f"{language}-assign-menu.png"))
         page.keyboard.press("Escape")
         expect(page.locator("#assign-menu")).to_be_hidden()
         expect(menu_button).to_be_focused()
@@ -139,6 +140,7 @@ def test_an_agent_works_a_conversation_from_the_header_menus_without_a_page_load
 
         # Snooze until tomorrow morning, from a preset.
         page.locator("#snooze-menu-button").click()
+        page.screenshot(path=str(folder / f"{language}-snooze-menu.png"))
         page.locator("#snooze-menu .menu-item[name=until]").nth(2).click()
         expect(page.locator(".conversation-meta .status-snoozed")).to_be_visible()
         expect(page.locator(".conversation-meta .row-snoozed")).to_be_visible()
