@@ -378,6 +378,29 @@ def test_consecutive_messages_of_the_customer_share_one_name_and_avatar(
     assert 'class="day-separator"><time datetime="' in current_part
 
 
+def test_the_header_reaches_every_action_through_its_menus(
+    agent: User, conversation: Conversation
+) -> None:
+    page = client_for(agent).get(conversation_url(conversation)).content.decode()
+    header = page[page.index('id="conversation-header"'):page.index('id="timeline"')]
+
+    # Each menu is a button that says whether its panel is open, the panel hidden at first.
+    for menu in ("assign-menu", "labels-menu", "priority-menu", "snooze-menu", "more-menu"):
+        assert f'aria-expanded="false" aria-controls="{menu}"' in header
+        assert f'id="{menu}"' in header and header.split(f'id="{menu}"')[1].startswith(
+            (" hidden", " data-focus-pressed hidden"))
+    for action in ("assign", "status", "priority", "snooze", "label_add"):
+        url = reverse(f"web:conversation_{action}", args=[conversation.pk])
+        assert f'hx-post="{url}"' in header, action
+    # Presets, and a date of the agent's choosing, to snooze.
+    assert header.count('name="until" value="') == 4
+    assert 'id="snooze-until" type="datetime-local"' in header
+    for dialog in ("transfer-dialog", "export-dialog"):
+        assert f'data-open-dialog="{dialog}"' in header and f'<dialog id="{dialog}"' in page
+    # No row of dropdowns in the header any more.
+    assert "<select" not in header
+
+
 def test_the_timeline_leaves_out_other_contacts(
     agent: User, api_inbox: Inbox, conversation: Conversation
 ) -> None:
