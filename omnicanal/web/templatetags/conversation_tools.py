@@ -37,11 +37,13 @@ def activity_conversation(message: Message) -> int | None:
 
 
 def initials(name: str) -> str:
-    """Up to two initials: "Jeanne Martin" → "JM", "jeanne@example.fr" → "J"."""
+    """Up to two initials: "Jeanne Martin" → "JM", "jeanne@example.fr" → "J", a phone
+    number "#"."""
     spaced = name.replace("@", " ").replace(".", " ")
-    words = [word for word in spaced.split() if word[:1].isalnum()]
+    words = [word for word in spaced.split() if word[:1].isalpha()]
     if not words:
-        return "?"
+        # A phone number's digits would read as a code, not as someone's initials.
+        return "#" if name.strip() else "?"
     if "@" in name or len(words) == 1:
         return words[0][0].upper()
     return (words[0][0] + words[-1][0]).upper()
