@@ -88,7 +88,7 @@ def distinct_identities(identities: Iterable[Identity]) -> list[Identity]:
     seen: set[str] = set()
     result = []
     for identity in sorted(identities, key=lambda i: (not i.is_verified, i.pk or 0)):
-        shown = identity_display_value(identity.kind, identity.value)
+        shown = identity_display_value(identity.kind, identity.value).casefold()
         if shown not in seen:
             seen.add(shown)
             result.append(identity)

@@ -8,6 +8,7 @@ a live refresh of the page never closes the menu while the agent is typing a tra
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -27,6 +28,7 @@ from omnicanal.connectors.messaging import (
     reply_restriction,
     window_error,
 )
+from omnicanal.contacts.naming import contact_display_name
 from omnicanal.conversations import actions, export, tools
 from omnicanal.conversations.attachments import UploadedFileLike
 from omnicanal.conversations.models import (
@@ -36,7 +38,9 @@ from omnicanal.conversations.models import (
     Inbox,
     Message,
 )
+from omnicanal.conversations.queries import contact_timeline
 from omnicanal.core.exceptions import DomainError, InvalidInput, NotFound
+from omnicanal.web.timeline import timeline_days
 from omnicanal.web.views import (
     HtmxHttpRequest,
     _access,
@@ -59,9 +63,56 @@ class ReplyChannelOption:
     restriction: str | None
 
 
-def tools_context(conversation: Conversation) -> dict[str, Any]:
-    """What the "More" menu and the composer's channel choice show."""
+@dataclass(frozen=True)
+class SnoozePreset:
+    """A one-click wake-up time of the snooze menu; `value` is what the custom field would
+    hold (a local date and time), so the preset and the field post the same thing."""
+
+    label: str
+    value: str
+    moment: dt.datetime
+
+
+def snooze_presets(now: dt.datetime) -> list[SnoozePreset]:
+    """In an hour, tomorrow morning, next Monday morning: in the team's time zone, as the
+    snooze view reads them."""
+    local = timezone.localtime(now).replace(second=0, microsecond=0)
+    morning = dt.time(9, 0)
+    tomorrow = dt.datetime.combine(local.date() + dt.timedelta(days=1), morning, local.tzinfo)
+    days_to_monday = 7 - local.weekday()  # a Monday's "next Monday" is a week later
+    monday = dt.datetime.combine(local.date() + dt.timedelta(days=days_to_monday), morning,
+                                 local.tzinfo)
+    moments = [
+        (gettext("In one hour"), local + dt.timedelta(hours=1)),
+        (gettext("In three hours"), local + dt.timedelta(hours=3)),
+        (gettext("Tomorrow morning"), tomorrow),
+        (gettext("Next Monday morning"), monday),
+    ]
+    return [
+        SnoozePreset(label, moment.strftime("%Y-%m-%dT%H:%M"), moment)
+        for label, moment in moments
+    ]
+
+
+def timeline_context(conversation: Conversation) -> dict[str, Any]:
+    """The timeline: the current conversation's days of grouped messages, then every other
+    conversation of the contact as one collapsed block (`contact_timeline`)."""
+    history = contact_timeline(conversation)
+    contact_name = contact_display_name(conversation.contact)
     return {
+        "timeline_days": timeline_days(history.messages, contact_name),
+        "timeline_is_truncated": history.is_truncated,
+        "other_conversations": [
+            (block, timeline_days(block.messages, contact_name)) for block in history.others
+        ],
+    }
+
+
+def tools_context(conversation: Conversation) -> dict[str, Any]:
+    """What the header's menus, the timeline and the composer's channel choice show."""
+    return {
+        **timeline_context(conversation),
+        "snooze_presets": snooze_presets(timezone.now()),
         # A lone message has nothing to be split from: no button the action would refuse.
         "can_split": conversation.messages.exclude(direction=Direction.ACTIVITY)[1:2].exists(),
         "merge_candidates": tools.merge_candidates(conversation),

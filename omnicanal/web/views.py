@@ -11,7 +11,6 @@ import datetime as dt
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
-from itertools import groupby
 from typing import Any
 
 from django.contrib import messages
@@ -56,7 +55,6 @@ from omnicanal.conversations.queries import (
     ListView,
     adjacent_conversations,
     contact_conversations,
-    contact_timeline,
     conversation_page,
     open_merge_suggestions,
     undoable_merges,
@@ -273,23 +271,6 @@ def _access(request: HtmxHttpRequest, conversation_id: int) -> Conversation:
 
 
 @dataclass(frozen=True)
-class Segment:
-    """Consecutive messages of one conversation in the contact's timeline."""
-
-    conversation: Conversation
-    messages: list[Message]
-    is_current: bool
-
-
-def _segments(timeline: list[Message], current: Conversation) -> list[Segment]:
-    return [
-        Segment(messages[0].conversation, messages, conversation_id == current.pk)
-        for conversation_id, group in groupby(timeline, key=lambda m: m.conversation_id)
-        for messages in [list(group)]
-    ]
-
-
-@dataclass(frozen=True)
 class AttributeField:
     """One custom attribute as the panel's inline form shows it."""
 
@@ -349,7 +330,6 @@ def _conversation_context(request: HtmxHttpRequest, conversation: Conversation) 
     from omnicanal.web.conversation_tools import tools_context
 
     contact = conversation.contact
-    timeline, is_truncated = contact_timeline(contact)
     # The list the agent came from (its view and filters ride on the URL), for the back
     # link and the j/k shortcuts.
     view, filters = _list_params(request)
@@ -364,8 +344,6 @@ def _conversation_context(request: HtmxHttpRequest, conversation: Conversation) 
         **_contact_context(request, contact),
         "section": "conversations",
         "conversation": conversation,
-        "segments": _segments(timeline, conversation),
-        "timeline_is_truncated": is_truncated,
         # The automation account acts through rules; nobody hands a conversation to it.
         "agents": list(User.objects.filter(is_active=True).exclude(email=AUTOMATION_EMAIL)
                        .order_by("name", "email")),

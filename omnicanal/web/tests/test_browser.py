@@ -156,10 +156,12 @@ def test_an_agent_sees_a_message_arrive_live_and_replies_to_a_signed_webhook(
     page.wait_for_url(f"{server.url}/conversations/{first['conversation_id']}/")
     wait_until_live(page)
     expect(page.locator("#timeline")).to_contain_text("commande 4417")
-    earlier_segment = page.locator(".segment").first
-    expect(earlier_segment).to_contain_text("Mon colis est abîmé.")
-    expect(earlier_segment).to_contain_text("Support e-mail")
-    expect(page.locator(".segment-current")).to_contain_text("commande 4417")
+    # The earlier e-mail conversation is one collapsed block; it opens in place.
+    earlier_block = page.locator(".history-block").first
+    expect(earlier_block.locator("summary")).to_contain_text("Colis abîmé")
+    earlier_block.locator("summary").click()
+    expect(earlier_block.locator(".message-incoming")).to_contain_text("Mon colis est abîmé.")
+    expect(page.locator(".current-conversation")).to_contain_text("commande 4417")
 
     # A follow-up from the customer lands in the open timeline, live too.
     post_customer_message(server, token, inbox, "order-2", "Le numéro de suivi ne marche pas.")
@@ -167,8 +169,9 @@ def test_an_agent_sees_a_message_arrive_live_and_replies_to_a_signed_webhook(
                                                       timeout=LIVE_TIMEOUT_MS)
 
     # A refused action says why, in the page's alert region, and nothing else changes.
-    page.get_by_role("button", name="Confier").click()
-    expect(page.locator("#alerts")).to_contain_text("Choisissez un agent ou une équipe.")
+    page.locator("#snooze-menu-button").click()
+    page.locator("#snooze-button").click()
+    expect(page.locator("#alerts")).to_contain_text("Une mise en pause demande une heure de réveil.")
 
     page.fill("#reply-text", "Bonjour Jeanne, je relance le transporteur tout de suite.")
     page.get_by_role("button", name="Envoyer la réponse").click()

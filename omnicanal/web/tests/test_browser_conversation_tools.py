@@ -54,7 +54,8 @@ def test_an_agent_downloads_the_transcript_as_html_and_json(
     actions.add_note(agent, result.conversation_id, "Client fidèle : geste possible")
 
     open_conversation(page, asgi_live_server, result.conversation_id)
-    page.locator("#conversation-more summary").click()
+    page.locator("#more-menu-button").click()
+    page.locator("#more-menu [data-open-dialog=export-dialog]").click()
     expect(page.locator("#export-form")).to_be_visible()
     screenshot(page, "conversation-tools-menu-fr")
 
@@ -105,19 +106,20 @@ def test_merging_shows_the_merged_messages_in_the_target(
     source = ingest(chat, inbound("chat-1", "Je vous ai envoyé une photo du colis par mail."))
 
     open_conversation(page, asgi_live_server, source.conversation_id)
-    page.locator("#conversation-more summary").click()
+    page.locator("#more-menu-button").click()
+    page.locator("#more-menu [data-open-dialog=merge-dialog]").click()
     page.select_option("#merge-target", str(target.conversation_id))
     page.locator("#merge-button").click()
 
     page.wait_for_url(f"{asgi_live_server.url}/conversations/{target.conversation_id}/")
     # Both requests, in time order, in one stretch of the target's timeline.
-    merged = page.locator(".segment-current", has_text="Mon colis 4417 est abîmé.")
+    merged = page.locator(".current-conversation", has_text="Mon colis 4417 est abîmé.")
     expect(merged.locator(".message-incoming")).to_have_count(2)
     expect(merged.locator(".message-incoming").last).to_contain_text(
         "Je vous ai envoyé une photo du colis par mail.")
     # The moved message says which channel it came by; an activity line links the source.
     expect(merged.locator(".tag-via")).to_contain_text("Chat web")
-    source_link = f'.segment-current .activity a[href="/conversations/{source.conversation_id}/"]'
+    source_link = f'.current-conversation .activity a[href="/conversations/{source.conversation_id}/"]'
     expect(page.locator(source_link)).to_be_visible()
     screenshot(page, "conversation-merged-fr")
     assert Conversation.objects.get(pk=source.conversation_id).merged_into_id == (
@@ -142,13 +144,13 @@ def test_splitting_a_message_creates_a_new_conversation(
 
     page.wait_for_url(f"{asgi_live_server.url}/conversations/{first.conversation_id}/")
     new = Conversation.objects.exclude(pk=first.conversation_id).get()
-    link = page.locator(f'.segment-current .activity a[href="/conversations/{new.pk}/"]')
+    link = page.locator(f'.current-conversation .activity a[href="/conversations/{new.pk}/"]')
     expect(link).to_be_visible()
     screenshot(page, "conversation-split-fr")
     link.click()
     page.wait_for_url(f"{asgi_live_server.url}/conversations/{new.pk}/")
     expect(page.locator("#conversation-title")).to_contain_text("Autre chose")
-    moved = page.locator(".segment-current .message-incoming")
+    moved = page.locator(".current-conversation .message-incoming")
     expect(moved).to_have_count(1)
     expect(moved).to_contain_text("mon adresse de facturation")
 

@@ -15,10 +15,12 @@ from omnicanal.contacts.models import AttributeDefinition, Contact
 from omnicanal.conversations import actions
 from omnicanal.conversations.ingest import ingest
 from omnicanal.conversations.models import (
+    ChannelKind,
     Conversation,
     DeliveryStatus,
     Direction,
     Inbox,
+    Message,
     Status,
 )
 
@@ -319,12 +321,84 @@ def test_the_timeline_shows_another_conversation_of_the_same_contact_from_anothe
 
     assert "Via le site : où est mon colis ?" in page
     assert "Par e-mail : toujours rien reçu." in page
-    # The other conversation is marked as such and linked; the current one is highlighted.
+    # The other conversation is one collapsed block, linked, above the current one's messages.
     assert f'href="{conversation_url(by_api)}"' in page
     assert "Site API" in page
-    assert "segment segment-current" in page
+    assert f'<details class="history-block" id="history-{by_api.pk}"' in page
     timeline = page[page.index('id="timeline"'):]
+    current = timeline[timeline.index('class="current-conversation"'):timeline.index('id="contact-panel"')]
+    assert "Par e-mail : toujours rien reçu." in current
+    assert "Via le site" not in current
     assert timeline.index("Via le site") < timeline.index("Par e-mail")
+
+
+def test_conversations_running_side_by_side_are_one_block_each_never_interleaved(
+    agent: User, api_inbox: Inbox, email_inbox: Inbox
+) -> None:
+    shop = Inbox.objects.create(name="Boutique", channel=ChannelKind.API)
+    start = timezone.now() - dt.timedelta(days=3)
+    # The customer writes on the site and by e-mail turn by turn: in date order alone, the
+    # two conversations' messages would alternate (and each switch drew a header).
+    for turn in range(3):
+        by_api = receive(api_inbox, f"s-{turn}", f"Site {turn}")
+        by_mail = receive(email_inbox, f"<e-{turn}@x>", f"Mail {turn}")
+        Message.objects.filter(text=f"Site {turn}").update(
+            created_at=start + dt.timedelta(minutes=2 * turn))
+        Message.objects.filter(text=f"Mail {turn}").update(
+            created_at=start + dt.timedelta(minutes=2 * turn + 1))
+    current = receive(shop, "b-1", "Boutique : et ma commande ?")
+
+    page = client_for(agent).get(conversation_url(current)).content.decode()
+
+    blocks = re.findall(r'<details class="history-block" id="history-(\d+)"(.*?)</details>', page, re.S)
+    assert [int(pk) for pk, _ in blocks] == [by_api.pk, by_mail.pk]
+    site, mail = (html for _, html in blocks)
+    texts = r'<div class="message-text">([^<]*)</div>'
+    assert re.findall(texts, site) == ["Site 0", "Site 1", "Site 2"]
+    assert re.findall(texts, mail) == ["Mail 0", "Mail 1", "Mail 2"]
+    # Collapsed, with what the line says: its count of messages.
+    assert "open" not in site.split(">", 1)[0]
+    assert "3 messages" in site
+    current_part = page[page.index('class="current-conversation"'):page.index('id="contact-panel"')]
+    assert "Boutique : et ma commande ?" in current_part and "Site 0" not in current_part
+
+
+def test_consecutive_messages_of_the_customer_share_one_name_and_avatar(
+    agent: User, api_inbox: Inbox
+) -> None:
+    conversation = receive(api_inbox, "m-1", "Bonjour")
+    receive(api_inbox, "m-2", "Ma commande 4417 n'est pas arrivée.")
+    receive(api_inbox, "m-3", "Pouvez-vous vérifier ?")
+
+    page = client_for(agent).get(conversation_url(conversation)).content.decode()
+
+    current_part = page[page.index('class="current-conversation"'):page.index('id="contact-panel"')]
+    assert current_part.count('class="message-group group-incoming"') == 1
+    assert current_part.count('data-direction="incoming"') == 3
+    assert 'class="day-separator"><time datetime="' in current_part
+
+
+def test_the_header_reaches_every_action_through_its_menus(
+    agent: User, conversation: Conversation
+) -> None:
+    page = client_for(agent).get(conversation_url(conversation)).content.decode()
+    header = page[page.index('id="conversation-header"'):page.index('id="timeline"')]
+
+    # Each menu is a button that says whether its panel is open, the panel hidden at first.
+    for menu in ("assign-menu", "labels-menu", "priority-menu", "snooze-menu", "more-menu"):
+        assert f'aria-expanded="false" aria-controls="{menu}"' in header
+        assert f'id="{menu}"' in header and header.split(f'id="{menu}"')[1].startswith(
+            (" hidden", " data-focus-pressed hidden"))
+    for action in ("assign", "status", "priority", "snooze", "label_add"):
+        url = reverse(f"web:conversation_{action}", args=[conversation.pk])
+        assert f'hx-post="{url}"' in header, action
+    # Presets, and a date of the agent's choosing, to snooze.
+    assert header.count('name="until" value="') == 4
+    assert 'id="snooze-until" type="datetime-local"' in header
+    for dialog in ("transfer-dialog", "export-dialog"):
+        assert f'data-open-dialog="{dialog}"' in header and f'<dialog id="{dialog}"' in page
+    # No row of dropdowns in the header any more.
+    assert "<select" not in header
 
 
 def test_the_timeline_leaves_out_other_contacts(
@@ -380,6 +454,8 @@ def test_the_conversation_page_costs_the_same_number_of_queries_however_long_the
     agent: User, api_inbox: Inbox, email_inbox: Inbox, django_assert_max_num_queries: Any
 ) -> None:
     conversation = receive(api_inbox, "m-0")
+    # Another conversation from the start: its block costs the same however many there are.
+    receive(email_inbox, "m-e")
     # Taken both times (the replies below take it): a waiting one also reads its place.
     actions.assign(agent, conversation.pk, assignee_id=agent.pk)
     client = client_for(agent)
