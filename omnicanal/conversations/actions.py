@@ -30,6 +30,7 @@ from omnicanal.conversations.models import (
     Conversation,
     DeliveryStatus,
     Direction,
+    Draft,
     IdempotencyKey,
     Inbox,
     Label,
@@ -37,6 +38,7 @@ from omnicanal.conversations.models import (
     Priority,
     Status,
 )
+from omnicanal.conversations.richtext import html_to_text, sanitize_reply_html
 from omnicanal.core.exceptions import InvalidField, InvalidInput, NotFound, PermissionDenied
 
 
@@ -77,6 +79,7 @@ def reply(
     via: Inbox | None = None,
     metadata: dict[str, Any] | None = None,
     automatic: bool = False,
+    html: str = "",
 ) -> Message:
     """An agent's answer to the customer, sent on the conversation's channel by a task that
     the handling of its `message.created` event enqueues.
@@ -88,7 +91,13 @@ def reply(
     puts the recipient in `metadata`).
     `automatic` (an automation rule's canned reply) is marked as an automatic reply, takes
     no one's assignment and leaves the customer waiting for a person.
+    `html` (the e-mail composer's rich text) is sanitised, kept beside its plain text and
+    sent as the HTML part; the caller sends it only where the channel takes HTML.
     """
+    html = sanitize_reply_html(html) if html else ""
+    if html:
+        # The plain part is made from the HTML, so the two always say the same.
+        text = html_to_text(html)
     text = _check_text(text)
     with transaction.atomic():
         conversation = access_conversation(user, conversation_id, lock=True)
@@ -109,6 +118,7 @@ def reply(
             direction=Direction.OUTGOING,
             author=user,
             text=text,
+            html=html,
             delivery_status=DeliveryStatus.PENDING,
             sent_at=now,
             metadata=metadata,
@@ -116,6 +126,8 @@ def reply(
         )
         conversation.last_activity_at = now
         update_fields = ["last_activity_at"]
+        # Sent: the agent's draft of it is done with.
+        Draft.objects.filter(author=user, conversation=conversation).delete()
         if not automatic:
             conversation.waiting_since = None
             update_fields.append("waiting_since")
@@ -152,6 +164,7 @@ def add_note(user: User, conversation_id: int, text: str) -> Message:
             metadata={"mentions": [span.as_dict() for span in mentions]} if mentions else {},
             delivery_status=DeliveryStatus.SENT,
         )
+        Draft.objects.filter(author=user, conversation=conversation).delete()
         record_event("message.created", conversation, message_id=message.pk, direction="note")
     return message
 

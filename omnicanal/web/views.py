@@ -69,6 +69,7 @@ from omnicanal.routing.automation import AUTOMATION_EMAIL
 from omnicanal.routing.queries import attach_queue_places, queue_status
 from omnicanal.routing.sla import attach_sla_statuses, sla_status
 from omnicanal.web.collision import reply_warning
+from omnicanal.web.composer import composer_context, reply_html
 from omnicanal.web.presence import HEARTBEAT_SECONDS
 
 
@@ -403,6 +404,7 @@ def _conversation_context(request: HtmxHttpRequest, conversation: Conversation) 
         "latest_message_id": latest_message_id(conversation.pk),
         "viewing_heartbeat_seconds": HEARTBEAT_SECONDS,
         **tools_context(conversation),
+        **composer_context(request_agent(request), conversation),
     }
 
 
@@ -463,17 +465,22 @@ def conversation_reply(request: HtmxHttpRequest, conversation_id: int) -> HttpRe
     seen = request.POST.get("seen_message_id", "")
     seen_message_id = int(seen) if seen.isdigit() and not request.POST.get("confirm") else None
     via = request.POST.get("via", "")
+    # The composer's formatting becomes the HTML part where the channel takes HTML.
+    html = reply_html(_access(request, conversation_id), text, via)
 
     def send(agent: User) -> Message:
         if via:
             from omnicanal.web.conversation_tools import reply_via
 
             return reply_via(agent, conversation_id, text, via, seen_message_id=seen_message_id)
-        return actions.reply(agent, conversation_id, text, seen_message_id=seen_message_id)
+        return actions.reply(
+            agent, conversation_id, text, seen_message_id=seen_message_id, html=html
+        )
 
     def write(agent: User) -> object:
         # The form's token: a double submit (or a resubmit after a lost answer) posts once.
-        asked = {"kind": "reply", "conversation_id": conversation_id, "text": text, "via": via}
+        asked = {"kind": "reply", "conversation_id": conversation_id, "text": text, "via": via,
+                 "html": html}
         return actions.post_once(agent, _form_token(request), asked, lambda: send(agent))
 
     try:
