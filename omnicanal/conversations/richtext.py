@@ -23,8 +23,8 @@ from django.utils.html import escape
 ALLOWED_TAGS = {"p", "br", "div", "strong", "b", "em", "i", "ul", "ol", "li", "a"}
 ALLOWED_ATTRIBUTES = {"a": {"href"}}
 URL_SCHEMES = {"http", "https", "mailto", "tel"}
-# What is left of an editor's content that says nothing: empty paragraphs and line breaks.
-_BLANK = re.compile(r"^(?:\s|<br\s*/?>|<p>\s*</p>|<div>\s*</div>|&nbsp;)*$", re.IGNORECASE)
+# Markup and spaces: what is left when a text says nothing (empty paragraphs, breaks).
+_MARKUP_OR_SPACE = re.compile(r"<[^>]*>|&nbsp;|\s")
 
 
 def sanitize_reply_html(html: str) -> str:
@@ -36,7 +36,7 @@ def sanitize_reply_html(html: str) -> str:
         url_schemes=URL_SCHEMES,
         link_rel="noopener noreferrer nofollow",
     ).strip()
-    return "" if _BLANK.match(cleaned) else cleaned
+    return cleaned if _MARKUP_OR_SPACE.sub("", cleaned) else ""
 
 
 class _TextWriter(HTMLParser):
@@ -117,7 +117,8 @@ def has_markup(text: str) -> bool:
 def _inline(line: str) -> str:
     """One escaped line with its links, bold and italic. Escaping comes first: the agent's
     `<` stays a character, and the only tags are the ones made here."""
-    html = escape(line)
+    # NUL marks the links set aside below; a NUL of the agent's own is dropped.
+    html = str(escape(line.replace("\x00", "")))
     links: list[str] = []
 
     def keep_link(match: re.Match[str]) -> str:
