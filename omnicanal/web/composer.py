@@ -43,13 +43,16 @@ def reply_html(conversation: Conversation, text: str, via: str) -> str:
 
 def composer_context(agent: User, conversation: Conversation) -> dict[str, Any]:
     draft = drafts.draft_for(agent, conversation.pk)
+    signature = signature_for(agent, conversation.inbox.channel)
     return {
         "draft": draft,
         "draft_mode": draft.mode if draft else DraftMode.REPLY,
         "draft_url": reverse("web:conversation_draft", args=[conversation.pk]),
         "send_with_enter": agent.send_shortcut == SendShortcut.ENTER,
         "rich_text": takes_rich_text(conversation),
-        "reply_signature": signature_for(agent, conversation.inbox.channel),
+        "reply_signature": signature,
+        # Shown on one line under the box: its lines joined.
+        "reply_signature_line": " · ".join(line for line in signature.splitlines() if line),
     }
 
 

@@ -231,7 +231,7 @@ def test_the_send_key_is_the_agent_s_choice_on_the_profile(
     agent.refresh_from_db()
     assert agent.send_shortcut == SendShortcut.ENTER
     html = page(client, conversation)
-    assert 'data-send-with="enter"' in html and "Enter to send · Shift+Enter for a new line" in html
+    assert 'data-send-with="enter"' in html and "Enter to send · Shift+Enter: new line" in html
 
     refused = client.post(reverse("web:profile"), {
         "form": "profile", "name": agent.name, "language": "en", "send_shortcut": "space",

@@ -116,7 +116,8 @@
   function menuOpen() { return menu && !menu.hidden; }
 
   textarea.addEventListener("keydown", function (event) {
-    if (event.key !== "Enter" || event.isComposing || menuOpen()) return;
+    // A suggestion list (canned replies, @mentions) took this Enter to choose.
+    if (event.key !== "Enter" || event.isComposing || event.defaultPrevented || menuOpen()) return;
     if (event.shiftKey || event.altKey) return; // always a new line
     var withModifier = event.ctrlKey || event.metaKey;
     var sendsOnEnter = form.dataset.sendWith === "enter";
