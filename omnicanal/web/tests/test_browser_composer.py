@@ -47,7 +47,7 @@ def test_an_agent_drafts_notes_inserts_an_emoji_and_sends_with_their_key(
     # At rest the composer is a compact strip under the messages.
     height = page.locator(".composer").bounding_box()["height"]
     screenshot(page, "composer-rest")
-    assert height <= 160, height
+    assert height <= 150, height
     expect(page.locator(".composer-signature")).to_contain_text("Service client")
 
     # A draft, saved while typing, is back after a reload.
@@ -70,6 +70,34 @@ def test_an_agent_drafts_notes_inserts_an_emoji_and_sends_with_their_key(
     expect(page.locator("#emoji-picker")).to_be_hidden()
     expect(box).to_have_value("Bonjour🙏 Jeanne, je regarde")
     expect(box).to_be_focused()
+
+    # Files: the paperclip's input (the media part of issue 14 puts it in the form), paste
+    # and drop all land in it, shown as chips that can be removed.
+    files = page.locator("form[data-composer] input[type=file][name=attachments]")
+    if files.count():
+        expect(page.locator("#attach-button")).to_be_visible()
+        files.set_input_files([{"name": "facture.pdf", "mimeType": "application/pdf",
+                                "buffer": b"%PDF-1.4 facture"}])
+        page.evaluate("""() => {
+            const box = document.getElementById('reply-text');
+            const pasted = new DataTransfer();
+            pasted.items.add(new File(['png'], 'capture.png', {type: 'image/png'}));
+            box.dispatchEvent(new ClipboardEvent('paste', {clipboardData: pasted, bubbles: true}));
+            const dropped = new DataTransfer();
+            dropped.items.add(new File(['txt'], 'notes.txt', {type: 'text/plain'}));
+            document.querySelector('[data-drop-zone]').dispatchEvent(
+                new DragEvent('drop', {dataTransfer: dropped, bubbles: true, cancelable: true}));
+        }""")
+        chips = page.locator(".composer-file")
+        expect(chips).to_have_count(3)
+        expect(chips.first).to_contain_text("facture.pdf")
+        screenshot(page, "composer-files")
+        page.get_by_role("button", name=re.compile("capture.png")).click()
+        expect(chips).to_have_count(2)
+        assert files.evaluate("input => [...input.files].map(f => f.name)") == [
+            "facture.pdf", "notes.txt"]
+        files.set_input_files([])
+        expect(chips).to_have_count(0)
 
     # The formatting buttons (e-mail) wrap the selection in what becomes <strong>.
     page.evaluate("() => document.getElementById('reply-text').setSelectionRange(0, 7)")

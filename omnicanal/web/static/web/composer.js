@@ -446,10 +446,13 @@
   var fileList = document.getElementById("composer-files");
   var dropZone = form.querySelector("[data-drop-zone]");
 
+  var UNITS = (form.dataset.textSizeUnits || "B KB MB").split(" ");
+
   function humanSize(bytes) {
-    if (bytes < 1024) return bytes + " B";
-    if (bytes < 1024 * 1024) return Math.round(bytes / 1024) + " KB";
-    return (bytes / 1024 / 1024).toFixed(1) + " MB";
+    if (bytes < 1024) return bytes + " " + UNITS[0];
+    if (bytes < 1024 * 1024) return Math.round(bytes / 1024) + " " + UNITS[1];
+    return (bytes / 1024 / 1024).toLocaleString(document.documentElement.lang || undefined,
+      { maximumFractionDigits: 1 }) + " " + UNITS[2];
   }
 
   function setFiles(files) {
@@ -498,8 +501,12 @@
   }
 
   if (fileInput) {
+    // The paperclip is the control; the input behind it still has a name for assistive tech.
     fileInput.classList.add("visually-hidden");
     fileInput.tabIndex = -1;
+    if (!fileInput.labels.length && !fileInput.hasAttribute("aria-label")) {
+      fileInput.setAttribute("aria-label", attachButton.title);
+    }
     attachButton.hidden = false;
     attachButton.addEventListener("click", function () { fileInput.click(); });
     fileInput.addEventListener("change", renderFiles);
