@@ -534,6 +534,19 @@
     });
   }
 
+  // The hook for other parts of the page (the knowledge base's "insert an article link"
+  // button, beside the formatting tools): text goes in at the caret like an emoji, and
+  // counts for the draft; `link` writes a link the e-mail will show as one.
+  window.omnicanalComposer = {
+    mode: mode,
+    insert: function (text) { insertText(text); },
+    insertLink: function (title, url) {
+      var text = FORMATS.link && form.querySelector("[data-format]")
+        ? "[" + title + "](" + url + ")" : title + " " + url;
+      insertText(text);
+    }
+  };
+
   setMode(mode(), { quiet: true });
   fit();
 })();
