@@ -39,7 +39,7 @@ class ProfileForm(forms.Form):
     language = forms.ChoiceField(label=_("Language"), choices=Language.choices,
                                  help_text=_("The workspace changes language as soon as you save."))
     send_shortcut = forms.ChoiceField(
-        label=_("Sending a reply"), choices=SendShortcut.choices, required=False,
+        label=_("Sending a reply"), choices=SendShortcut.choices,
         help_text=_("Shift+Enter always adds a line."),
     )
 
@@ -115,8 +115,7 @@ def profile_page(request: HtmxHttpRequest) -> HttpResponse:
                     language=profile_form.cleaned_data["language"],
                     signatures=profile_form.signatures(),
                 )
-                if profile_form.cleaned_data["send_shortcut"]:
-                    profile.set_send_shortcut(agent, profile_form.cleaned_data["send_shortcut"])
+                profile.set_send_shortcut(agent, profile_form.cleaned_data["send_shortcut"])
             except InvalidInput as exc:
                 profile_form.add_error(None, exc.message)
             else:
