@@ -96,6 +96,12 @@ def test_an_agent_drafts_notes_inserts_an_emoji_and_sends_with_their_key(
         expect(chips).to_have_count(2)
         assert files.evaluate("input => [...input.files].map(f => f.name)") == [
             "facture.pdf", "notes.txt"]
+        # A note never carries them: on the Note tab they are neither shown nor posted.
+        page.click("#composer-tab-note")
+        expect(chips.first).to_be_hidden()
+        assert files.is_disabled()
+        page.click("#composer-tab-reply")
+        expect(chips).to_have_count(2)
         files.set_input_files([])
         expect(chips).to_have_count(0)
 

@@ -49,6 +49,9 @@
         field.disabled = next === "note";
       });
     });
+    // Files wait with the reply; a note never carries them.
+    var files = form.querySelector("input[type=file][name=attachments]");
+    if (files) files.disabled = next === "note";
     label.textContent = next === "note" ? label.dataset.labelNote : label.dataset.labelReply;
     textarea.placeholder = next === "note" ? textarea.dataset.placeholderNote : textarea.dataset.placeholderReply;
     sendButton.querySelector("span").textContent =
