@@ -19,6 +19,13 @@ class Language(models.TextChoices):
     ENGLISH = "en", _("English")
 
 
+class SendShortcut(models.TextChoices):
+    """Which key sends from the composer; the other one (and Shift+Enter) adds a line."""
+
+    CTRL_ENTER = "ctrl_enter", _("Ctrl+Enter sends, Enter adds a line")
+    ENTER = "enter", _("Enter sends, Shift+Enter adds a line")
+
+
 class UserManager(BaseUserManager["User"]):
     def create_user(self, email: str, password: str | None = None, **fields: Any) -> User:
         if not email:
@@ -47,6 +54,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     # {channel kind: text}, e.g. {"email": "Camille\nService client"}: appended to the
     # agent's replies on that channel (see `accounts.profile.signature_for`).
     signatures = models.JSONField(_("signatures"), default=dict, blank=True)
+    send_shortcut = models.CharField(
+        _("send with"), max_length=10, choices=SendShortcut.choices,
+        default=SendShortcut.CTRL_ENTER,
+    )
     date_joined = models.DateTimeField(default=timezone.now)
 
     objects: ClassVar[UserManager] = UserManager()

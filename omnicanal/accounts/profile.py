@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from omnicanal.accounts.actions import record_audit
-from omnicanal.accounts.models import Language, User
+from omnicanal.accounts.models import Language, SendShortcut, User
 from omnicanal.core.exceptions import InvalidInput
 from omnicanal.core.text import has_poison
 
@@ -102,3 +102,15 @@ def change_password(user: User, *, current: str, new: str) -> None:
         user.save(update_fields=["password"])
         # Never the password, nor its hash.
         record_audit(user, "profile.password_changed", user)
+
+
+def set_send_shortcut(user: User, shortcut: str) -> bool:
+    """Which key sends from the composer (Enter or Ctrl+Enter); True when it changed."""
+    if shortcut not in SendShortcut.values:
+        raise InvalidInput(_("Choose Enter or Ctrl+Enter."))
+    if user.send_shortcut == shortcut:
+        return False
+    User.objects.filter(pk=user.pk).update(send_shortcut=shortcut)
+    user.send_shortcut = shortcut
+    record_audit(user, "profile.updated", user, fields=["send_shortcut"])
+    return True

@@ -36,6 +36,7 @@ from omnicanal.conversations.models import (
     Conversation,
     DeliveryStatus,
     Direction,
+    Draft,
     IdempotencyKey,
     Inbox,
     Label,
@@ -43,6 +44,7 @@ from omnicanal.conversations.models import (
     Priority,
     Status,
 )
+from omnicanal.conversations.richtext import html_to_text, sanitize_reply_html
 from omnicanal.core.exceptions import InvalidField, InvalidInput, NotFound, PermissionDenied
 
 
@@ -84,6 +86,7 @@ def reply(
     metadata: dict[str, Any] | None = None,
     automatic: bool = False,
     attachments: Sequence[UploadedFileLike] = (),
+    html: str = "",
 ) -> Message:
     """An agent's answer to the customer, sent on the conversation's channel by a task that
     the handling of its `message.created` event enqueues.
@@ -97,7 +100,13 @@ def reply(
     no one's assignment and leaves the customer waiting for a person.
     `attachments` (files; the text may then be empty) are checked against what the channel
     sends (`attachments.media_rules_for`) and stored with the message, all or nothing.
+    `html` (the e-mail composer's rich text) is sanitised, kept beside its plain text and
+    sent as the HTML part; the caller sends it only where the channel takes HTML.
     """
+    html = sanitize_reply_html(html) if html else ""
+    if html:
+        # The plain part is made from the HTML, so the two always say the same.
+        text = html_to_text(html)
     text = text.strip() if attachments and not text.strip() else _check_text(text)
     with transaction.atomic():
         conversation = access_conversation(user, conversation_id, lock=True)
@@ -119,6 +128,7 @@ def reply(
             direction=Direction.OUTGOING,
             author=user,
             text=text,
+            html=html,
             delivery_status=DeliveryStatus.PENDING,
             sent_at=now,
             metadata=metadata,
@@ -127,6 +137,8 @@ def reply(
         _store_files(message, files)
         conversation.last_activity_at = now
         update_fields = ["last_activity_at"]
+        # Sent: the agent's draft of it is done with.
+        Draft.objects.filter(author=user, conversation=conversation).delete()
         if not automatic:
             conversation.waiting_since = None
             update_fields.append("waiting_since")
@@ -180,6 +192,7 @@ def add_note(user: User, conversation_id: int, text: str) -> Message:
             metadata={"mentions": [span.as_dict() for span in mentions]} if mentions else {},
             delivery_status=DeliveryStatus.SENT,
         )
+        Draft.objects.filter(author=user, conversation=conversation).delete()
         record_event("message.created", conversation, message_id=message.pk, direction="note")
     return message
 

@@ -395,3 +395,30 @@ class IdempotencyKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} → message {self.message_id}"
+
+
+class DraftMode(models.TextChoices):
+    REPLY = "reply", _("Reply")
+    NOTE = "note", _("Internal note")
+
+
+class Draft(models.Model):
+    """What an agent has written in a conversation's composer and not sent yet: kept on the
+    server so that it survives a reload and follows the agent to another device. One per
+    agent and conversation, never shown to anyone else; deleted when they send."""
+
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="+")
+    mode = models.CharField(max_length=5, choices=DraftMode.choices, default=DraftMode.REPLY)
+    text = models.TextField(blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("draft")
+        verbose_name_plural = _("drafts")
+        constraints = [
+            models.UniqueConstraint(fields=["author", "conversation"], name="unique_draft")
+        ]
+
+    def __str__(self) -> str:
+        return f"draft of {self.author_id} in {self.conversation_id}"

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_http_methods
 
 from omnicanal.accounts import profile
 from omnicanal.accounts.decorators import HtmxHttpRequest, agent_required, request_agent
-from omnicanal.accounts.models import Language, User
+from omnicanal.accounts.models import Language, SendShortcut, User
 from omnicanal.core.exceptions import InvalidInput
 
 SIGNATURE_PREFIX = "signature_"
@@ -38,6 +38,10 @@ class ProfileForm(forms.Form):
                            help_text=_("How colleagues and customers see you."))
     language = forms.ChoiceField(label=_("Language"), choices=Language.choices,
                                  help_text=_("The workspace changes language as soon as you save."))
+    send_shortcut = forms.ChoiceField(
+        label=_("Sending a reply"), choices=SendShortcut.choices,
+        help_text=_("Shift+Enter always adds a line."),
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -72,7 +76,8 @@ class ProfilePasswordForm(PasswordChangeForm):
 
 
 def _profile_initial(agent: User) -> dict[str, Any]:
-    initial: dict[str, Any] = {"name": agent.name, "language": agent.language}
+    initial: dict[str, Any] = {"name": agent.name, "language": agent.language,
+                               "send_shortcut": agent.send_shortcut}
     for channel in profile.SIGNATURE_CHANNELS:
         initial[SIGNATURE_PREFIX + channel] = (agent.signatures or {}).get(channel, "")
     return initial
@@ -110,6 +115,7 @@ def profile_page(request: HtmxHttpRequest) -> HttpResponse:
                     language=profile_form.cleaned_data["language"],
                     signatures=profile_form.signatures(),
                 )
+                profile.set_send_shortcut(agent, profile_form.cleaned_data["send_shortcut"])
             except InvalidInput as exc:
                 profile_form.add_error(None, exc.message)
             else:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from omnicanal.web import contact_pages, conversation_tools, operations, profile, views
+from omnicanal.web import composer, contact_pages, conversation_tools, operations, profile, views
 from omnicanal.web.settings_pages import urls as settings_urls
 
 app_name = "web"
@@ -57,6 +57,8 @@ urlpatterns = [
         views.conversation_note,
         name="conversation_note",
     ),
+    path("conversations/<int:conversation_id>/draft/", composer.conversation_draft,
+         name="conversation_draft"),
     path(
         "conversations/<int:conversation_id>/assign/",
         views.conversation_assign,

@@ -67,6 +67,7 @@ from omnicanal.routing.automation import AUTOMATION_EMAIL
 from omnicanal.routing.queries import attach_queue_places, queue_status
 from omnicanal.routing.sla import attach_sla_statuses, sla_status
 from omnicanal.web.collision import reply_warning
+from omnicanal.web.composer import composer_context, reply_html
 from omnicanal.web.presence import HEARTBEAT_SECONDS
 
 
@@ -381,6 +382,7 @@ def _conversation_context(request: HtmxHttpRequest, conversation: Conversation) 
         "latest_message_id": latest_message_id(conversation.pk),
         "viewing_heartbeat_seconds": HEARTBEAT_SECONDS,
         **tools_context(conversation),
+        **composer_context(request_agent(request), conversation),
     }
 
 
@@ -443,6 +445,8 @@ def conversation_reply(request: HtmxHttpRequest, conversation_id: int) -> HttpRe
     via = request.POST.get("via", "")
     # Checked by the action (count, size, type read from the bytes, what the channel takes).
     files = request.FILES.getlist("attachments")
+    # The composer's formatting becomes the HTML part where the channel takes HTML.
+    html = reply_html(_access(request, conversation_id), text, via)
 
     def send(agent: User) -> Message:
         if via:
@@ -451,12 +455,12 @@ def conversation_reply(request: HtmxHttpRequest, conversation_id: int) -> HttpRe
             return reply_via(agent, conversation_id, text, via, seen_message_id=seen_message_id,
                              attachments=files)
         return actions.reply(agent, conversation_id, text, seen_message_id=seen_message_id,
-                             attachments=files)
+                             attachments=files, html=html)
 
     def write(agent: User) -> object:
         # The form's token: a double submit (or a resubmit after a lost answer) posts once.
         asked = {"kind": "reply", "conversation_id": conversation_id, "text": text, "via": via,
-                 "files": [(f.name, f.size) for f in files]}
+                 "files": [(f.name, f.size) for f in files], "html": html}
         return actions.post_once(agent, _form_token(request), asked, lambda: send(agent))
 
     try:

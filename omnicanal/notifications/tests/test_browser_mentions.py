@@ -6,6 +6,7 @@ Screenshots of the open notification list (French and English) go to test-artifa
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.urls import reverse
@@ -81,11 +82,12 @@ def test_a_mention_notifies_the_colleague_live_and_lists_the_conversation(
     log_in(bob, server, "bob@example.com", "pw-bob-123")
     bob.goto(conversation_url)
     wait_until_live(bob)
-    note = bob.locator("#note-text")
+    bob.click("#composer-tab-note")
+    note = bob.locator("#reply-text")
     note.press_sequentially("@car")
     suggestion = bob.locator("#mention-suggestions").get_by_role("option", name="Carol Agent")
     expect(suggestion).to_have_attribute("aria-selected", "true")
-    expect(note).to_have_attribute("aria-expanded", "true")
+    expect(note).to_have_attribute("aria-activedescendant", re.compile(r"^mention-option-"))
     note.press("Enter")
     expect(bob.locator("#mention-suggestions")).to_be_hidden()
     note.press_sequentially("peux-tu rappeler la cliente ?")

@@ -182,7 +182,8 @@ def test_an_agent_sees_a_message_arrive_live_and_replies_to_a_signed_webhook(
     expect(page.locator("#reply-text")).to_have_value("")
     expect(page.locator("#alerts")).to_be_empty()
 
-    page.fill("#note-text", "Client fidèle : proposer un geste si le colis est perdu.")
+    page.click("#composer-tab-note")
+    page.fill("#reply-text", "Client fidèle : proposer un geste si le colis est perdu.")
     page.get_by_role("button", name="Ajouter la note").click()
     expect(page.locator(".message-note").last).to_contain_text("proposer un geste")
     screenshot(page, "conversation-fr")

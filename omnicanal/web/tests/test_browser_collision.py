@@ -108,13 +108,15 @@ def test_two_agents_see_each_other_and_the_second_sender_is_warned(
     screenshot(carol, "collision-typing-en")
 
     # Carol writes a note, then a reply she sends first.
-    carol.locator("#note-text").press_sequentially("Colis bloqué")
+    carol.click("#composer-tab-note")
+    carol.locator("#reply-text").press_sequentially("Colis bloqué")
     expect(bob.locator("#agent-typing")).to_have_text(
         translated("fr", "{name} is typing a note…", name="Carol Agent")
     )
     screenshot(bob, "collision-viewing-fr")
-    carol.locator("#note-text").fill("")
-    carol.locator("#note-text").dispatch_event("input")
+    carol.locator("#reply-text").fill("")
+    carol.locator("#reply-text").dispatch_event("input")
+    carol.click("#composer-tab-reply")
     carol.locator("#reply-text").press_sequentially("Your parcel left the depot this morning.")
     expect(bob.locator("#agent-typing")).to_have_text(
         translated("fr", "{name} is typing a reply…", name="Carol Agent")

@@ -41,9 +41,10 @@ def test_each_reply_and_note_gets_a_new_token_and_a_double_submit_posts_once(
 
     # The same form posted twice before its answer came back (a double click, a retry):
     # both requests carry one token, and one note is stored.
-    page.fill("#note-text", "Note unique.")
+    page.click("#composer-tab-note")
+    page.fill("#reply-text", "Note unique.")
     page.evaluate("""() => {
-        const form = document.querySelector('.note-form');
+        const form = document.querySelector('form[data-composer]');
         const body = new FormData(form);
         const headers = {'X-CSRFToken': body.get('csrfmiddlewaretoken'), 'HX-Request': 'true'};
         return Promise.all([1, 2].map(() =>

@@ -62,7 +62,7 @@ def test_a_closed_whatsapp_window_is_shown_above_the_reply_box(
     assert "WhatsApp" in page and "24" in page.split('id="reply-restriction"')[1][:400]
     # A warning only: the reply box stays usable.
     assert page.index('id="reply-restriction"') < page.index('id="reply-text"')
-    assert '<textarea id="reply-text" name="text" rows="3" required' in page
+    assert '<textarea id="reply-text" name="text" rows="2" required' in page
 
 
 def test_an_open_whatsapp_window_shows_no_warning(agent: User, whatsapp_inbox: Inbox) -> None:

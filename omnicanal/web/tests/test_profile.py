@@ -25,7 +25,7 @@ def profile_post(user: User, **changes: Any) -> dict[str, Any]:
     data = {
         "form": "profile", "name": user.name, "language": user.language,
         "signature_email": "", "signature_webchat": "", "signature_sms": "",
-        "signature_whatsapp": "",
+        "signature_whatsapp": "", "send_shortcut": user.send_shortcut,
     }
     return {**data, **changes}
 

@@ -64,5 +64,5 @@ def test_a_file_on_a_channel_without_files_is_refused_in_words(agent: User) -> N
 
     assert response.status_code == 422
     # In the agent's language (French here): the reason, not a bare "refused".
-    assert "n’envoie pas de MMS" in response.content.decode()
+    assert "pas de MMS" in response.content.decode()
     assert not Message.objects.filter(direction="outgoing").exists()

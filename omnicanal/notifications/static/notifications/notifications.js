@@ -148,7 +148,8 @@
   // @mentions in the note box: a listbox of agents under the field, driven by the keyboard
   // (arrows, Enter or Tab to choose, Escape to close) or the mouse.
 
-  var note = document.getElementById("note-text");
+  // The composer's one box (its Note tab), or a page's own note box.
+  var note = document.getElementById("note-text") || document.getElementById("reply-text");
   if (!note) return;
   var listbox = document.createElement("ul");
   listbox.id = "mention-suggestions";
@@ -159,7 +160,7 @@
   note.insertAdjacentElement("afterend", listbox);
   note.setAttribute("aria-autocomplete", "list");
   note.setAttribute("aria-controls", listbox.id);
-  note.setAttribute("aria-expanded", "false");
+  // No aria-expanded: a textarea (role textbox) may not carry it (axe: aria-allowed-attr).
 
   var options = [];
   var active = -1;
@@ -180,7 +181,6 @@
     options = [];
     active = -1;
     query = null;
-    note.setAttribute("aria-expanded", "false");
     note.removeAttribute("aria-activedescendant");
   }
 
@@ -223,11 +223,15 @@
     });
     if (!options.length) { closeSuggestions(); return; }
     listbox.hidden = false;
-    note.setAttribute("aria-expanded", "true");
     highlight(0);
   }
 
   function suggest() {
+    // Mentions are for notes: not while the composer is on its Reply tab.
+    if (note.form && note.form.dataset.mode && note.form.dataset.mode !== "note") {
+      closeSuggestions();
+      return;
+    }
     var mention = mentionBeforeCaret();
     if (!mention) { closeSuggestions(); return; }
     if (mention.text === query) return;

@@ -22,7 +22,7 @@
 
   textarea.setAttribute("aria-autocomplete", "list");
   textarea.setAttribute("aria-controls", "composer-options");
-  textarea.setAttribute("aria-expanded", "false");
+  // No aria-expanded: a textarea (role textbox) may not carry it (axe: aria-allowed-attr).
 
   function fold(text) {
     return text.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
@@ -70,7 +70,6 @@
 
   function close() {
     menu.hidden = true;
-    textarea.setAttribute("aria-expanded", "false");
     textarea.removeAttribute("aria-activedescendant");
     active = -1;
     token = null;
@@ -128,7 +127,6 @@
       list.append(empty);
     }
     menu.hidden = false;
-    textarea.setAttribute("aria-expanded", "true");
     if (shown.length) select(0);
     else textarea.removeAttribute("aria-activedescendant");
   }

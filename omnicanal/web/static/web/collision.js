@@ -108,9 +108,11 @@
 
   // Typing: throttled while it lasts, stopped when idle, emptied or sent.
 
+  // `box` is "reply" or "note", or a function saying which (the composer's tab).
   function watchTyping(field, box) {
     if (!field) return;
     var sentAt = 0;
+    var boxOf = typeof box === "function" ? box : function () { return box; };
     var idleTimer = null;
 
     function stop() {
@@ -118,7 +120,7 @@
       idleTimer = null;
       if (!sentAt) return;
       sentAt = 0;
-      send({ type: "typing", box: box, is_typing: false });
+      send({ type: "typing", box: boxOf(), is_typing: false });
     }
 
     field.addEventListener("input", function () {
@@ -126,7 +128,7 @@
       var now = Date.now();
       if (now - sentAt >= TYPING_RESEND_MS) {
         sentAt = now;
-        send({ type: "typing", box: box, is_typing: true });
+        send({ type: "typing", box: boxOf(), is_typing: true });
       }
       window.clearTimeout(idleTimer);
       idleTimer = window.setTimeout(stop, TYPING_IDLE_MS);
@@ -138,7 +140,9 @@
   }
 
   var replyField = document.getElementById("reply-text");
-  watchTyping(replyField, "reply");
+  watchTyping(replyField, function () {
+    return replyField.form && replyField.form.dataset.mode === "note" ? "note" : "reply";
+  });
   watchTyping(document.getElementById("note-text"), "note");
 
   // The reply form says which message the agent last saw. While the reply box is empty, the
