@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from omnicanal.conversations.events import record_event
@@ -481,6 +481,17 @@ def sla_status(conversation: Conversation, *, now: dt.datetime | None = None) ->
 class AtRisk:
     conversation: Conversation
     status: SlaStatus
+
+
+def next_due_at() -> Subquery:
+    """The moment the conversation's (OuterRef "pk") next running target is due, null when
+    none runs: the list's "SLA due" order, which conversations cannot compute itself."""
+    return Subquery(
+        SlaClock.objects.filter(
+            ACTIVE_CLOCK, conversation=OuterRef("pk"), running_since__isnull=False,
+            due_at__isnull=False, target_seconds__isnull=False,
+        ).order_by("due_at").values("due_at")[:1]
+    )
 
 
 def conversations_at_risk(now: dt.datetime | None = None, limit: int = 50) -> list[AtRisk]:
