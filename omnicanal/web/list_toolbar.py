@@ -138,7 +138,7 @@ def saved_view_create(request: HtmxHttpRequest) -> HttpResponse:
     try:
         saved_view = saved_views.create_saved_view(
             agent, request.POST.get("name", ""), query,
-            team_id=_optional_id(request.POST.get("team", "")),
+            team_id=_optional_id(request.POST.get("share_with", "")),
         )
     except DomainError as exc:
         return _error_response(request, exc, _back_to_list(request))
