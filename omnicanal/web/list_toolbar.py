@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect, QueryDict
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext, ngettext
@@ -123,9 +123,9 @@ def bulk_summary(operation: str, done: int, refused: int) -> str:
 
 
 def _back_to_list(request: HtmxHttpRequest) -> str:
-    return reverse("web:conversations") + (
-        f"?{request.POST['back']}" if request.POST.get("back", "").strip() else ""
-    )
+    """The list the form was posted from (its query, re-encoded: it came from the page)."""
+    query = QueryDict(request.POST.get("back", "")).urlencode()
+    return reverse("web:conversations") + (f"?{query}" if query else "")
 
 
 @require_POST

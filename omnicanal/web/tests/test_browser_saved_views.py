@@ -3,7 +3,7 @@ and sorts the list and saves it for their team; a teammate opens it and gets the
 someone outside the team never sees it; checking rows brings the bulk bar, and resolving them
 says what was done.
 
-Screenshots of the toolbar (at rest, filters panel open, bulk bar) at 1440×900 and 1024×768,
+Screenshots of the toolbar (at rest, filters panel open, bulk bar) at 1440x900 and 1024x768,
 and in a ~400 px column like the workspace's list pane, go to test-artifacts/screenshots/.
 """
 
