@@ -149,6 +149,12 @@ class Conversation(models.Model):
                 fields=["status", "-last_activity_at", "-id"], name="conv_status_activity"
             ),
             models.Index(fields=["assignee", "status", "-last_activity_at"], name="conv_assignee"),
+            # The list's other orders (queries.ListSort): waiting longest, then priority.
+            models.Index(fields=["status", "waiting_since", "id"], name="conv_status_waiting"),
+            models.Index(
+                fields=["status", "priority", "-last_activity_at", "-id"],
+                name="conv_status_priority",
+            ),
             models.Index(fields=["contact", "inbox", "status"], name="conv_contact_inbox"),
             models.Index(fields=["team", "status", "-last_activity_at"], name="conv_team"),
             # Covers the view counts of every list page (queries.view_counts): counted from
