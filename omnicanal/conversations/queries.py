@@ -6,18 +6,8 @@ import datetime as dt
 import enum
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, replace
-from typing import Any
 
-from django.db.models import (
-    Count,
-    DateTimeField,
-    F,
-    OuterRef,
-    Q,
-    QuerySet,
-    Subquery,
-    Value,
-)
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.expressions import OrderBy
 from django.utils.translation import gettext_lazy as _
 
@@ -212,6 +202,7 @@ class ListSort(enum.StrEnum):
     # Urgent first (Priority.URGENT is 1), then newest activity.
     PRIORITY = "priority"
     # The next SLA deadline first (a breached one is the most overdue); no running clock: last.
+    # Read from Conversation.sla_due_at, which the routing app keeps.
     SLA_DUE = "sla_due"
 
 
@@ -239,26 +230,7 @@ _SORT_KEYS: dict[ListSort, tuple[_SortKey, ...]] = {
     ),
 }
 
-# The SLA clocks are the routing app's: it registers the expression of a conversation's next
-# deadline when it starts (conversations never imports the apps above it). Without routing,
-# no conversation is ever due and the order is by id.
-_sla_due_expression: Callable[[], Any] | None = None
-
-
-def register_sla_due(expression: Callable[[], Any]) -> None:
-    """Call from an AppConfig.ready(): an expression (OuterRef("pk") being the conversation)
-    of the moment its next SLA target is due, null when no clock runs."""
-    global _sla_due_expression
-    _sla_due_expression = expression
-
-
 def _sorted(queryset: QuerySet[Conversation], sort: ListSort) -> QuerySet[Conversation]:
-    if sort == ListSort.SLA_DUE:
-        expression = _sla_due_expression() if _sla_due_expression is not None else None
-        queryset = queryset.annotate(
-            sla_due_at=expression if expression is not None
-            else Value(None, output_field=DateTimeField())
-        )
     return queryset.order_by(*(_ordering(key) for key in _SORT_KEYS[sort]))
 
 

@@ -14,7 +14,6 @@ class RoutingConfig(AppConfig):
     def ready(self) -> None:
         from omnicanal.connectors.webchat.actions import provide_queue_status
         from omnicanal.conversations import outbox
-        from omnicanal.conversations.queries import register_sla_due
         from omnicanal.routing import automation, queries, sla, subscribers
 
         # Queueing first: rules that run on arrival find the conversation in its queue (to
@@ -23,8 +22,6 @@ class RoutingConfig(AppConfig):
         for kind in sla.SUBSCRIBED_KINDS:
             outbox.subscribe(kind, sla.handle_event)
         automation.subscribe()
-        # The list's "SLA due" order reads the clocks kept here.
-        register_sla_due(sla.next_due_at)
         # The chat widget shows the visitor's place in line.
         provide_queue_status(queries.queue_status)
         # Deactivated from the settings, the admin or a command: no new conversations.

@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F, OuterRef, Q, Subquery
+from django.db.models import F, Q
 from django.utils import timezone
 
 from omnicanal.conversations.events import record_event
@@ -274,6 +274,19 @@ class _ConversationClocks:
                 _plan(clock, self.schedules.get(clock.calendar_id))
             clock.save()
 
+    def record_next_due(self) -> None:
+        """Copy the next deadline of the running targets onto the conversation (its
+        `sla_due_at`, which the list sorts by), when it moved. The conversation is locked."""
+        due = [
+            clock.due_at for clock in self.active.values()
+            if clock.running_since is not None and clock.due_at is not None
+            and clock.target_seconds is not None
+        ]
+        next_due = min(due, default=None)
+        if next_due != self.conversation.sla_due_at:
+            Conversation.objects.filter(pk=self.conversation.pk).update(sla_due_at=next_due)
+            self.conversation.sla_due_at = next_due
+
     def follow_status(self, status: str) -> None:
         """Pause or resume every active clock as the status says."""
         is_paused = _pauses(status, self.conversation)
@@ -315,8 +328,15 @@ def handle_event(event: OutboxEvent) -> None:
     )
     if conversation is None:
         return
-    status = str(payload.get("status", conversation.status))
     clocks = _ConversationClocks(conversation, event.created_at)
+    _follow_event(event, clocks)
+    clocks.record_next_due()
+
+
+def _follow_event(event: OutboxEvent, clocks: _ConversationClocks) -> None:
+    payload: dict[str, Any] = event.payload
+    conversation = clocks.conversation
+    status = str(payload.get("status", conversation.status))
     if event.kind in TERMS_KINDS:
         clocks.apply_terms()
     if event.kind == "message.created":
@@ -481,17 +501,6 @@ def sla_status(conversation: Conversation, *, now: dt.datetime | None = None) ->
 class AtRisk:
     conversation: Conversation
     status: SlaStatus
-
-
-def next_due_at() -> Subquery:
-    """The moment the conversation's (OuterRef "pk") next running target is due, null when
-    none runs: the list's "SLA due" order, which conversations cannot compute itself."""
-    return Subquery(
-        SlaClock.objects.filter(
-            ACTIVE_CLOCK, conversation=OuterRef("pk"), running_since__isnull=False,
-            due_at__isnull=False, target_seconds__isnull=False,
-        ).order_by("due_at").values("due_at")[:1]
-    )
 
 
 def conversations_at_risk(now: dt.datetime | None = None, limit: int = 50) -> list[AtRisk]:

@@ -58,6 +58,9 @@ def rows(api_inbox: Inbox, db: Any) -> list[Conversation]:
             priority=priority,
         )
         if due is not None:
+            # What routing keeps on the conversation as its clocks change (tested there).
+            if not is_paused:
+                Conversation.objects.filter(pk=conversation.pk).update(sla_due_at=minutes(due))
             SlaClock.objects.create(
                 conversation=conversation, target=SlaTarget.FIRST_RESPONSE,
                 target_seconds=3600, started_at=NOON,
