@@ -259,6 +259,25 @@ def test_the_order_rides_on_the_list_links_and_the_live_refresh(
     ]
 
 
+def test_j_and_k_on_a_conversation_follow_the_order_of_the_list_it_came_from(
+    agent: User, api_inbox: Inbox
+) -> None:
+    first, second, third = (receive(api_inbox, f"j-{index}", f"j{index}@example.fr")
+                            for index in range(3))
+
+    page = client_for(agent).get(
+        reverse("web:conversation", args=[second.pk]), {"sort": "oldest"}
+    ).content.decode()
+
+    # Oldest first: the one received before comes above, the one after below.
+    previous = re.search(r'id="previous-conversation" href="([^"]+)"', page)
+    following = re.search(r'id="next-conversation" href="([^"]+)"', page)
+    assert previous is not None and following is not None
+    query = "?view=all&amp;sort=oldest"
+    assert previous[1] == reverse("web:conversation", args=[first.pk]) + query
+    assert following[1] == reverse("web:conversation", args=[third.pk]) + query
+
+
 # What a bulk change says
 
 
