@@ -34,12 +34,13 @@ WORDS = {
         "apply": "Appliquer", "waiting": "Attente la plus longue", "team": "Équipe Support",
         "save": "Enregistrer la vue", "view": "Courriels en attente", "shared":
         "Partagées avec mes équipes", "selected": "2 sélectionnées", "resolve": "Résoudre",
-        "resolved": "2 conversations résolues.",
+        "resolved": "2 conversations résolues.", "wake": "Heure de réveil",
     },
     "en": {
         "apply": "Apply", "waiting": "Waiting longest", "team": "Team Support",
         "save": "Save view", "view": "Waiting e-mails", "shared": "Shared with my teams",
         "selected": "2 selected", "resolve": "Resolve", "resolved": "2 conversations resolved.",
+        "wake": "Wake-up time",
     },
 }
 
@@ -173,6 +174,13 @@ def test_a_view_shared_with_a_team_opens_the_same_list_for_a_teammate_only(
         expect(bar.locator("[data-bulk-count]")).to_have_text(words["selected"])
         problems += screenshots(page, language, "list-bulk-bar", english)
         problems += accessibility_problems(page, f"bulk-bar-{language}")
+        # The wake-up time shows only for snoozing, labelled; Escape closes it.
+        expect(page.get_by_label(words["wake"])).to_be_hidden()
+        bar.locator(".bulk-menu > summary").nth(2).click()
+        expect(page.get_by_label(words["wake"])).to_be_visible()
+        problems += screenshots(page, language, "list-bulk-snooze", english)
+        page.keyboard.press("Escape")
+        expect(page.get_by_label(words["wake"])).to_be_hidden()
         bar.get_by_role("button", name=words["resolve"]).click()
         expect(page.locator(".bulk-outcome")).to_contain_text(words["resolved"])
         expect(bar).to_be_hidden()
