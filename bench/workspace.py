@@ -138,8 +138,21 @@ def build(conversations: int, messages_per_conversation: int) -> None:
              for pk, _, _ in conversation_rows if rng.random() < 0.2],
             batch_size=BATCH,
         )
-    print(f"  contacts, conversations, labels: {time.perf_counter() - started:.0f} s",
-          flush=True)
+    # A running first-response clock on every conversation waiting for us (the list's
+    # "SLA due" order reads them): due four hours after the customer wrote.
+    from omnicanal.routing.models import SlaClock
+
+    with transaction.atomic():
+        SlaClock.objects.bulk_create(
+            [SlaClock(conversation_id=pk, target="first_response", target_seconds=4 * 3600,
+                      started_at=waiting, running_since=waiting,
+                      due_at=waiting + dt.timedelta(hours=4))
+             for pk, waiting in Conversation.objects.filter(waiting_since__isnull=False)
+             .values_list("pk", "waiting_since")],
+            batch_size=BATCH,
+        )
+    print(f"  contacts, conversations, labels, SLA clocks: "
+          f"{time.perf_counter() - started:.0f} s", flush=True)
 
     batch: list[Message] = []
     total = 0
@@ -207,6 +220,12 @@ def measure(label: str, fetch: Callable[[int], Any], runs: int, warmup: int = 5)
     }
 
 
+def _sorted_list(client: Any, sort: str) -> Callable[[int], Any]:
+    from django.urls import reverse
+
+    return lambda i: client.get(reverse("web:conversations"), {"sort": sort})
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--conversations", type=int, default=100_000)
@@ -250,6 +269,10 @@ def main() -> None:
     second_page_url = next_url.group(1).replace("&amp;", "&")
     htmx = {"HTTP_HX_REQUEST": "true"}
     conversation_url = "web:conversation"
+    sla_page = client.get(reverse("web:conversations"), {"sort": "sla_due"}).content.decode()
+    sla_next = re.search(r'hx-get="([^"]*after=[^"]*)"', sla_page)
+    assert sla_next is not None
+    sla_second_page_url = sla_next.group(1).replace("&amp;", "&")
 
     pages: list[tuple[str, Callable[[int], Any]]] = [
         ("list: all open (full page)", lambda i: client.get(reverse("web:conversations"))),
@@ -261,6 +284,9 @@ def main() -> None:
         ("list: label filter", lambda i: client.get(reverse("web:conversations"),
                                                     {"label": label.pk})),
         ("list: second page (cursor)", lambda i: client.get(second_page_url, **htmx)),
+        *[(f"list: sorted by {sort}", _sorted_list(client, sort))
+          for sort in ("oldest", "waiting", "priority", "sla_due")],
+        ("list: sla_due, second page", lambda i: client.get(sla_second_page_url, **htmx)),
         ("conversation page", lambda i: client.get(
             reverse(conversation_url, args=[rng.choice(open_ids)]))),
         ("search: 'recu'", lambda i: client.get(reverse("web:search"), {"q": "recu"})),

@@ -138,6 +138,10 @@ class Conversation(models.Model):
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     merged_at = models.DateTimeField(null=True, blank=True)
+    # When the next running SLA target falls due (a past moment: breached); null when none
+    # runs. The SLA clocks are the routing app's, which alone writes this copy (routing.sla),
+    # so that the list's "SLA due" order reads an indexed column instead of every clock.
+    sla_due_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("conversation")
@@ -149,6 +153,13 @@ class Conversation(models.Model):
                 fields=["status", "-last_activity_at", "-id"], name="conv_status_activity"
             ),
             models.Index(fields=["assignee", "status", "-last_activity_at"], name="conv_assignee"),
+            # The list's other orders (queries.ListSort): waiting longest, then priority.
+            models.Index(fields=["status", "waiting_since", "id"], name="conv_status_waiting"),
+            models.Index(fields=["status", "sla_due_at", "id"], name="conv_status_sla_due"),
+            models.Index(
+                fields=["status", "priority", "-last_activity_at", "-id"],
+                name="conv_status_priority",
+            ),
             models.Index(fields=["contact", "inbox", "status"], name="conv_contact_inbox"),
             models.Index(fields=["team", "status", "-last_activity_at"], name="conv_team"),
             # Covers the view counts of every list page (queries.view_counts): counted from

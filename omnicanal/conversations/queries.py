@@ -8,6 +8,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, replace
 
 from django.db.models import Count, F, Max, Min, OuterRef, Q, QuerySet, Subquery, Window
+from django.db.models.expressions import OrderBy
 from django.db.models.functions import RowNumber
 from django.utils.translation import gettext_lazy as _
 
@@ -195,33 +196,127 @@ def view_counts(user: User, filters: ListFilters = ListFilters()) -> dict[ListVi
     return {view: counts[view.value] or 0 for view in COUNTED_VIEWS}
 
 
+class ListSort(enum.StrEnum):
+    """The orders a list can be read in. Every order ends with the id, so that two rows
+    with the same key still have one place (the keyset cursor relies on it)."""
+
+    NEWEST = "newest"
+    OLDEST = "oldest"
+    # The customer who has waited longest for a reply first; nobody waiting: at the end.
+    WAITING = "waiting"
+    # Urgent first (Priority.URGENT is 1), then newest activity.
+    PRIORITY = "priority"
+    # The next SLA deadline first (a breached one is the most overdue); no running clock: last.
+    # Read from Conversation.sla_due_at, which the routing app keeps.
+    SLA_DUE = "sla_due"
+
+
+@dataclass(frozen=True)
+class _SortKey:
+    field: str
+    is_descending: bool
+    is_nullable: bool = False
+    is_moment: bool = False
+
+
+_SORT_KEYS: dict[ListSort, tuple[_SortKey, ...]] = {
+    ListSort.NEWEST: (_SortKey("last_activity_at", True, is_moment=True), _SortKey("id", True)),
+    ListSort.OLDEST: (_SortKey("last_activity_at", False, is_moment=True), _SortKey("id", False)),
+    ListSort.WAITING: (
+        _SortKey("waiting_since", False, is_nullable=True, is_moment=True), _SortKey("id", False)
+    ),
+    ListSort.PRIORITY: (
+        _SortKey("priority", False),
+        _SortKey("last_activity_at", True, is_moment=True),
+        _SortKey("id", True),
+    ),
+    ListSort.SLA_DUE: (
+        _SortKey("sla_due_at", False, is_nullable=True, is_moment=True), _SortKey("id", False)
+    ),
+}
+
+def _sorted(queryset: QuerySet[Conversation], sort: ListSort) -> QuerySet[Conversation]:
+    return queryset.order_by(*(_ordering(key) for key in _SORT_KEYS[sort]))
+
+
+def _ordering(key: _SortKey) -> OrderBy:
+    column = F(key.field)
+    if key.is_descending:
+        return column.desc(nulls_last=True) if key.is_nullable else column.desc()
+    return column.asc(nulls_last=True) if key.is_nullable else column.asc()
+
+
+CursorValue = dt.datetime | int | None
+
+
 @dataclass(frozen=True)
 class Cursor:
-    """A position in a list ordered by (last_activity_at, id), both descending.
+    """The position of the last row shown in a list read in `sort` order: that row's sort
+    key values, its id last.
 
     Keyset rather than OFFSET: a page costs the same however deep it is, and a conversation
     that moves to the top while the agent scrolls is not shown twice nor skips another.
     """
 
-    last_activity_at: dt.datetime
-    conversation_id: int
-
-    def encode(self) -> str:
-        # Whole microseconds since the epoch: exact, unlike a float timestamp.
-        micros = (self.last_activity_at - _EPOCH) // dt.timedelta(microseconds=1)
-        return f"{micros}-{self.conversation_id}"
+    sort: ListSort
+    values: tuple[CursorValue, ...]
 
     @classmethod
-    def decode(cls, value: str) -> Cursor | None:
-        """The cursor, or None for anything that is not one (a stale or hand-edited URL)."""
-        micros, _, conversation_id = value.partition("-")
-        if not (micros.isdigit() and conversation_id.isdigit()):
+    def of(cls, conversation: Conversation, sort: ListSort) -> Cursor:
+        return cls(sort, tuple(getattr(conversation, key.field) for key in _SORT_KEYS[sort]))
+
+    def encode(self) -> str:
+        return "-".join(_encode_value(value) for value in self.values)
+
+    @classmethod
+    def decode(cls, value: str, sort: ListSort = ListSort.NEWEST) -> Cursor | None:
+        """The cursor, or None for anything that is not one (a stale or hand-edited URL, or
+        one of another order)."""
+        keys = _SORT_KEYS[sort]
+        parts = value.split("-")
+        if len(parts) != len(keys):
             return None
-        try:
-            moment = _EPOCH + dt.timedelta(microseconds=int(micros))
-        except OverflowError:
-            return None
-        return cls(moment, int(conversation_id))
+        values: list[CursorValue] = []
+        for key, part in zip(keys, parts, strict=True):
+            if part == "n" and key.is_nullable:
+                values.append(None)
+                continue
+            if not part.isdigit():
+                return None
+            if not key.is_moment:
+                values.append(int(part))
+                continue
+            try:
+                values.append(_EPOCH + dt.timedelta(microseconds=int(part)))
+            except OverflowError:
+                return None
+        return cls(sort, tuple(values))
+
+    def rows_after(self) -> Q:
+        """The rows that come after this position: for each key, the rows equal on the keys
+        before it and beyond it on this one (nulls come last in every order)."""
+        condition = Q(pk__in=[])
+        equal = Q()
+        for key, value in zip(_SORT_KEYS[self.sort], self.values, strict=True):
+            if value is None:
+                # Beyond a null there is nothing but other nulls, ordered by the next key.
+                equal &= Q(**{f"{key.field}__isnull": True})
+                continue
+            beyond = Q(**{f"{key.field}__{'lt' if key.is_descending else 'gt'}": value})
+            if key.is_nullable:
+                beyond |= Q(**{f"{key.field}__isnull": True})
+            condition |= equal & beyond
+            equal &= Q(**{key.field: value})
+        return condition
+
+
+def _encode_value(value: CursorValue) -> str:
+    if value is None:
+        return "n"
+    if isinstance(value, dt.datetime):
+        # Whole microseconds since the epoch: exact, unlike a float timestamp.
+        return str((value - _EPOCH) // dt.timedelta(microseconds=1))
+    return str(value)
 
 
 @dataclass(frozen=True)
@@ -235,22 +330,20 @@ def conversation_page(
     *,
     view: ListView = ListView.ALL,
     filters: ListFilters = ListFilters(),
+    sort: ListSort = ListSort.NEWEST,
     after: Cursor | None = None,
     limit: int = PAGE_SIZE,
 ) -> ConversationPage:
-    """One page of a list, newest activity first, in three queries whatever the page size
-    (the rows, their labels, their contacts' identities).
+    """One page of a list in `sort` order, in three queries whatever the page size (the
+    rows, their labels, their contacts' identities).
 
     Each conversation comes with `preview_text` and `preview_direction` (its last message that
     is not an activity line), computed as subqueries of the same statement, and the
     contacts' identities (a third query) for their display names.
     """
-    queryset = view_conversations(user, view, filters)
-    if after is not None:
-        queryset = queryset.filter(
-            Q(last_activity_at__lt=after.last_activity_at)
-            | Q(last_activity_at=after.last_activity_at, pk__lt=after.conversation_id)
-        )
+    queryset = _sorted(view_conversations(user, view, filters), sort)
+    if after is not None and after.sort == sort:
+        queryset = queryset.filter(after.rows_after())
     last_message = (
         Message.objects.filter(conversation=OuterRef("pk"))
         .exclude(direction=Direction.ACTIVITY)
@@ -262,36 +355,35 @@ def conversation_page(
         .annotate(
             preview_text=Subquery(last_message.values("text")[:1]),
             preview_direction=Subquery(last_message.values("direction")[:1]),
-        )
-        .order_by("-last_activity_at", "-id")[: limit + 1]
+        )[: limit + 1]
     )
     # One row more than the page tells whether there is a next page without a COUNT.
     next_cursor = None
     if len(rows) > limit:
         rows = rows[:limit]
-        last = rows[-1]
-        next_cursor = Cursor(last.last_activity_at, last.pk)
+        next_cursor = Cursor.of(rows[-1], sort)
     return ConversationPage(rows, next_cursor)
 
 
 def adjacent_conversations(
-    user: User, conversation: Conversation, view: ListView, filters: ListFilters
+    user: User,
+    conversation: Conversation,
+    view: ListView,
+    filters: ListFilters,
+    sort: ListSort = ListSort.NEWEST,
 ) -> tuple[int | None, int | None]:
     """The ids of the conversations just above and just below this one in its list, for
-    the j/k shortcuts on the conversation page; two indexed queries."""
-    queryset = view_conversations(user, view, filters)
-    moment, pk = conversation.last_activity_at, conversation.pk
+    the j/k shortcuts on the conversation page; three indexed queries at most."""
+    queryset = _sorted(view_conversations(user, view, filters), sort)
+    position = queryset.filter(pk=conversation.pk).first()
+    if position is None:
+        return None, None
+    cursor = Cursor.of(position, sort)
+    following = queryset.filter(cursor.rows_after()).values_list("pk", flat=True).first()
+    # The row above is the last of those not after this one (and not this one).
     previous = (
-        queryset.filter(Q(last_activity_at__gt=moment) | Q(last_activity_at=moment, pk__gt=pk))
-        .order_by("last_activity_at", "id")
-        .values_list("pk", flat=True)
-        .first()
-    )
-    following = (
-        queryset.filter(Q(last_activity_at__lt=moment) | Q(last_activity_at=moment, pk__lt=pk))
-        .order_by("-last_activity_at", "-id")
-        .values_list("pk", flat=True)
-        .first()
+        queryset.exclude(cursor.rows_after()).exclude(pk=conversation.pk)
+        .reverse().values_list("pk", flat=True).first()
     )
     return previous, following
 

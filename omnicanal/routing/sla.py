@@ -274,6 +274,19 @@ class _ConversationClocks:
                 _plan(clock, self.schedules.get(clock.calendar_id))
             clock.save()
 
+    def record_next_due(self) -> None:
+        """Copy the next deadline of the running targets onto the conversation (its
+        `sla_due_at`, which the list sorts by), when it moved. The conversation is locked."""
+        due = [
+            clock.due_at for clock in self.active.values()
+            if clock.running_since is not None and clock.due_at is not None
+            and clock.target_seconds is not None
+        ]
+        next_due = min(due, default=None)
+        if next_due != self.conversation.sla_due_at:
+            Conversation.objects.filter(pk=self.conversation.pk).update(sla_due_at=next_due)
+            self.conversation.sla_due_at = next_due
+
     def follow_status(self, status: str) -> None:
         """Pause or resume every active clock as the status says."""
         is_paused = _pauses(status, self.conversation)
@@ -315,8 +328,15 @@ def handle_event(event: OutboxEvent) -> None:
     )
     if conversation is None:
         return
-    status = str(payload.get("status", conversation.status))
     clocks = _ConversationClocks(conversation, event.created_at)
+    _follow_event(event, clocks)
+    clocks.record_next_due()
+
+
+def _follow_event(event: OutboxEvent, clocks: _ConversationClocks) -> None:
+    payload: dict[str, Any] = event.payload
+    conversation = clocks.conversation
+    status = str(payload.get("status", conversation.status))
     if event.kind in TERMS_KINDS:
         clocks.apply_terms()
     if event.kind == "message.created":

@@ -1,6 +1,14 @@
 from django.urls import path
 
-from omnicanal.web import composer, contact_pages, conversation_tools, operations, profile, views
+from omnicanal.web import (
+    composer,
+    contact_pages,
+    conversation_tools,
+    list_toolbar,
+    operations,
+    profile,
+    views,
+)
 from omnicanal.web.settings_pages import urls as settings_urls
 
 app_name = "web"
@@ -9,6 +17,11 @@ urlpatterns = [
     path("", views.conversation_list, name="conversations"),
     path("conversations/bulk/", views.conversations_bulk, name="conversations_bulk"),
     path("search/", views.search_page, name="search"),
+    path("views/saved/", list_toolbar.saved_view_create, name="saved_view_create"),
+    path("views/saved/<int:saved_view_id>/rename/", list_toolbar.saved_view_rename,
+         name="saved_view_rename"),
+    path("views/saved/<int:saved_view_id>/delete/", list_toolbar.saved_view_delete,
+         name="saved_view_delete"),
     path("profile/", profile.profile_page, name="profile"),
     path("contacts/", contact_pages.contact_list, name="contacts"),
     path("contacts/<int:contact_id>/", contact_pages.contact_detail, name="contact"),

@@ -23,7 +23,6 @@ from django.utils.http import urlencode
 from django.utils.translation import (
     gettext,
     gettext_lazy,
-    ngettext,
     pgettext,
 )
 from django.views.decorators.http import require_GET, require_POST
@@ -52,6 +51,7 @@ from omnicanal.conversations.queries import (
     COUNTED_VIEWS,
     Cursor,
     ListFilters,
+    ListSort,
     ListView,
     adjacent_conversations,
     contact_conversations,
@@ -93,18 +93,28 @@ class Tab:
     is_current: bool
 
 
-def _list_params(request: HtmxHttpRequest) -> tuple[ListView, ListFilters]:
-    """The view and filters asked for, falling back to the defaults for unknown values."""
+def _list_params(request: HtmxHttpRequest) -> tuple[ListView, ListFilters, ListSort]:
+    """The view, filters and order asked for, falling back to the defaults for unknown
+    values."""
     try:
         view = ListView(request.GET.get("view", ListView.ALL))
     except ValueError:
         view = ListView.ALL
-    return view, ListFilters.from_query(request.GET)
+    try:
+        sort = ListSort(request.GET.get("sort", ListSort.NEWEST))
+    except ValueError:
+        sort = ListSort.NEWEST
+    return view, ListFilters.from_query(request.GET), sort
 
 
-def _list_query(view: ListView, filters: ListFilters, after: Cursor | None = None) -> str:
+def _list_query(
+    view: ListView, filters: ListFilters, after: Cursor | None = None,
+    sort: ListSort = ListSort.NEWEST,
+) -> str:
     """The list's URL query; empty for the default list, so that plain URLs stay plain."""
     query = {"view": view.value, **filters.as_query()}
+    if sort != ListSort.NEWEST:
+        query["sort"] = sort.value
     if after is not None:
         query["after"] = after.encode()
     if query == {"view": ListView.ALL.value}:
@@ -116,8 +126,11 @@ def _with_query(url: str, query: str) -> str:
     return f"{url}?{query}" if query else url
 
 
-def _list_url(view: ListView, filters: ListFilters, after: Cursor | None = None) -> str:
-    return _with_query(reverse("web:conversations"), _list_query(view, filters, after))
+def _list_url(
+    view: ListView, filters: ListFilters, after: Cursor | None = None,
+    sort: ListSort = ListSort.NEWEST,
+) -> str:
+    return _with_query(reverse("web:conversations"), _list_query(view, filters, after, sort))
 
 
 def _view_labels() -> dict[ListView, str]:
@@ -144,26 +157,30 @@ class ViewTab:
 
 def _list_context(request: HtmxHttpRequest, after: Cursor | None = None) -> dict[str, Any]:
     agent = request_agent(request)
-    view, filters = _list_params(request)
-    page = conversation_page(agent, view=view, filters=filters, after=after)
+    view, filters, sort = _list_params(request)
+    page = conversation_page(agent, view=view, filters=filters, sort=sort, after=after)
     attach_sla_statuses(page.conversations)
     attach_queue_places(page.conversations)
     # Counts follow the filters (not the status filter: each view keeps its own status).
     counts = view_counts(agent, filters)
     tab_filters = filters.without_status()
-    list_query = _list_query(view, filters)
+    list_query = _list_query(view, filters, sort=sort)
     return {
         "section": "conversations",
         "view": view,
         "filters": filters,
+        "sort": sort,
         "conversations": page.conversations,
-        "next_url": _list_url(view, filters, page.next_cursor) if page.next_cursor else "",
+        "next_url": (
+            _list_url(view, filters, page.next_cursor, sort) if page.next_cursor else ""
+        ),
         "view_tabs": [
-            ViewTab(label, _list_url(value, tab_filters), value == view, counts.get(value))
+            ViewTab(label, _list_url(value, tab_filters, sort=sort), value == view,
+                    counts.get(value))
             for value, label in _view_labels().items()
         ],
         # A live refresh re-reads the page the agent is on, not the first one.
-        "refresh_url": _list_url(view, filters, after),
+        "refresh_url": _list_url(view, filters, after, sort),
         "list_query": list_query,
         "bulk_url": _with_query(reverse("web:conversations_bulk"), list_query),
         "counted_views": COUNTED_VIEWS,
@@ -191,13 +208,17 @@ def conversation_list(request: HtmxHttpRequest) -> HttpResponse:
     """The list of conversations: full page, the list alone (live refresh, with the view
     counts out of band), or one more page of rows (`after`, the keyset cursor of the last
     row shown)."""
-    after = Cursor.decode(request.GET.get("after", ""))
+    # Imported here: that module builds on this one's helpers.
+    from omnicanal.web.list_toolbar import toolbar_context
+
+    after = Cursor.decode(request.GET.get("after", ""), _list_params(request)[2])
     context = _list_context(request, after)
     if request.htmx and after is not None:
         return render(request, "web/_conversation_rows.html", context)
     if request.htmx:
         return render(request, "web/_conversation_list.html", {**context, "is_refresh": True})
-    return render(request, "web/conversation_list.html", {**context, **_filter_options()})
+    return render(request, "web/conversation_list.html",
+                  {**context, **_filter_options(), **toolbar_context(request, context)})
 
 
 class BulkOperation:
@@ -242,9 +263,11 @@ def conversations_bulk(request: HtmxHttpRequest) -> HttpResponse:
         outcome = actions.for_each_conversation(agent, ids, _bulk_change(request))
     except DomainError as exc:
         return _error_response(request, exc, reverse("web:conversations"))
-    summary = ngettext(
-        "%(count)d conversation updated.", "%(count)d conversations updated.", len(outcome.done)
-    ) % {"count": len(outcome.done)}
+    # Imported here: that module builds on this one's helpers.
+    from omnicanal.web.list_toolbar import bulk_summary
+
+    summary = bulk_summary(request.POST.get("operation", ""), len(outcome.done),
+                           len(outcome.refused))
     refusals = [
         gettext("#%(id)d: %(reason)s") % {"id": pk, "reason": reason}
         for pk, reason in outcome.refused.items()
@@ -333,11 +356,11 @@ def _conversation_context(request: HtmxHttpRequest, conversation: Conversation) 
     contact = conversation.contact
     # The list the agent came from (its view and filters ride on the URL), for the back
     # link and the j/k shortcuts.
-    view, filters = _list_params(request)
+    view, filters, sort = _list_params(request)
     previous_id, next_id = adjacent_conversations(
-        request_agent(request), conversation, view, filters
+        request_agent(request), conversation, view, filters, sort
     )
-    list_query = _list_query(view, filters)
+    list_query = _list_query(view, filters, sort=sort)
     conversation_labels = list(conversation.labels.all())
     # Typing both ways exists where the customer's client reports it (the web chat).
     has_typing = adapter_for(conversation.inbox.channel).has_typing_indicator

@@ -409,3 +409,31 @@ def test_an_agent_reopening_restarts_the_resolution_only(
     assert [(c.target, c.due_at) for c in active] == [
         (SlaTarget.RESOLUTION, paris(2026, 11, 24, 14))
     ]
+
+
+def test_the_conversation_carries_its_next_deadline_for_the_lists_sla_order(
+    clock: Clock, api_inbox: Inbox, agent: User, policy: SlaPolicy
+) -> None:
+    def next_due() -> dt.datetime | None:
+        return actions.access_conversation(agent, conversation_id).sla_due_at
+
+    # Monday 10:00: first response due 11:00, resolution 18:00.
+    conversation_id = customer_writes(clock, api_inbox, paris(2026, 11, 23, 10), "m-1")
+    assert next_due() == paris(2026, 11, 23, 11)
+
+    agent_does(clock, paris(2026, 11, 23, 10, 30),
+               lambda: actions.reply(agent, conversation_id, "Je regarde."))
+    assert next_due() == paris(2026, 11, 23, 18)
+
+    # Pending pauses every clock: nothing is due, the conversation sorts last.
+    agent_does(clock, paris(2026, 11, 23, 11),
+               lambda: actions.set_status(agent, conversation_id, Status.PENDING))
+    assert next_due() is None
+
+    # Tuesday 10:00 the customer answers: next response by noon comes before the resolution.
+    customer_writes(clock, api_inbox, paris(2026, 11, 24, 10), "m-2", text="Voici.")
+    assert next_due() == paris(2026, 11, 24, 12)
+
+    agent_does(clock, paris(2026, 11, 24, 10, 15),
+               lambda: actions.set_status(agent, conversation_id, Status.RESOLVED))
+    assert next_due() is None
