@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import logging
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -43,6 +44,8 @@ from omnicanal.conversations.models import (
 )
 from omnicanal.core.exceptions import DomainError, InvalidInput, NotFound
 from omnicanal.core.text import has_poison
+
+logger = logging.getLogger(__name__)
 
 VISITOR_ID = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 CLIENT_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
@@ -341,6 +344,45 @@ def push_queue_on_assignment(event: OutboxEvent) -> None:
         queue = conversation_queue(conversation.pk) if conversation.assignee_id is None else None
         for group in groups:
             _group_send(group, {"type": "webchat.queue", "queue": queue})
+
+    transaction.on_commit(push)
+
+
+def push_reply_on_creation(event: OutboxEvent) -> None:
+    """`message.created` subscriber: an agent's (or a rule's) reply in a web chat reaches the
+    visitor's open widgets as soon as it is stored, not when the send task runs.
+
+    Why here and not in `WebchatAdapter.send`: the send task runs in the worker, and with the
+    embedded runtime's in-memory channel layer a push from the worker's process never reaches
+    the sockets, which live in the web process; the visitor then waited for the widget's next
+    ping (up to 10 s). This handler runs right after the reply's transaction commits, in the
+    process that wrote it: for a reply from the workspace that is the web process, which
+    holds the sockets. With Redis any process reaches them. Should the push be lost (a
+    catch-up dispatch in the worker, a layer error), the widget's ping reads the stored
+    reply: the push is a convenience on top of the database, never the only way."""
+    if event.payload.get("direction") != Direction.OUTGOING:
+        return
+    message = (
+        Message.objects.select_related("author", "conversation")
+        .filter(
+            pk=event.payload.get("message_id"), direction=Direction.OUTGOING,
+            inbox__channel=ChannelKind.WEBCHAT, inbox__is_active=True,
+        )
+        .first()
+    )
+    if message is None:
+        return
+    groups = contact_groups(message.inbox_id, message.conversation.contact_id)
+    if not groups:
+        return
+    payload = serialize_message(message)
+
+    def push() -> None:
+        try:
+            push_to_visitor_groups(groups, payload)
+        except Exception:
+            # Logged, not raised: the handler's work (nothing) is done; the ping catches up.
+            logger.exception("web chat push failed for message %s", message.pk)
 
     transaction.on_commit(push)
 

@@ -7,7 +7,6 @@ endpoints (`consumers.py`, `views.py`), which call `actions.post_message` → in
 from __future__ import annotations
 
 import datetime as dt
-import logging
 from collections.abc import Mapping
 from typing import Any
 
@@ -27,14 +26,10 @@ from omnicanal.connectors.base import (
 from omnicanal.connectors.webchat.actions import (
     FORM_VISITOR_PREFIX,
     contact_groups,
-    push_to_visitor_groups,
-    serialize_message,
 )
 from omnicanal.connectors.webchat.config import DEFAULT_COLOR, BusinessHours, WebchatSettings
 from omnicanal.conversations.models import Message
 from omnicanal.core.exceptions import InvalidInput
-
-logger = logging.getLogger(__name__)
 
 
 def provider_id(message_id: int) -> str:
@@ -84,13 +79,14 @@ class WebchatAdapter(BaseAdapter):
         return [SenderIdentity(IdentityKind.WEBCHAT, f"{inbox_id}:{FORM_VISITOR_PREFIX}{form_id}")]
 
     def send(self, message: OutboundMessage, settings: Mapping[str, Any]) -> str:
-        """Push the reply to every open widget of the customer; it is already stored, so a
-        widget polling or reconnecting later gets it too. If no widget shows it within
-        `away_after_seconds`, `tasks.email_unseen_reply` sends it by e-mail."""
+        """The reply is already in the visitor's open widgets: `actions.push_reply_on_creation`
+        pushed it when it was stored (a widget polling or reconnecting later reads it too).
+        Sending records that, and if no widget shows it within `away_after_seconds`,
+        `tasks.email_unseen_reply` sends it by e-mail."""
         from omnicanal.connectors.webchat.tasks import email_unseen_reply
 
         stored = (
-            Message.objects.select_related("conversation", "author")
+            Message.objects.select_related("conversation")
             .filter(pk=message.message_id)
             .first()
         )
@@ -98,14 +94,6 @@ class WebchatAdapter(BaseAdapter):
             return provider_id(message.message_id)
         conversation = stored.conversation
         groups = contact_groups(conversation.inbox_id, conversation.contact_id)
-        payload = serialize_message(stored)
-        # Seen from the widget, the reply is sent from here on.
-        payload["status"] = "sent"
-        try:
-            push_to_visitor_groups(groups, payload)
-        except Exception:
-            # The push is a convenience: the widget's next sync reads the stored message.
-            logger.exception("web chat push failed for message %s", stored.pk)
         config = WebchatSettings.parse(settings)
         # No widget ever opened (a help-center form): no reason to wait.
         delay = config.away_after_seconds if groups else 0
