@@ -26,6 +26,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from omnicanal.accounts.photos import photo_url
 from omnicanal.connectors.base import IdentityKind, InboundMessage, Sender, SenderIdentity
 from omnicanal.connectors.webchat.config import WebchatSettings
 from omnicanal.contacts.actions import normalize_identity_value
@@ -222,14 +223,17 @@ def serialize_message(message: Message) -> dict[str, Any]:
     client_id = ""
     if is_visitor and message.external_id and ":" in message.external_id:
         client_id = message.external_id.split(":", 1)[1]
-    author = ""
+    author = photo = ""
     if not is_visitor and message.author is not None:
         author = message.author.display_name
+        photo = photo_url(message.author)
     return {
         "id": message.pk,
         "client_id": client_id,
         "from": "visitor" if is_visitor else "agent",
         "author": author,
+        # A path on this server (the widget prefixes its origin); "" without a photo.
+        "author_photo": photo,
         "text": message.sent_text,  # with the agent's signature, if any
         "at": (message.sent_at or message.created_at).isoformat(),
         "status": message.delivery_status,
