@@ -40,6 +40,13 @@ LABELS: dict[str, Promise] = {
     "away_after_seconds": _("E-mail an unseen reply after (seconds)"),
     "help_center_url": _("Help center URL"),
     "color": _("Colour"),
+    "position": _("Chat button position"),
+    "greeting": _("Greeting"),
+    "prechat_name": _("Ask for the name"),
+    "prechat_email": _("Ask for the e-mail address"),
+    "prechat_phone": _("Ask for the phone number"),
+    "prechat_attributes": _("Ask for custom attributes"),
+    "sound": _("Sound on a new reply"),
     "provider": _("Provider"),
     "account_sid": _("Account SID"),
     "auth_token": _("Auth token"),
@@ -78,12 +85,19 @@ HELP: dict[str, Promise] = {
                     "-, at least 8."),
     "allowed_origins": _("One per line, e.g. https://www.example.com: the sites allowed to "
                          "show the widget."),
-    "business_hours": _("JSON, as in the web chat's notes; empty: always open."),
+    "business_hours": _("JSON, as in the web chat's notes; empty: the default business "
+                        "calendar's hours (Settings, Service levels), or always open without "
+                        "one."),
     "wait_message": _("Shown to a visitor while no agent has answered."),
     "email_inbox_id": _("The e-mail inbox that sends the visitor a reply they did not see "
                         "in the chat."),
     "help_center_url": _("Offered to visitors in the widget."),
     "color": _("The chat button's and header's colour; its text is white."),
+    "greeting": _("The first line a visitor reads when the chat opens. One text, or JSON "
+                  "with one per language: {\"fr\": \"…\", \"en\": \"…\"}."),
+    "prechat_attributes": _("Keys of contacts' custom attributes, one per line; a * after "
+                            "the key makes it required (order_number*)."),
+    "sound": _("Visitors can still turn it off in the chat."),
     "account_sid": _("AC followed by 32 characters, in the Twilio console."),
     "from_number": _("International format, e.g. +33612345678. Or a messaging service."),
     "messaging_service_sid": _("MG followed by 32 characters. Or a sender number."),
@@ -108,6 +122,11 @@ CHOICES: dict[str, Promise] = {
     "none": _("None (unencrypted)"),
     "password": _("Password"),
     "xoauth2": _("OAuth2 access token (XOAUTH2)"),
+    "off": _("Not asked"),
+    "optional": _("Optional"),
+    "required": _("Required"),
+    "right": _("Bottom right"),
+    "left": _("Bottom left"),
 }
 
 
@@ -122,6 +141,7 @@ def provider_label(provider: str) -> str | Promise:
 SECTIONS: dict[str, Promise] = {
     "smtp_": _("Sending (SMTP)"),
     "imap_": _("Receiving (IMAP)"),
+    "prechat_": _("Pre-chat form"),
 }
 
 

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Literal
 
 from django.utils import timezone
 from django.utils.functional import lazy
+from django.utils.translation import gettext_lazy as _
 from pydantic import Field, field_validator
 
 from omnicanal.connectors.base import (
@@ -28,6 +29,7 @@ from omnicanal.connectors.webchat.actions import (
     contact_groups,
 )
 from omnicanal.connectors.webchat.config import DEFAULT_COLOR, BusinessHours, WebchatSettings
+from omnicanal.contacts.models import AttributeDefinition
 from omnicanal.conversations.models import Message
 from omnicanal.core.exceptions import InvalidInput
 
@@ -51,6 +53,26 @@ class WebchatInboxSettings(ChannelSettings):
     # The launcher's and the header's colour (white text on it).
     color: str = Field(DEFAULT_COLOR, pattern=r"^#[0-9a-fA-F]{6}$",
                        json_schema_extra={"format": "color"})
+    position: Literal["right", "left"] = "right"
+    greeting: str | dict[str, str] = ""
+    prechat_name: Literal["off", "optional", "required"] = "off"
+    prechat_email: Literal["off", "optional", "required"] = "off"
+    prechat_phone: Literal["off", "optional", "required"] = "off"
+    prechat_attributes: list[str] = []
+    sound: bool = True
+
+    @field_validator("prechat_attributes")
+    @classmethod
+    def _attributes(cls, value: list[str]) -> list[str]:
+        keys = [line.strip().rstrip("*").strip() for line in value if line.strip()]
+        known = set(AttributeDefinition.objects.filter(key__in=keys).values_list("key", flat=True))
+        unknown = [key for key in keys if key not in known]
+        if unknown:
+            refused = ", ".join(unknown)
+            raise TranslatedValueError(lazy(lambda: str(
+                _("No custom attribute has the key %(keys)s.")
+                % {"keys": refused}), str)())
+        return [line.strip() for line in value if line.strip()]
 
     @field_validator("business_hours")
     @classmethod
