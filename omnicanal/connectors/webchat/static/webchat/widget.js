@@ -29,7 +29,7 @@
       thanks: "Merci, nous vous répondrons par e-mail.", refused: "Discussion indisponible : ",
       log: "Messages de la discussion",
       line: "Vous êtes le numéro %p dans la file", wait: ", environ %m minute", soon: ", moins d'une minute",
-      online: "Nous répondons en quelques minutes", away: "Équipe absente",
+      online: "Réponse en quelques minutes", away: "Équipe absente",
       unread: " (%n nouveau(x) message(s))", sound: "Son des nouveaux messages",
       prechat: "Avant de commencer, présentez-vous :", start: "Commencer la discussion",
       name: "Votre nom", phone: "Votre téléphone", optional: " (facultatif)", required: "Ce champ est requis.",
@@ -48,7 +48,7 @@
       thanks: "Thank you, we will answer by e-mail.", refused: "Chat unavailable: ",
       log: "Chat messages",
       line: "You are number %p in line", wait: ", about %m minute", soon: ", under a minute",
-      online: "We usually answer within minutes", away: "The team is away",
+      online: "We reply within minutes", away: "The team is away",
       unread: " (%n new message(s))", sound: "Sound for new messages",
       prechat: "Before we start, tell us who you are:", start: "Start the chat",
       name: "Your name", phone: "Your phone", optional: " (optional)", required: "This field is required.",
@@ -66,7 +66,8 @@
     ".launcher[aria-expanded=true] .closed-icon,.launcher[aria-expanded=false] .open-icon{display:none}",
     ".badge{position:absolute;top:-4px;right:-4px;min-width:20px;height:20px;padding:0 5px;border-radius:10px;background:#b91c1c;color:#fff;font-size:11px;font-weight:700;line-height:20px;text-align:center;border:2px solid #fff}",
     "button:focus-visible,input:focus-visible,textarea:focus-visible,select:focus-visible,a:focus-visible{outline:3px solid #f59e0b;outline-offset:2px}",
-    ".panel{position:fixed;right:20px;bottom:88px;z-index:2147483000;width:370px;max-width:calc(100vw - 32px);height:580px;max-height:calc(100vh - 108px);display:flex;flex-direction:column;background:#fff;color:#1c2430;border-radius:14px;box-shadow:0 12px 40px rgba(15,23,42,.28);overflow:hidden}",
+    ".panel{position:fixed;right:20px;bottom:88px;z-index:2147483000;width:370px;max-width:calc(100vw - 32px);max-height:calc(100vh - 108px);display:flex;flex-direction:column;background:#fff;color:#1c2430;border-radius:14px;box-shadow:0 12px 40px rgba(15,23,42,.28);overflow:hidden}",
+    ".panel.tall{height:580px}",
     ".left{left:20px;right:auto}",
     "[hidden]{display:none!important}",
     "header{display:flex;align-items:center;gap:10px;padding:14px 10px 14px 16px;background:var(--oc-accent,#1d4ed8);color:#fff}",
@@ -103,23 +104,25 @@
     ".agent .bubble{background:#fff;border:1px solid #e2e6ec;border-bottom-left-radius:4px}",
     ".av{width:28px;height:28px;border-radius:50%;flex:none;object-fit:cover;background:#e6efff;color:#1e3a8a;font-size:12px;font-weight:700;display:inline-flex;align-items:center;justify-content:center}",
     ".who{font-size:12px;color:#475569;padding-left:4px}",
-    ".state{font-size:11px;color:#64748b}",
+    ".state{font-size:11px;color:#475569}",
     ".files{display:flex;flex-direction:column;gap:4px;margin-top:6px}",
     ".files a{color:inherit;display:flex;align-items:center;gap:6px;text-decoration:underline}",
     ".files img{display:block;max-width:200px;max-height:160px;border-radius:8px;border:1px solid #e2e6ec}",
     ".files svg{width:16px;height:16px}",
     ".greeting{align-self:center;text-align:center;max-width:90%;color:#475569;font-size:13px;margin:4px 0 6px}",
-    ".typing{min-height:18px;font-size:12px;color:#64748b;padding:0 14px}",
+    ".typing{min-height:18px;font-size:12px;color:#475569;padding:0 14px}",
     ".net{padding:0 14px}",
     "form{display:flex;gap:6px}",
     "form.stack,.fields{display:flex;flex-direction:column;gap:10px}",
     ".composer{align-items:flex-end;padding:10px;border-top:1px solid #e2e6ec;background:#fff}",
     ".composer textarea{border:0;padding:8px 4px;max-height:120px}",
+    ".composer textarea:focus-visible{outline:0}",
+    ".composer:focus-within{box-shadow:inset 0 0 0 2px var(--oc-accent,#1d4ed8)}",
     "textarea,input,select{flex:1;width:100%;border:1px solid #94a3b8;border-radius:8px;padding:8px 10px;resize:none;background:#fff;color:#1c2430}",
     "input[type=checkbox]{width:auto;flex:none}",
     "label{display:flex;flex-direction:column;gap:4px;font-size:13px;color:#334155}",
     "label.check{flex-direction:row;align-items:center;gap:8px}",
-    ".opt{color:#64748b}",
+    ".opt{color:#475569}",
     "button.primary{background:var(--oc-accent,#1d4ed8);color:#fff;border:0;border-radius:8px;padding:9px 14px;cursor:pointer;font-weight:600}",
     "button.send{width:38px;height:38px;padding:0;border-radius:50%;display:inline-flex;align-items:center;justify-content:center;flex:none}",
     ".error{color:#b91c1c;font-size:13px;margin:0}",
@@ -274,6 +277,8 @@
   }
   function show(view) {
     views.forEach(function (v) { v.hidden = v !== view; });
+    // The choice screen is as tall as its content; a conversation gets the room.
+    panel.classList.toggle("tall", view !== home);
     var focus = view === chat ? textarea : view === emailView ? emailInput
       : view === prechatView ? (prechatFields.querySelector("input,select") || prechatText) : chatChoice;
     if (!focus.hidden) focus.focus();
