@@ -8,9 +8,7 @@ Screenshots of the widget open and closed at 1440x900 and 1024x768 go to test-ar
 from __future__ import annotations
 
 import re
-import struct
 import time
-import zlib
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +34,7 @@ from omnicanal.connectors.webchat.tests.test_browser import (
 from omnicanal.contacts.models import AttributeDefinition, AttributeType
 from omnicanal.conversations import actions
 from omnicanal.conversations.models import ChannelKind, Conversation, Inbox
+from omnicanal.testing.images import solid_png
 from omnicanal.testing.live_server import LiveServer
 from omnicanal.web.tests.browser import ARTIFACTS, BROWSER_MARKS, accessibility_problems
 
@@ -87,18 +86,6 @@ PANEL_BOX_JS = """() => {
   return {panel: panel.hidden ? null : box(panel), launcher: box(launcher),
           width: innerWidth, height: innerHeight};
 }"""
-
-
-def solid_png(width: int, height: int, rgb: tuple[int, int, int]) -> bytes:
-    """A plain-colour PNG, written by hand (no imaging library in the project)."""
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return (struct.pack(">I", len(data)) + kind + data
-                + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
-
-    rows = b"".join(b"\0" + bytes(rgb) * width for _ in range(height))
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows))
-            + chunk(b"IEND", b""))
 
 
 @pytest.fixture
