@@ -109,6 +109,7 @@ def main() -> None:
 def run(base: str, socket_base: str, data_dir: Path, trials: int) -> list[float]:
     import django
     from websockets.sync.client import connect
+    from websockets.typing import Origin
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "omnicanal.settings")
     django.setup()
@@ -121,11 +122,12 @@ def run(base: str, socket_base: str, data_dir: Path, trials: int) -> list[float]
     agent = Browser(base)
     agent.log_in(ADMIN, (data_dir / "demo_password").read_text().strip())
     latencies: list[float] = []
-    with connect(f"{socket_base}/ws/webchat/{TOKEN}/", origin=SITE) as socket:  # type: ignore[arg-type]
+    with connect(f"{socket_base}/ws/webchat/{TOKEN}/", origin=Origin(SITE)) as socket:
         def frame(kind: str, timeout: float = 15) -> dict[str, Any]:
             deadline = time.monotonic() + timeout
             while True:
-                data: dict[str, Any] = json.loads(socket.recv(timeout=deadline - time.monotonic()))
+                raw = socket.recv(timeout=deadline - time.monotonic())
+                data: dict[str, Any] = json.loads(raw)
                 if data["type"] == kind:
                     return data
 
