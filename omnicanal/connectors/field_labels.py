@@ -85,9 +85,8 @@ HELP: dict[str, Promise] = {
                     "-, at least 8."),
     "allowed_origins": _("One per line, e.g. https://www.example.com: the sites allowed to "
                          "show the widget."),
-    "business_hours": _("JSON, as in the web chat's notes; empty: the default business "
-                        "calendar's hours (Settings, Service levels), or always open without "
-                        "one."),
+    "business_hours": _("JSON, as in the web chat's notes; empty: the default calendar "
+                        "(Settings, Business hours), or always open without one."),
     "wait_message": _("Shown to a visitor while no agent has answered."),
     "email_inbox_id": _("The e-mail inbox that sends the visitor a reply they did not see "
                         "in the chat."),
@@ -95,8 +94,8 @@ HELP: dict[str, Promise] = {
     "color": _("The chat button's and header's colour; its text is white."),
     "greeting": _("The first line a visitor reads when the chat opens. One text, or JSON "
                   "with one per language: {\"fr\": \"…\", \"en\": \"…\"}."),
-    "prechat_attributes": _("Keys of contacts' custom attributes, one per line; a * after "
-                            "the key makes it required (order_number*)."),
+    "prechat_attributes": _("Keys of contact attributes (Settings, Contact attributes), one "
+                            "per line; a * after the key makes it required (order_number*)."),
     "sound": _("Visitors can still turn it off in the chat."),
     "account_sid": _("AC followed by 32 characters, in the Twilio console."),
     "from_number": _("International format, e.g. +33612345678. Or a messaging service."),
