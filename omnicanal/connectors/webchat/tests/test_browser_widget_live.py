@@ -51,10 +51,11 @@ PUSH_LATENCY_LIMIT_MS = 3000
 TEXTS = {
     "fr": {"open": "Discuter avec nous", "close": "Fermer la discussion",
            "chat": "Discuter maintenant", "start": "Commencer la discussion",
-           "required": "Ce champ est requis.", "name": "Votre nom", "unread": "1 nouveau",
+           "required": "À remplir : Votre nom, N° de commande, Votre message.", "name": "Votre nom", "unread": "1 nouveau",
            "sound": "Son des nouveaux messages", "greeting": "Bonjour ! Une question sur une commande ?"},
     "en": {"open": "Chat with us", "close": "Close the chat", "chat": "Chat now",
-           "start": "Start the chat", "required": "This field is required.",
+           "start": "Start the chat",
+           "required": "Please fill in: Your name, N° de commande, Your message.",
            "name": "Your name", "unread": "1 new", "sound": "Sound for new messages",
            "greeting": "Hello! A question about an order?"},
 }

@@ -32,7 +32,7 @@
       online: "Réponse en quelques minutes", away: "Équipe absente",
       unread: " (%n nouveau(x) message(s))", sound: "Son des nouveaux messages",
       prechat: "Avant de commencer, présentez-vous :", start: "Commencer la discussion",
-      name: "Votre nom", phone: "Votre téléphone", optional: " (facultatif)", required: "Ce champ est requis.",
+      name: "Votre nom", phone: "Votre téléphone", optional: " (facultatif)", required: "À remplir : ",
       yes: "Oui", choose: "Choisir…", file: "Pièce jointe"
     },
     en: {
@@ -51,7 +51,7 @@
       online: "We reply within minutes", away: "The team is away",
       unread: " (%n new message(s))", sound: "Sound for new messages",
       prechat: "Before we start, tell us who you are:", start: "Start the chat",
-      name: "Your name", phone: "Your phone", optional: " (optional)", required: "This field is required.",
+      name: "Your name", phone: "Your phone", optional: " (optional)", required: "Please fill in: ",
       yes: "Yes", choose: "Choose…", file: "Attachment"
     }
   }[lang];
@@ -126,6 +126,7 @@
     "button.primary{background:var(--oc-accent,#1d4ed8);color:#fff;border:0;border-radius:8px;padding:9px 14px;cursor:pointer;font-weight:600}",
     "button.send{width:38px;height:38px;padding:0;border-radius:50%;display:inline-flex;align-items:center;justify-content:center;flex:none}",
     ".error{color:#b91c1c;font-size:13px;margin:0}",
+    "[aria-invalid=true]{border-color:#b91c1c;box-shadow:0 0 0 1px #b91c1c}",
     ".error:empty{display:none}"
   ].join("\n");
 
@@ -231,7 +232,7 @@
   ]);
   var prechatBack = h("button", {"class": "icon", type: "button", "aria-label": T.back}, [icon("back")]);
   var prechatView = h("div", {"class": "view chatview", hidden: true}, [
-    h("div", {"class": "bar"}, [prechatBack]), h("div", {"class": "view"}, [prechatForm])
+    h("div", {"class": "bar"}, [prechatBack, h("p", {"class": "note", text: T.chat})]), h("div", {"class": "view"}, [prechatForm])
   ]);
   // Chat.
   var greetLine = h("p", {"class": "greeting", hidden: true});
@@ -255,7 +256,7 @@
   ]);
   var emailBack = h("button", {"class": "icon", type: "button", "aria-label": T.back}, [icon("back")]);
   var emailView = h("div", {"class": "view chatview", hidden: true}, [
-    h("div", {"class": "bar"}, [emailBack]), h("div", {"class": "view"}, [emailForm])
+    h("div", {"class": "bar"}, [emailBack, h("p", {"class": "note", text: T.email})]), h("div", {"class": "view"}, [emailForm])
   ]);
   var panel = h("div", {"class": "panel", id: "oc-panel", role: "dialog", "aria-labelledby": "oc-title", hidden: true}, [
     h("header", {}, [
@@ -357,24 +358,31 @@
       var caption = h("span", {text: label}, f.required ? [] : [h("span", {"class": "opt", text: T.optional})]);
       wrap = f.type === "boolean" ? h("label", {"class": "check"}, [input, caption]) : h("label", {}, [caption, input]);
       prechatFields.appendChild(wrap);
-      prechatInputs.push({field: f, input: input});
+      prechatInputs.push({field: f, input: input, label: label});
     });
   }
   prechatForm.addEventListener("submit", function (e) {
     e.preventDefault();
     prechatError.textContent = "";
-    var extra = {attributes: {}}, missing = null;
+    var extra = {attributes: {}}, missing = [];
+    function check(input, label, empty) {
+      input.removeAttribute("aria-invalid");
+      if (empty) { missing.push([input, label]); input.setAttribute("aria-invalid", "true"); }
+    }
     prechatInputs.forEach(function (p) {
       var value = p.input.type === "checkbox" ? (p.input.checked ? true : "") : p.input.value.trim();
-      p.input.removeAttribute("aria-invalid");
-      if (p.field.required && value === "") { missing = missing || p.input; p.input.setAttribute("aria-invalid", "true"); }
+      check(p.input, p.label, p.field.required && value === "");
       if (value === "") return;
       if (p.field.attribute) extra.attributes[p.field.key] = value;
       else extra[p.field.key] = value;
     });
     var text = prechatText.value.trim();
-    if (!text) missing = missing || prechatText;
-    if (missing) { prechatError.textContent = T.required; missing.focus(); return; }
+    check(prechatText, T.yourMessage, !text);
+    if (missing.length) {
+      prechatError.textContent = T.required + missing.map(function (m) { return m[1]; }).join(", ") + ".";
+      missing[0][0].focus();
+      return;
+    }
     save("prechat", true);
     prechatText.value = "";
     show(chat);
