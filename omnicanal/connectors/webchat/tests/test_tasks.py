@@ -3,6 +3,7 @@ customer's mail answer comes back on the chat conversation."""
 
 from __future__ import annotations
 
+import asyncio
 import email
 import email.policy
 from typing import Any
@@ -18,7 +19,7 @@ from omnicanal.connectors.tasks import send_message
 from omnicanal.connectors.webchat import actions
 from omnicanal.connectors.webchat.tasks import email_unseen_reply
 from omnicanal.connectors.webchat.tests.conftest import VISITOR
-from omnicanal.conversations.actions import reply
+from omnicanal.conversations.actions import add_note, reply
 from omnicanal.conversations.models import Conversation, Inbox, Message
 
 pytestmark = pytest.mark.django_db
@@ -53,6 +54,25 @@ def test_a_reply_is_pushed_to_the_visitors_group_once_stored(
     assert send_message.call(answer.pk) == "sent"
     answer.refresh_from_db()
     assert answer.provider_message_id == f"webchat:{answer.pk}"
+
+
+def test_an_internal_note_never_reaches_the_visitor(
+    chat_inbox: Inbox, agent: User, django_capture_on_commit_callbacks: Any
+) -> None:
+    visitor, conversation_id = chat_with_email(chat_inbox)
+    layer = get_channel_layer()
+    channel = async_to_sync(layer.new_channel)()
+    async_to_sync(layer.group_add)(visitor.group, channel)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        add_note(agent, conversation_id, "Client difficile, vérifier la commande.")
+        answer = reply(agent, conversation_id, "Je vérifie votre commande.")
+
+    # The reply is the first and only thing the widget receives.
+    pushed = async_to_sync(layer.receive)(channel)
+    assert pushed["message"]["id"] == answer.pk
+    with pytest.raises(asyncio.TimeoutError):
+        async_to_sync(asyncio.wait_for)(layer.receive(channel), 0.2)
 
 
 def test_a_reply_the_widget_showed_is_not_mailed(
