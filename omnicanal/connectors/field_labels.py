@@ -34,7 +34,8 @@ LABELS: dict[str, Promise] = {
     "imap_move_to": _("Move processed mail to"),
     "site_token": _("Site token"),
     "allowed_origins": _("Allowed origins"),
-    "business_hours": _("Business hours"),
+    "business_calendar_id": _("Business calendar"),
+    "business_hours": _("Own business hours"),
     "wait_message": _("Message while waiting"),
     "email_inbox_id": _("E-mail inbox for unseen replies"),
     "away_after_seconds": _("E-mail an unseen reply after (seconds)"),
@@ -85,8 +86,11 @@ HELP: dict[str, Promise] = {
                     "-, at least 8."),
     "allowed_origins": _("One per line, e.g. https://www.example.com: the sites allowed to "
                          "show the widget."),
-    "business_hours": _("JSON, as in the web chat's notes; empty: the default calendar "
-                        "(Settings, Business hours), or always open without one."),
+    "business_calendar_id": _("When the team is in (Settings, Business hours): the widget "
+                              "says so, and when it is back."),
+    "business_hours": _("Only without a calendar above, for hours of this inbox's own: "
+                        "JSON, as in the web chat's notes. Empty: the default calendar, or "
+                        "always open without one."),
     "wait_message": _("Shown to a visitor while no agent has answered."),
     "email_inbox_id": _("The e-mail inbox that sends the visitor a reply they did not see "
                         "in the chat."),

@@ -24,8 +24,8 @@ class RoutingConfig(AppConfig):
         automation.subscribe()
         # The chat widget shows the visitor's place in line.
         provide_queue_status(queries.queue_status)
-        # …and whether the team is in, by the default business calendar.
-        provide_opening(opening.default_calendar_opening)
+        # …and whether the team is in, by a business calendar.
+        provide_opening(opening.calendar_opening)
         # Deactivated from the settings, the admin or a command: no new conversations.
         post_save.connect(_offline_when_deactivated, sender=settings.AUTH_USER_MODEL,
                           dispatch_uid="routing.offline_when_deactivated")

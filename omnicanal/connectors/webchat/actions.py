@@ -505,21 +505,24 @@ def is_seen(message: Message) -> bool:
 
 
 Opening = tuple[bool, dt.datetime | None]
-# Routing's business calendar, handed over when routing starts (it sits above connectors).
-_opening: Callable[[dt.datetime], Opening | None] | None = None
+# Routing's business calendars, handed over when routing starts (it sits above connectors):
+# (moment, calendar id or None for the default one) -> (is open, next opening) or None.
+_opening: Callable[[dt.datetime, int | None], Opening | None] | None = None
 
 
-def provide_opening(lookup: Callable[[dt.datetime], Opening | None]) -> None:
+def provide_opening(lookup: Callable[[dt.datetime, int | None], Opening | None]) -> None:
     global _opening
     _opening = lookup
 
 
 def opening_status(config: WebchatSettings, now: dt.datetime | None = None) -> dict[str, Any]:
-    """Whether the team is in: the inbox's own `business_hours` when it has some, else the
-    default business calendar (its holidays and special days too), else always open."""
+    """Whether the team is in: by the business calendar the inbox names, else its own
+    `business_hours`, else the default business calendar (holidays and special days
+    included), else always open."""
     now = now or timezone.now()
-    if not config.has_own_hours and _opening is not None:
-        found = _opening(now)
+    use_calendar = config.business_calendar_id is not None or not config.has_own_hours
+    if use_calendar and _opening is not None:
+        found = _opening(now, config.business_calendar_id)
         if found is not None:
             is_open, next_opening = found
             return {"is_open": is_open,

@@ -45,6 +45,8 @@ class WebchatInboxSettings(ChannelSettings):
     site_token: str = Field(pattern=r"^[A-Za-z0-9_-]{8,100}$",
                             json_schema_extra={"x-generate": "token"})
     allowed_origins: list[HttpUrlText] = []
+    # Chosen among routing's business calendars (a select on the settings page).
+    business_calendar_id: int | None = Field(None, json_schema_extra={"x-business-calendar": True})
     business_hours: dict[str, Any] | None = None
     wait_message: str | dict[str, str] = ""
     email_inbox_id: int | None = Field(None, json_schema_extra={"x-inbox-channel": "email"})

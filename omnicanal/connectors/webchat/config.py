@@ -5,8 +5,11 @@ Keys:
   inbox, it is no secret. The inbox's `secret` signs identified users (`user_hash`).
 - `allowed_origins`: the sites allowed to embed the widget (`https://shop.example`); any
   other origin is refused on the socket and the HTTP endpoints, and gets no CORS headers.
-- `business_hours`: `{"timezone": "Europe/Paris", "days": {"mon": [["09:00", "18:00"]], …}}`;
-  absent means always open.
+- `business_calendar_id`: the business calendar (Settings, Business hours) whose hours,
+  holidays and special days say when the team is in; absent: `business_hours` if set, else
+  the default calendar, else always open.
+- `business_hours`: `{"timezone": "Europe/Paris", "days": {"mon": [["09:00", "18:00"]], …}}`,
+  hours of the inbox's own, for an inbox that follows no calendar.
 - `wait_message`: `{"fr": "…", "en": "…"}` shown under "Chat now".
 - `email_inbox_id`: the e-mail inbox whose SMTP settings and address carry replies to
   visitors who left, and where their mail answers arrive (see `tasks.py`).
@@ -127,6 +130,13 @@ def _texts(value: Any) -> dict[str, str]:
     return {str(k): str(v) for k, v in dict(value).items()}
 
 
+def _int_or_none(value: Any) -> int | None:
+    try:
+        return int(value) if value else None
+    except (TypeError, ValueError):
+        return None
+
+
 def _prechat(settings: Mapping[str, Any]) -> tuple[PrechatField, ...]:
     fields = [
         PrechatField(name, settings.get(f"prechat_{name}") == "required")
@@ -156,6 +166,7 @@ class WebchatSettings:
     sound: bool = True
     # False: the inbox sets no hours of its own, the default business calendar decides.
     has_own_hours: bool = False
+    business_calendar_id: int | None = None
 
     @classmethod
     def parse(cls, settings: Mapping[str, Any]) -> WebchatSettings:
@@ -178,6 +189,7 @@ class WebchatSettings:
             prechat=_prechat(settings),
             sound=settings.get("sound") is not False,
             has_own_hours=bool(settings.get("business_hours")),
+            business_calendar_id=_int_or_none(settings.get("business_calendar_id")),
         )
 
     def prechat_attribute_keys(self) -> set[str]:

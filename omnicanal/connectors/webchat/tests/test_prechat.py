@@ -11,6 +11,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from omnicanal.accounts.models import User
 from omnicanal.connectors.actions import InvalidSettings, check_settings
 from omnicanal.connectors.webchat.tests.conftest import SITE, TOKEN, VISITOR
 from omnicanal.contacts.models import AttributeDefinition, AttributeType, Contact
@@ -152,3 +153,49 @@ def test_without_hours_of_its_own_the_widget_follows_the_default_business_calend
     OpeningHours.objects.create(calendar=calendar, weekday=now.weekday(),
                                 opens_at=dt.time(0), closes_at=dt.time(0))
     assert config(client)["is_open"] is True
+
+
+def test_an_inbox_can_follow_another_calendar_than_the_default_one(
+    client: Client, chat_inbox: Inbox
+) -> None:
+    BusinessCalendar.objects.create(name="Support", is_default=True, time_zone="UTC",
+                                    holiday_country="")  # no hours: never open
+    weekend = BusinessCalendar.objects.create(name="Boutique", time_zone="UTC",
+                                              holiday_country="")
+    for weekday in range(7):
+        OpeningHours.objects.create(calendar=weekend, weekday=weekday,
+                                    opens_at=dt.time(0), closes_at=dt.time(0))
+    assert config(client)["is_open"] is False
+
+    chat_inbox.settings = {**chat_inbox.settings, "business_calendar_id": weekend.pk,
+                           # A calendar named wins over hours of the inbox's own.
+                           "business_hours": {"timezone": "UTC", "days": {}}}
+    chat_inbox.save()
+
+    assert config(client)["is_open"] is True
+
+
+def test_the_settings_page_offers_the_calendars_and_the_form_fields_as_choices(
+    admin: User, order_number: AttributeDefinition
+) -> None:
+    BusinessCalendar.objects.create(name="Support", is_default=True, time_zone="UTC")
+    shop = BusinessCalendar.objects.create(name="Boutique", time_zone="UTC")
+    browser = Client()
+    browser.force_login(admin)
+
+    form = browser.get("/settings/inboxes/new/webchat/").content.decode()
+    answer = browser.post("/settings/inboxes/new/webchat/", {
+        "name": "Chat", "site_token": "site-token-123", "allowed_origins": SITE,
+        "away_after_seconds": "120", "color": "#0f766e", "position": "left",
+        "business_calendar_id": str(shop.pk), "prechat_name": "required",
+        "prechat_email": "optional", "prechat_phone": "off",
+        "prechat_attributes": "order_number*\n", "sound": "on",
+    })
+
+    assert f'<option value="{shop.pk}">Boutique</option>' in form
+    assert '<option value="required">Obligatoire</option>' in form  # admin reads French
+    assert answer.status_code == 302, answer.content.decode()[:2000]
+    settings = Inbox.objects.get(name="Chat").settings
+    assert settings["business_calendar_id"] == shop.pk
+    assert settings["prechat_name"] == "required" and settings["position"] == "left"
+    assert settings["prechat_attributes"] == ["order_number*"]
