@@ -41,6 +41,16 @@ class UserManager(BaseUserManager["User"]):
         return self.create_user(email, password, **fields)
 
 
+def agent_photo_path(instance: Any, filename: str) -> str:
+    """A random name per upload: the public URL (`accounts.photos.photo_url`) cannot be
+    guessed from the agent, and a new photo is a new URL (no stale cache)."""
+    import secrets
+    from pathlib import PurePosixPath
+
+    suffix = PurePosixPath(filename).suffix.lower()[:6]
+    return f"agent-photos/{secrets.token_urlsafe(18)}{suffix}"
+
+
 class User(AbstractBaseUser, PermissionsMixin):
     """An agent, supervisor or administrator; logs in with an e-mail address."""
 
@@ -58,6 +68,9 @@ class User(AbstractBaseUser, PermissionsMixin):
         _("send with"), max_length=10, choices=SendShortcut.choices,
         default=SendShortcut.CTRL_ENTER,
     )
+    # Shown beside the agent's messages (the web chat widget, the workspace); written by
+    # `accounts.photos` only, which checks it is a small PNG, JPEG, GIF or WebP image.
+    photo = models.FileField(_("photo"), upload_to=agent_photo_path, blank=True, max_length=200)
     date_joined = models.DateTimeField(default=timezone.now)
 
     objects: ClassVar[UserManager] = UserManager()

@@ -14,5 +14,6 @@ urlpatterns = [
     path("invitation/<str:token>/", views.invitation, name="invitation"),
     path("password/forgot/", views.password_forgot, name="password_forgot"),
     path("password/forgot/sent/", views.password_forgot_sent, name="password_forgot_sent"),
+    path("agent-photos/<str:name>", views.agent_photo, name="agent_photo"),
     path("password/reset/<str:uidb64>/<str:token>/", views.password_reset, name="password_reset"),
 ]

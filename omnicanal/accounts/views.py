@@ -6,13 +6,13 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.auth import login
 from django.contrib.auth.forms import SetPasswordForm
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from omnicanal.accounts import agents
+from omnicanal.accounts import agents, photos
 from omnicanal.accounts.forms import ForgotPasswordForm
 from omnicanal.accounts.models import User
 
@@ -83,3 +83,26 @@ def password_reset(request: HttpRequest, uidb64: str, token: str) -> HttpRespons
     return render(request, "accounts/set_password.html", {
         "form": form, "agent": agent, "kind": "password_reset",
     })
+
+
+@require_http_methods(["GET", "HEAD"])
+def agent_photo(request: HttpRequest, name: str) -> HttpResponse:
+    """An agent's photo, public (the web chat widget shows it on any site): its random name
+    is the only key. Cached for good, since a new photo gets a new name."""
+    found = photos.find_photo(name)
+    if found is None:
+        raise Http404
+    agent, content_type = found
+    try:
+        # At most 2 MB: read at once (a streamed file costs a thread hop per chunk under ASGI).
+        with agent.photo.open("rb") as handle:
+            content = handle.read()
+    except OSError:
+        raise Http404 from None
+    response = HttpResponse(content, content_type=content_type)
+    response["Cache-Control"] = "public, max-age=31536000, immutable"
+    response["X-Content-Type-Options"] = "nosniff"
+    # Shown inside other sites' pages (the widget).
+    response["Cross-Origin-Resource-Policy"] = "cross-origin"
+    response["Content-Security-Policy"] = "default-src 'none'"
+    return response

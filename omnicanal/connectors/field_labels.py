@@ -34,12 +34,20 @@ LABELS: dict[str, Promise] = {
     "imap_move_to": _("Move processed mail to"),
     "site_token": _("Site token"),
     "allowed_origins": _("Allowed origins"),
-    "business_hours": _("Business hours"),
+    "business_calendar_id": _("Business calendar"),
+    "business_hours": _("Own business hours"),
     "wait_message": _("Message while waiting"),
     "email_inbox_id": _("E-mail inbox for unseen replies"),
     "away_after_seconds": _("E-mail an unseen reply after (seconds)"),
     "help_center_url": _("Help center URL"),
     "color": _("Colour"),
+    "position": _("Chat button position"),
+    "greeting": _("Greeting"),
+    "prechat_name": _("Ask for the name"),
+    "prechat_email": _("Ask for the e-mail address"),
+    "prechat_phone": _("Ask for the phone number"),
+    "prechat_attributes": _("Ask for custom attributes"),
+    "sound": _("Sound on a new reply"),
     "provider": _("Provider"),
     "account_sid": _("Account SID"),
     "auth_token": _("Auth token"),
@@ -80,12 +88,21 @@ HELP: dict[str, Promise] = {
                     "-, at least 8."),
     "allowed_origins": _("One per line, e.g. https://www.example.com: the sites allowed to "
                          "show the widget."),
-    "business_hours": _("JSON, as in the web chat's notes; empty: always open."),
+    "business_calendar_id": _("When the team is in (Settings, Business hours): the widget "
+                              "says so, and when it is back."),
+    "business_hours": _("Only without a calendar above, for hours of this inbox's own: "
+                        "JSON, as in the web chat's notes. Empty: the default calendar, or "
+                        "always open without one."),
     "wait_message": _("Shown to a visitor while no agent has answered."),
     "email_inbox_id": _("The e-mail inbox that sends the visitor a reply they did not see "
                         "in the chat."),
     "help_center_url": _("Offered to visitors in the widget."),
     "color": _("The chat button's and header's colour; its text is white."),
+    "greeting": _("The first line a visitor reads when the chat opens. One text, or JSON "
+                  "with one per language: {\"fr\": \"…\", \"en\": \"…\"}."),
+    "prechat_attributes": _("Keys of contact attributes (Settings, Contact attributes), one "
+                            "per line; a * after the key makes it required (order_number*)."),
+    "sound": _("Visitors can still turn it off in the chat."),
     "account_sid": _("AC followed by 32 characters, in the Twilio console."),
     "from_number": _("International format, e.g. +33612345678. Or a messaging service."),
     "messaging_service_sid": _("MG followed by 32 characters. Or a sender number."),
@@ -115,6 +132,11 @@ CHOICES: dict[str, Promise] = {
     "none": _("None (unencrypted)"),
     "password": _("Password"),
     "xoauth2": _("OAuth2 access token (XOAUTH2)"),
+    "off": _("Not asked"),
+    "optional": _("Optional"),
+    "required": _("Required"),
+    "right": _("Bottom right"),
+    "left": _("Bottom left"),
 }
 
 
@@ -129,6 +151,7 @@ def provider_label(provider: str) -> str | Promise:
 SECTIONS: dict[str, Promise] = {
     "smtp_": _("Sending (SMTP)"),
     "imap_": _("Receiving (IMAP)"),
+    "prechat_": _("Pre-chat form"),
 }
 
 

@@ -12,9 +12,9 @@ class RoutingConfig(AppConfig):
     verbose_name = _("Routing")
 
     def ready(self) -> None:
-        from omnicanal.connectors.webchat.actions import provide_queue_status
+        from omnicanal.connectors.webchat.actions import provide_opening, provide_queue_status
         from omnicanal.conversations import outbox
-        from omnicanal.routing import automation, queries, sla, subscribers
+        from omnicanal.routing import automation, opening, queries, sla, subscribers
 
         # Queueing first: rules that run on arrival find the conversation in its queue (to
         # add a skill it needs, to tell the customer their place in line).
@@ -24,6 +24,8 @@ class RoutingConfig(AppConfig):
         automation.subscribe()
         # The chat widget shows the visitor's place in line.
         provide_queue_status(queries.queue_status)
+        # …and whether the team is in, by a business calendar.
+        provide_opening(opening.calendar_opening)
         # Deactivated from the settings, the admin or a command: no new conversations.
         post_save.connect(_offline_when_deactivated, sender=settings.AUTH_USER_MODEL,
                           dispatch_uid="routing.offline_when_deactivated")

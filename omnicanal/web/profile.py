@@ -1,7 +1,8 @@
-"""The agent's own page: name, language, signatures, password; a way to notifications.
+"""The agent's own page: name, language, signatures, photo, password; a way to
+notifications.
 
-Every logged-in agent has one, whatever the role. Two forms on one page, each posted with
-its own `form` value; the writes are `accounts.profile`'s.
+Every logged-in agent has one, whatever the role. Three forms on one page, each posted with
+its own `form` value; the writes are `accounts.profile`'s and `accounts.photos`'.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
-from omnicanal.accounts import profile
+from omnicanal.accounts import photos, profile
 from omnicanal.accounts.decorators import HtmxHttpRequest, agent_required, request_agent
 from omnicanal.accounts.models import Language, SendShortcut, User
 from omnicanal.core.exceptions import InvalidInput
@@ -75,6 +76,35 @@ class ProfilePasswordForm(PasswordChangeForm):
         self.fields["old_password"].widget.attrs.pop("autofocus", None)
 
 
+class ProfilePhotoForm(forms.Form):
+    photo = forms.FileField(
+        label=_("New photo"),
+        help_text=_("PNG, JPEG, GIF or WebP, at most 2 MB; square looks best. Customers see "
+                    "it beside your replies in the web chat."),
+        widget=forms.FileInput(
+            attrs={"accept": "image/png,image/jpeg,image/gif,image/webp"}
+        ),
+    )
+
+
+def _photo_post(request: HtmxHttpRequest, agent: User) -> tuple[ProfilePhotoForm, bool]:
+    """The photo form's POST: upload (`photo`) or remove (`remove`). True when done."""
+    if request.POST.get("remove"):
+        photos.remove_photo(agent)
+        messages.success(request, gettext("Your photo is removed."))
+        return ProfilePhotoForm(), True
+    form = ProfilePhotoForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return form, False
+    try:
+        photos.set_photo(agent, form.cleaned_data["photo"])
+    except InvalidInput as exc:
+        form.add_error("photo", exc.message)
+        return form, False
+    messages.success(request, gettext("Your photo is saved."))
+    return form, True
+
+
 def _profile_initial(agent: User) -> dict[str, Any]:
     initial: dict[str, Any] = {"name": agent.name, "language": agent.language,
                                "send_shortcut": agent.send_shortcut}
@@ -89,7 +119,12 @@ def profile_page(request: HtmxHttpRequest) -> HttpResponse:
     agent = request_agent(request)
     profile_form = ProfileForm(initial=_profile_initial(agent))
     password_form = ProfilePasswordForm(agent)
-    if request.method == "POST" and request.POST.get("form") == "password":
+    photo_form = ProfilePhotoForm()
+    if request.method == "POST" and request.POST.get("form") == "photo":
+        photo_form, done = _photo_post(request, agent)
+        if done:
+            return HttpResponseRedirect(reverse("web:profile"))
+    elif request.method == "POST" and request.POST.get("form") == "password":
         password_form = ProfilePasswordForm(agent, request.POST)
         if password_form.is_valid():
             try:
@@ -127,4 +162,6 @@ def profile_page(request: HtmxHttpRequest) -> HttpResponse:
         "section": "profile",
         "profile_form": profile_form,
         "password_form": password_form,
+        "photo_form": photo_form,
+        "photo_url": photos.photo_url(agent),
     })

@@ -27,6 +27,7 @@ from pydantic_core import PydanticUndefined
 from omnicanal.connectors.base import ChannelSettings, SettingsProblem
 from omnicanal.connectors.field_labels import choice_label, help_for, label_for, section_for
 from omnicanal.conversations.models import Inbox
+from omnicanal.routing.models import BusinessCalendar
 
 # A schema field whose `json_schema_extra` has {"x-generate": "token"} gets a random value
 # when an inbox is created without one (a site token, a webhook secret token).
@@ -34,6 +35,8 @@ GENERATE_KEY = "x-generate"
 # An int field with {"x-inbox-channel": "email"} names another inbox of that channel: a
 # select of them by name, not a number to look up.
 INBOX_KEY = "x-inbox-channel"
+# An int field with {"x-business-calendar": true} names one of routing's business calendars.
+CALENDAR_KEY = "x-business-calendar"
 
 
 def _strip(annotation: Any) -> tuple[Any, bool]:
@@ -144,6 +147,12 @@ class SchemaSettingsForm(forms.Form):
                 field = forms.TypedChoiceField(
                     required=is_required, coerce=int, empty_value=None,
                     choices=[("", "—"), *((inbox.pk, inbox.name) for inbox in inboxes)],
+                )
+            elif kind == "int" and _extra(info).get(CALENDAR_KEY):
+                field = forms.TypedChoiceField(
+                    required=is_required, coerce=int, empty_value=None,
+                    choices=[("", _("— The default calendar")),
+                             *BusinessCalendar.objects.order_by("name").values_list("pk", "name")],
                 )
             elif kind == "int":
                 if initial == 0 and default == 0 and _bounds(info).get("min_value", 0) <= 0 \

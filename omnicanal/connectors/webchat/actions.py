@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import logging
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -25,11 +26,16 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from omnicanal.accounts.photos import photo_url
 from omnicanal.connectors.base import IdentityKind, InboundMessage, Sender, SenderIdentity
 from omnicanal.connectors.media_links import visitor_links
 from omnicanal.connectors.webchat.config import WebchatSettings
-from omnicanal.contacts.actions import normalize_identity_value
-from omnicanal.contacts.models import Contact, Identity
+from omnicanal.contacts.actions import (
+    normalize_identity_value,
+    update_contact_attributes,
+    validate_attributes,
+)
+from omnicanal.contacts.models import AttributeDefinition, Contact, Identity
 from omnicanal.conversations.actions import apply_delivery_update, note_on_message
 from omnicanal.conversations.events import WORKSPACE_GROUP
 from omnicanal.conversations.ingest import IngestResult, ingest
@@ -44,6 +50,8 @@ from omnicanal.conversations.models import (
 )
 from omnicanal.core.exceptions import DomainError, InvalidInput, NotFound
 from omnicanal.core.text import has_poison
+
+logger = logging.getLogger(__name__)
 
 VISITOR_ID = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 CLIENT_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
@@ -122,12 +130,16 @@ class Visitor:
         identities.append(SenderIdentity(IdentityKind.WEBCHAT, self.identity_value))
         return identities
 
-    def sender(self, typed_email: str = "", typed_name: str = "") -> Sender:
+    def sender(self, typed_email: str = "", typed_name: str = "", typed_phone: str = "") -> Sender:
         identities = self.verified_identities()
         if typed_email:
             email = normalize_identity_value(IdentityKind.EMAIL, typed_email)
             if email != self.email:
                 identities.append(SenderIdentity(IdentityKind.EMAIL, email, is_verified=False))
+        if typed_phone:
+            # Typed in a form: never proof of the number, at most a merge suggestion.
+            phone = normalize_identity_value(IdentityKind.PHONE, typed_phone)
+            identities.append(SenderIdentity(IdentityKind.PHONE, phone, is_verified=False))
         return Sender(identities, self.name or typed_name.strip()[:200])
 
 
@@ -172,25 +184,60 @@ def _check_text(text: Any) -> str:
 
 
 def post_message(
-    visitor: Visitor, client_id: Any, text: Any, *, email: str = "", name: str = ""
+    visitor: Visitor, client_id: Any, text: Any, *, email: str = "", name: str = "",
+    phone: str = "", attributes: Any = None,
 ) -> IngestResult:
     """A visitor's message, stored once: the widget's own id is the external id, so a
-    message re-sent after a lost connection (or by two transports) is stored one time."""
+    message re-sent after a lost connection (or by two transports) is stored one time.
+    The pre-chat form's answers come with the first message: `name`, `email` and `phone`
+    (unverified identities of the contact) and `attributes` (only the custom attributes the
+    inbox's form asks for; checked before anything is stored)."""
     if not isinstance(client_id, str) or not CLIENT_ID.match(client_id):
         raise InvalidInput(_("The message id must be 8 to 64 letters, digits, - or _."))
+    answers = _prechat_attributes(visitor, attributes)
     inbound = InboundMessage(
         external_id=f"{visitor.visitor_id}:{client_id}",
-        sender=visitor.sender(email, name),
+        sender=visitor.sender(email, name, phone),
         text=_check_text(text),
         sent_at=timezone.now(),
     )
     result = ingest(visitor.inbox, inbound)
     if not result.is_duplicate:
+        if answers:
+            _record_prechat_attributes(result.conversation_id, answers)
         # The visitor's other tabs show it too; the sending tab knows it by its client id.
         message = Message.objects.select_related("author").get(pk=result.message_id)
         payload = serialize_message(message)
         transaction.on_commit(lambda: push_to_visitor_groups([visitor.group], payload))
     return result
+
+
+def _prechat_attributes(visitor: Visitor, attributes: Any) -> dict[str, Any]:
+    if not attributes:
+        return {}
+    if not isinstance(attributes, dict):
+        raise InvalidInput(_("attributes must be an object."))
+    allowed = WebchatSettings.parse(visitor.inbox.settings).prechat_attribute_keys()
+    refused = sorted(set(attributes) - allowed)
+    if refused:
+        # A visitor must not write what the team set (a segment, a value tier…).
+        raise InvalidInput(
+            _("The chat form does not ask for %(keys)s."), keys=", ".join(map(str, refused))
+        )
+    values = {key: value for key, value in attributes.items() if value not in (None, "")}
+    return validate_attributes(values, partial=True)
+
+
+def _record_prechat_attributes(conversation_id: int, answers: dict[str, Any]) -> None:
+    contact = Conversation.objects.select_related("contact").get(pk=conversation_id).contact
+    try:
+        update_contact_attributes(contact, answers, actor=None)
+    except InvalidInput:
+        # Another attribute the schema requires is missing on this contact: the answers are
+        # kept on the contact anyway rather than lost (an agent completes the rest).
+        Contact.objects.filter(pk=contact.pk).update(
+            attributes={**contact.attributes, **answers}
+        )
 
 
 def visitor_contact_ids(visitor: Visitor) -> list[int]:
@@ -220,14 +267,17 @@ def serialize_message(message: Message) -> dict[str, Any]:
     client_id = ""
     if is_visitor and message.external_id and ":" in message.external_id:
         client_id = message.external_id.split(":", 1)[1]
-    author = ""
+    author = photo = ""
     if not is_visitor and message.author is not None:
         author = message.author.display_name
+        photo = photo_url(message.author)
     return {
         "id": message.pk,
         "client_id": client_id,
         "from": "visitor" if is_visitor else "agent",
         "author": author,
+        # A path on this server (the widget prefixes its origin); "" without a photo.
+        "author_photo": photo,
         "text": message.sent_text,  # with the agent's signature, if any
         "at": (message.sent_at or message.created_at).isoformat(),
         "status": message.delivery_status,
@@ -349,6 +399,45 @@ def push_queue_on_assignment(event: OutboxEvent) -> None:
     transaction.on_commit(push)
 
 
+def push_reply_on_creation(event: OutboxEvent) -> None:
+    """`message.created` subscriber: an agent's (or a rule's) reply in a web chat reaches the
+    visitor's open widgets as soon as it is stored, not when the send task runs.
+
+    Why here and not in `WebchatAdapter.send`: the send task runs in the worker, and with the
+    embedded runtime's in-memory channel layer a push from the worker's process never reaches
+    the sockets, which live in the web process; the visitor then waited for the widget's next
+    ping (up to 10 s). This handler runs right after the reply's transaction commits, in the
+    process that wrote it: for a reply from the workspace that is the web process, which
+    holds the sockets. With Redis any process reaches them. Should the push be lost (a
+    catch-up dispatch in the worker, a layer error), the widget's ping reads the stored
+    reply: the push is a convenience on top of the database, never the only way."""
+    if event.payload.get("direction") != Direction.OUTGOING:
+        return
+    message = (
+        Message.objects.select_related("author", "conversation")
+        .filter(
+            pk=event.payload.get("message_id"), direction=Direction.OUTGOING,
+            inbox__channel=ChannelKind.WEBCHAT, inbox__is_active=True,
+        )
+        .first()
+    )
+    if message is None:
+        return
+    groups = contact_groups(message.inbox_id, message.conversation.contact_id)
+    if not groups:
+        return
+    payload = serialize_message(message)
+
+    def push() -> None:
+        try:
+            push_to_visitor_groups(groups, payload)
+        except Exception:
+            # Logged, not raised: the handler's work (nothing) is done; the ping catches up.
+            logger.exception("web chat push failed for message %s", message.pk)
+
+    transaction.on_commit(push)
+
+
 def notify_visitor_typing(visitor: Visitor, is_typing: bool) -> dict[str, Any] | None:
     """Tell the agents' workspaces the visitor is typing. Ephemeral: no outbox row, a lost
     indicator is of no consequence. Returns the event pushed (None before any message)."""
@@ -419,10 +508,55 @@ def is_seen(message: Message) -> bool:
     return message.delivery_status in (DeliveryStatus.DELIVERED, DeliveryStatus.READ)
 
 
+Opening = tuple[bool, dt.datetime | None]
+# Routing's business calendars, handed over when routing starts (it sits above connectors):
+# (moment, calendar id or None for the default one) -> (is open, next opening) or None.
+_opening: Callable[[dt.datetime, int | None], Opening | None] | None = None
+
+
+def provide_opening(lookup: Callable[[dt.datetime, int | None], Opening | None]) -> None:
+    global _opening
+    _opening = lookup
+
+
 def opening_status(config: WebchatSettings, now: dt.datetime | None = None) -> dict[str, Any]:
+    """Whether the team is in: by the business calendar the inbox names, else its own
+    `business_hours`, else the default business calendar (holidays and special days
+    included), else always open."""
     now = now or timezone.now()
+    use_calendar = config.business_calendar_id is not None or not config.has_own_hours
+    if use_calendar and _opening is not None:
+        found = _opening(now, config.business_calendar_id)
+        if found is not None:
+            is_open, next_opening = found
+            return {"is_open": is_open,
+                    "next_opening": next_opening.isoformat() if next_opening else None}
     next_opening = config.business_hours.next_opening(now)
     return {
         "is_open": config.business_hours.is_open(now),
         "next_opening": next_opening.isoformat() if next_opening else None,
     }
+
+
+def prechat_form(config: WebchatSettings) -> list[dict[str, Any]]:
+    """The pre-chat form's fields as the widget draws them. The widget has its own texts for
+    name, e-mail and phone; a custom attribute brings its label, type and choices."""
+    definitions = {
+        d.key: d for d in AttributeDefinition.objects.filter(
+            key__in=[f.key for f in config.prechat if f.is_attribute]
+        )
+    }
+    fields: list[dict[str, Any]] = []
+    for item in config.prechat:
+        if not item.is_attribute:
+            fields.append({"key": item.key, "type": item.key, "required": item.is_required})
+            continue
+        definition = definitions.get(item.key)
+        if definition is None:
+            continue  # deleted since the inbox was saved
+        fields.append({
+            "key": item.key, "attribute": True, "label": definition.label,
+            "type": definition.type, "choices": list(definition.choices or []),
+            "required": item.is_required,
+        })
+    return fields

@@ -7,12 +7,12 @@ endpoints (`consumers.py`, `views.py`), which call `actions.post_message` → in
 from __future__ import annotations
 
 import datetime as dt
-import logging
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Literal
 
 from django.utils import timezone
 from django.utils.functional import lazy
+from django.utils.translation import gettext_lazy as _
 from pydantic import Field, field_validator
 
 from omnicanal.connectors.base import (
@@ -28,14 +28,11 @@ from omnicanal.connectors.base import (
 from omnicanal.connectors.webchat.actions import (
     FORM_VISITOR_PREFIX,
     contact_groups,
-    push_to_visitor_groups,
-    serialize_message,
 )
 from omnicanal.connectors.webchat.config import DEFAULT_COLOR, BusinessHours, WebchatSettings
+from omnicanal.contacts.models import AttributeDefinition
 from omnicanal.conversations.models import Message
 from omnicanal.core.exceptions import InvalidInput
-
-logger = logging.getLogger(__name__)
 
 
 def provider_id(message_id: int) -> str:
@@ -49,6 +46,8 @@ class WebchatInboxSettings(ChannelSettings):
     site_token: str = Field(pattern=r"^[A-Za-z0-9_-]{8,100}$",
                             json_schema_extra={"x-generate": "token"})
     allowed_origins: list[HttpUrlText] = []
+    # Chosen among routing's business calendars (a select on the settings page).
+    business_calendar_id: int | None = Field(None, json_schema_extra={"x-business-calendar": True})
     business_hours: dict[str, Any] | None = None
     wait_message: str | dict[str, str] = ""
     email_inbox_id: int | None = Field(None, json_schema_extra={"x-inbox-channel": "email"})
@@ -57,6 +56,26 @@ class WebchatInboxSettings(ChannelSettings):
     # The launcher's and the header's colour (white text on it).
     color: str = Field(DEFAULT_COLOR, pattern=r"^#[0-9a-fA-F]{6}$",
                        json_schema_extra={"format": "color"})
+    position: Literal["right", "left"] = "right"
+    greeting: str | dict[str, str] = ""
+    prechat_name: Literal["off", "optional", "required"] = "off"
+    prechat_email: Literal["off", "optional", "required"] = "off"
+    prechat_phone: Literal["off", "optional", "required"] = "off"
+    prechat_attributes: list[str] = []
+    sound: bool = True
+
+    @field_validator("prechat_attributes")
+    @classmethod
+    def _attributes(cls, value: list[str]) -> list[str]:
+        keys = [line.strip().rstrip("*").strip() for line in value if line.strip()]
+        known = set(AttributeDefinition.objects.filter(key__in=keys).values_list("key", flat=True))
+        unknown = [key for key in keys if key not in known]
+        if unknown:
+            refused = ", ".join(unknown)
+            raise TranslatedValueError(lazy(lambda: str(
+                _("No custom attribute has the key %(keys)s.")
+                % {"keys": refused}), str)())
+        return [line.strip() for line in value if line.strip()]
 
     @field_validator("business_hours")
     @classmethod
@@ -89,13 +108,14 @@ class WebchatAdapter(BaseAdapter):
         return MediaRules(max_count=10, max_bytes=25 * 1024 * 1024)
 
     def send(self, message: OutboundMessage, settings: Mapping[str, Any]) -> str:
-        """Push the reply to every open widget of the customer; it is already stored, so a
-        widget polling or reconnecting later gets it too. If no widget shows it within
-        `away_after_seconds`, `tasks.email_unseen_reply` sends it by e-mail."""
+        """The reply is already in the visitor's open widgets: `actions.push_reply_on_creation`
+        pushed it when it was stored (a widget polling or reconnecting later reads it too).
+        Sending records that, and if no widget shows it within `away_after_seconds`,
+        `tasks.email_unseen_reply` sends it by e-mail."""
         from omnicanal.connectors.webchat.tasks import email_unseen_reply
 
         stored = (
-            Message.objects.select_related("conversation", "author")
+            Message.objects.select_related("conversation")
             .filter(pk=message.message_id)
             .first()
         )
@@ -103,14 +123,6 @@ class WebchatAdapter(BaseAdapter):
             return provider_id(message.message_id)
         conversation = stored.conversation
         groups = contact_groups(conversation.inbox_id, conversation.contact_id)
-        payload = serialize_message(stored)
-        # Seen from the widget, the reply is sent from here on.
-        payload["status"] = "sent"
-        try:
-            push_to_visitor_groups(groups, payload)
-        except Exception:
-            # The push is a convenience: the widget's next sync reads the stored message.
-            logger.exception("web chat push failed for message %s", stored.pk)
         config = WebchatSettings.parse(settings)
         # No widget ever opened (a help-center form): no reason to wait.
         delay = config.away_after_seconds if groups else 0

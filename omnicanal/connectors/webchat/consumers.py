@@ -2,7 +2,8 @@
 
 Protocol (JSON frames). The widget opens with `{"type": "hello", "visitor_id", "identity"?,
 "since"}` and gets `{"type": "welcome", "messages", "cursor"}` (what it missed); then:
-- widget → server: `message {client_id, text, email?}` (answered `ack {client_id, id,
+- widget → server: `message {client_id, text, email?, name?, phone?, attributes?}` (the
+  pre-chat form's answers ride on the first message; answered `ack {client_id, id,
   queue}` or `error {client_id, reason}`), `typing {is_typing}`, `read {up_to, is_read}`,
   `ping {since, queue?}` (answered `pong` with the messages after `since`: a reply pushed by a
   worker in another process, without a shared channel layer, still arrives within one ping;
@@ -142,6 +143,7 @@ class WebchatConsumer(AsyncJsonWebsocketConsumer):
         result = await database_sync_to_async(actions.post_message)(
             self.visitor, content.get("client_id"), content.get("text"),
             email=str(content.get("email") or ""), name=str(content.get("name") or ""),
+            phone=str(content.get("phone") or ""), attributes=content.get("attributes"),
         )
         queue = await database_sync_to_async(actions.conversation_queue)(result.conversation_id)
         await self.send_json({

@@ -141,27 +141,36 @@ def _visitor(request: HttpRequest, inbox: Any, body: dict[str, Any]) -> actions.
 
 @public_endpoint("poll")
 def widget_config(request: HttpRequest, inbox: Any, config: WebchatSettings) -> dict[str, Any]:
-    """Opening hours and messages for the widget's first screen."""
+    """Opening hours, texts and looks for the widget's first screen, and its pre-chat form."""
     language = translation.get_language_from_request(request)
-    wait = config.wait_message.get(language) or config.wait_message.get("en", "")
+
+    def text(texts: Any) -> str:
+        return str(texts.get(language) or texts.get("en", ""))
+
     return {
         "name": inbox.name,
         **actions.opening_status(config, timezone.now()),
-        "wait_message": wait,
+        "wait_message": text(config.wait_message),
+        "greeting": text(config.greeting),
         "help_center_url": config.help_center_url or request.build_absolute_uri("/help/"),
         "color": config.color,
+        "position": config.position,
+        "sound": config.sound,
+        "prechat": actions.prechat_form(config),
     }
 
 
 @public_endpoint("message")
 def post_message(request: HttpRequest, inbox: Any, config: WebchatSettings) -> dict[str, Any]:
-    """A visitor's message: `{"visitor_id", "client_id", "text", "identity"?, "email"?}`."""
+    """A visitor's message: `{"visitor_id", "client_id", "text", "identity"?, "email"?}`,
+    with the pre-chat form's `name`, `phone` and `attributes` on the first one."""
     body = _json_body(request)
     visitor = _visitor(request, inbox, body)
     check_rate("message", visitor=visitor.identity_value)
     result = actions.post_message(
         visitor, body.get("client_id"), body.get("text"),
         email=str(body.get("email") or ""), name=str(body.get("name") or ""),
+        phone=str(body.get("phone") or ""), attributes=body.get("attributes"),
     )
     return {
         "_status": 200 if result.is_duplicate else 201,

@@ -78,7 +78,8 @@ def accessibility_problems(page: Any, name: str) -> list[str]:
     results = Axe().run(page, options={"runOnly": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]})
     return [
         f"{name}: {violation['id']} ({violation['impact']}): "
-        + "; ".join(node["target"][0] for node in violation["nodes"][:3] if node["target"])
+        # A node inside a shadow root is named by a list (host, then the node inside).
+        + "; ".join(str(node["target"][0]) for node in violation["nodes"][:3] if node["target"])
         for violation in results.response["violations"]
         if violation["impact"] in BLOCKING_IMPACTS
     ]

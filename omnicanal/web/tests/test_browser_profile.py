@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from omnicanal.accounts.models import User
@@ -13,6 +14,7 @@ from omnicanal.contacts.senders import IdentityKind
 from omnicanal.conversations import actions
 from omnicanal.conversations.ingest import ingest
 from omnicanal.conversations.models import ChannelKind, Inbox
+from omnicanal.testing.images import solid_png
 from omnicanal.testing.live_server import LiveServer
 from omnicanal.web.tests.browser import BROWSER_MARKS, in_each_language, wait_until_live
 from omnicanal.web.tests.test_browser_screenshots import check_page, english_strings
@@ -24,7 +26,8 @@ VISITOR_TEXT = ("Bonjour, je voudrais savoir pourquoi ma commande 4417 passée l
 
 
 def test_the_profile_and_a_visitors_conversation_look_right(
-    asgi_live_server: LiveServer, playwright_page: Any, agent: User
+    asgi_live_server: LiveServer, playwright_page: Any, agent: User, settings: Any,
+    tmp_path: Path,
 ) -> None:
     page = playwright_page
     # Generous: the machine is shared with other test runs.
@@ -78,6 +81,15 @@ def test_the_profile_and_a_visitors_conversation_look_right(
         page.click("a.account-name")
         page.wait_for_url(f"{server.url}/profile/")
         problems += check_page(page, language, "profile", english)
+
+    # A photo: uploaded from the profile, shown there at once.
+    settings.MEDIA_ROOT = tmp_path
+    page.set_input_files("#id_photo", files=[{
+        "name": "bob.png", "mimeType": "image/png", "buffer": solid_png(96, 96, (15, 118, 110))}])
+    page.click("#photo-save")
+    page.wait_for_function(
+        "document.querySelector('img.profile-photo-image')?.naturalWidth > 0")
+    problems += check_page(page, "en", "profile-photo", english)
 
     # A wrong current password: the error beside its field, in the page as the agent sees it.
     page.fill("#id_old_password", "not-my-password")

@@ -53,6 +53,9 @@ class Site:
         self.live = live
         self.pages: dict[str, str] = {}
         self.allows_websockets = True
+        # Images from the helpdesk too (agents' photos, attachments' thumbnails), if the site
+        # allows them.
+        self.img_src = "'self'"
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.origin = f"http://127.0.0.1:{self.server.server_address[1]}"
 
@@ -61,14 +64,14 @@ class Site:
         return (
             f"default-src 'self'; script-src {self.live.url}; "
             f"connect-src {self.live.url}{sockets}; "
-            f"style-src {self.live.url}; img-src 'self'"
+            f"style-src {self.live.url}; img-src {self.img_src}"
         )
 
-    def page(self, path: str, **attributes: str) -> str:
+    def page(self, path: str, lang: str = "fr", **attributes: str) -> str:
         extra = " ".join(f'data-{name.replace("_", "-")}="{value}"'
                          for name, value in attributes.items())
         self.pages[path] = (
-            '<!doctype html><html lang="fr"><head><meta charset="utf-8">'
+            f'<!doctype html><html lang="{lang}"><head><meta charset="utf-8">'
             "<title>Boutique Exemple</title></head><body><h1>Boutique Exemple</h1>"
             "<p>Des chaussettes pour tous les temps.</p>"
             f'<script src="{self.live.url}/widget.js" data-site-token="{TOKEN}" {extra} async>'

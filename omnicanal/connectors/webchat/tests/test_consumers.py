@@ -5,12 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from asgiref.sync import async_to_sync
+from asgiref.sync import async_to_sync, sync_to_async
 from channels.testing import WebsocketCommunicator
 
+from omnicanal.accounts.models import User
 from omnicanal.connectors.webchat.actions import user_hash
 from omnicanal.connectors.webchat.consumers import WebchatConsumer
 from omnicanal.connectors.webchat.tests.conftest import SITE, TOKEN, VISITOR
+from omnicanal.conversations.actions import reply
 from omnicanal.conversations.models import Inbox, Message
 
 # The consumer works in threads with their own connections: the data must be committed.
@@ -92,5 +94,30 @@ def test_an_unknown_site_token_closes_with_4404(chat_inbox: Inbox) -> None:
         closed = await socket.receive_output(timeout=5)
 
         assert closed["code"] == 4404
+
+    async_to_sync(scenario)()
+
+
+def test_an_agents_reply_reaches_the_open_socket_without_a_ping(
+    chat_inbox: Inbox, agent: User
+) -> None:
+    async def scenario() -> None:
+        socket = communicator()
+        await hello(socket)
+        await socket.send_json_to({"type": "message", "client_id": "client-0001", "text": "Salut"})
+        answers = [await socket.receive_json_from(timeout=5) for _ in range(2)]
+        conversation_id = next(a for a in answers if a["type"] == "ack")["conversation_id"]
+
+        # The agent answers from the workspace (another thread of the same process); no send
+        # task runs and the widget sends no ping: the reply's event pushes it.
+        answer = await sync_to_async(reply)(agent, conversation_id, "Bonjour, je regarde.")
+        pushed = await socket.receive_json_from(timeout=2)
+
+        assert pushed["type"] == "message"
+        assert pushed["message"]["id"] == answer.pk
+        assert pushed["message"]["from"] == "agent"
+        assert pushed["message"]["author"] == agent.display_name
+        assert pushed["message"]["text"].startswith("Bonjour, je regarde.")
+        await socket.disconnect()
 
     async_to_sync(scenario)()

@@ -3,8 +3,10 @@ customer's mail answer comes back on the chat conversation."""
 
 from __future__ import annotations
 
+import asyncio
 import email
 import email.policy
+from typing import Any
 
 import pytest
 from asgiref.sync import async_to_sync
@@ -17,7 +19,7 @@ from omnicanal.connectors.tasks import send_message
 from omnicanal.connectors.webchat import actions
 from omnicanal.connectors.webchat.tasks import email_unseen_reply
 from omnicanal.connectors.webchat.tests.conftest import VISITOR
-from omnicanal.conversations.actions import reply
+from omnicanal.conversations.actions import add_note, reply
 from omnicanal.conversations.models import Conversation, Inbox, Message
 
 pytestmark = pytest.mark.django_db
@@ -31,21 +33,46 @@ def chat_with_email(chat_inbox: Inbox) -> tuple[actions.Visitor, int]:
     return visitor, result.conversation_id
 
 
-def test_a_reply_is_pushed_to_the_visitors_group(chat_inbox: Inbox, agent: User) -> None:
+def test_a_reply_is_pushed_to_the_visitors_group_once_stored(
+    chat_inbox: Inbox, agent: User, django_capture_on_commit_callbacks: Any
+) -> None:
     visitor, conversation_id = chat_with_email(chat_inbox)
     layer = get_channel_layer()
     channel = async_to_sync(layer.new_channel)()
     async_to_sync(layer.group_add)(visitor.group, channel)
-    answer = reply(agent, conversation_id, "Elle part demain.")
 
-    assert send_message.call(answer.pk) == "sent"
+    # The event's dispatch, then the push, run after the reply's commit, before any send
+    # task: the worker (another process in the embedded runtime) has no part in it.
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = reply(agent, conversation_id, "Elle part demain.")
 
     pushed = async_to_sync(layer.receive)(channel)
     assert pushed["type"] == "webchat.message"
+    assert pushed["message"]["id"] == answer.pk
     assert pushed["message"]["text"] == "Elle part demain."
     assert pushed["message"]["author"] == agent.display_name
+    assert send_message.call(answer.pk) == "sent"
     answer.refresh_from_db()
     assert answer.provider_message_id == f"webchat:{answer.pk}"
+
+
+def test_an_internal_note_never_reaches_the_visitor(
+    chat_inbox: Inbox, agent: User, django_capture_on_commit_callbacks: Any
+) -> None:
+    visitor, conversation_id = chat_with_email(chat_inbox)
+    layer = get_channel_layer()
+    channel = async_to_sync(layer.new_channel)()
+    async_to_sync(layer.group_add)(visitor.group, channel)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        add_note(agent, conversation_id, "Client difficile, vérifier la commande.")
+        answer = reply(agent, conversation_id, "Je vérifie votre commande.")
+
+    # The reply is the first and only thing the widget receives.
+    pushed = async_to_sync(layer.receive)(channel)
+    assert pushed["message"]["id"] == answer.pk
+    with pytest.raises(asyncio.TimeoutError):
+        async_to_sync(asyncio.wait_for)(layer.receive(channel), 0.2)
 
 
 def test_a_reply_the_widget_showed_is_not_mailed(
