@@ -148,8 +148,15 @@
   // @mentions in the note box: a listbox of agents under the field, driven by the keyboard
   // (arrows, Enter or Tab to choose, Escape to close) or the mouse.
 
+  // Once per note box: a conversation opened beside the list brings its own
+  // (app.js's "omnicanal:conversation-opened").
+  watchNote();
+  document.addEventListener("omnicanal:conversation-opened", watchNote);
+
+  function watchNote() {
   var note = document.getElementById("note-text");
-  if (!note) return;
+  if (!note || note.dataset.mentionsWatched) return;
+  note.dataset.mentionsWatched = "1";
   var listbox = document.createElement("ul");
   listbox.id = "mention-suggestions";
   listbox.className = "mention-suggestions";
@@ -157,6 +164,8 @@
   listbox.setAttribute("aria-label", root.dataset.textSuggestions);
   listbox.hidden = true;
   note.insertAdjacentElement("afterend", listbox);
+  // A combobox, which (unlike a plain text box) may say whether its list is open.
+  note.setAttribute("role", "combobox");
   note.setAttribute("aria-autocomplete", "list");
   note.setAttribute("aria-controls", listbox.id);
   note.setAttribute("aria-expanded", "false");
@@ -259,4 +268,5 @@
     }
   });
   note.form && note.form.addEventListener("reset", closeSuggestions);
+  }
 })();

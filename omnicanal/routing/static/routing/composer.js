@@ -20,6 +20,8 @@
   var active = -1;
   var token = null; // {start, end, query} of the "/word" being typed
 
+  // A combobox, which (unlike a plain text box) may say whether its list is open.
+  textarea.setAttribute("role", "combobox");
   textarea.setAttribute("aria-autocomplete", "list");
   textarea.setAttribute("aria-controls", "composer-options");
   textarea.setAttribute("aria-expanded", "false");
