@@ -411,6 +411,15 @@
     return !!link;
   }
 
+  // Ctrl, Cmd or Shift + click on a row opens the conversation in a new tab or window, as
+  // any link does: stopped before htmx's own listener on the link takes it over.
+  document.addEventListener("click", function (event) {
+    if ((event.ctrlKey || event.metaKey || event.shiftKey) && event.target.closest &&
+        event.target.closest(".row-contact")) {
+      event.stopPropagation();
+    }
+  }, true);
+
   // The customer panel as a drawer when the window is too narrow for three panes.
   document.addEventListener("click", function (event) {
     var toggle = event.target.closest && event.target.closest("[data-toggle-contact-panel]");
