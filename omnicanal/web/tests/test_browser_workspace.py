@@ -7,7 +7,6 @@ Screenshots (French and English) go to test-artifacts/ for review.
 from __future__ import annotations
 
 import re
-
 from typing import Any
 
 from omnicanal.accounts.models import Language, User
