@@ -200,3 +200,15 @@ def test_the_workspace_keeps_the_list_beside_the_conversation_at_both_sizes(
         "data-conversation-id", str(third_id))
     expect(page.locator("#conversation-live")).to_have_attribute(
         "data-conversation-id", str(third_id))
+
+    # A conversation opened in place works as on its own page: a reply goes out and shows.
+    fifth = page.locator(".conversation-row").nth(4)
+    fifth_id = fifth.get_attribute("data-conversation-id")
+    fifth.locator(".row-contact").click()
+    page.wait_for_url(re.compile(rf"/conversations/{fifth_id}/"))
+    expect(page.locator("#conversation-live")).to_have_attribute("data-conversation-id",
+                                                                 str(fifth_id))
+    page.fill("#reply-text", "Bonjour, je regarde tout de suite.")
+    page.locator("#reply-text").press("Control+Enter")
+    expect(page.locator("#timeline")).to_contain_text("Bonjour, je regarde tout de suite.")
+    expect(page.locator("#reply-text")).to_have_value("")
