@@ -207,6 +207,9 @@ LANGUAGES = [("fr", _("French")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env("TIME_ZONE", "Europe/Paris")
 USE_I18N = True
+# Dates as the agent's language writes them: 24-hour clock in both, day before month in
+# English (British style), and the short "3 Dec" of list rows.
+FORMAT_MODULE_PATH = ["omnicanal.formats"]
 USE_TZ = True
 
 STATIC_URL = "static/"

@@ -289,3 +289,15 @@ def mark_conversation_read(user: User, conversation_id: int) -> int:
         if marked:
             _push_unread_count(user)
     return marked
+
+
+def conversations_with_unread(user: User, conversation_ids: list[int]) -> set[int]:
+    """Which of these conversations have news the agent has not seen (a list's unread dot):
+    one query for a page of rows."""
+    if not conversation_ids:
+        return set()
+    return set(
+        Notification.objects.filter(
+            recipient=user, read_at__isnull=True, conversation_id__in=conversation_ids
+        ).values_list("conversation_id", flat=True)
+    )

@@ -161,6 +161,11 @@ def _list_context(request: HtmxHttpRequest, after: Cursor | None = None) -> dict
     page = conversation_page(agent, view=view, filters=filters, sort=sort, after=after)
     attach_sla_statuses(page.conversations)
     attach_queue_places(page.conversations)
+    unread = notification_actions.conversations_with_unread(
+        agent, [c.pk for c in page.conversations]
+    )
+    for listed in page.conversations:
+        listed.is_unread = listed.pk in unread  # type: ignore[attr-defined]
     # Counts follow the filters (not the status filter: each view keeps its own status).
     counts = view_counts(agent, filters)
     tab_filters = filters.without_status()
@@ -219,6 +224,23 @@ def conversation_list(request: HtmxHttpRequest) -> HttpResponse:
         return render(request, "web/_conversation_list.html", {**context, "is_refresh": True})
     return render(request, "web/conversation_list.html",
                   {**context, **_filter_options(), **toolbar_context(request, context)})
+
+
+def _workspace_page(
+    request: HtmxHttpRequest, conversation: Conversation, status: int = 200, **extra: Any
+) -> HttpResponse:
+    """/conversations/N/ as a whole page: the list on the left (its view and filters from
+    the URL, the open row highlighted), the conversation and its customer beside it."""
+    listed = _list_context(request)
+    context = {
+        **listed,
+        **_filter_options(),
+        **_conversation_context(request, conversation),
+        # Both name a "next" link: the list's next page of rows keeps its own name here.
+        "list_next_url": listed["next_url"],
+        **extra,
+    }
+    return render(request, "web/conversation.html", context, status=status)
 
 
 class BulkOperation:
@@ -422,10 +444,14 @@ def conversation_detail(request: HtmxHttpRequest, conversation_id: int) -> HttpR
     conversation = _access(request, conversation_id)
     # Live refreshes too: a message arriving while the agent reads it is not news to them.
     notification_actions.mark_conversation_read(request_agent(request), conversation.pk)
-    context = _conversation_context(request, conversation)
+    if request.htmx and request.htmx.target == "conversation-pane":
+        # Opened from the list, which stays: the conversation's panes alone.
+        context = {**_conversation_context(request, conversation), "is_pane_swap": True}
+        return render(request, "web/_conversation_pane.html", context)
     if request.htmx:
+        context = _conversation_context(request, conversation)
         return render(request, "web/_conversation_live.html", context)
-    return render(request, "web/conversation.html", context)
+    return _workspace_page(request, conversation)
 
 
 def _after_write(
@@ -496,12 +522,10 @@ def conversation_reply(request: HtmxHttpRequest, conversation_id: int) -> HttpRe
             request, "web/_reply_warning.html", {"reply_warning": warning}, status=status
         )
         return reswap(retarget(response, "#reply-warning"), "innerHTML")
-    context = {
-        **_conversation_context(request, _access(request, conversation_id)),
-        "reply_warning": warning,
-        "reply_text": text,
-    }
-    return render(request, "web/conversation.html", context, status=status)
+    return _workspace_page(
+        request, _access(request, conversation_id),
+        reply_warning=warning, reply_text=text, status=status,
+    )
 
 
 @require_POST

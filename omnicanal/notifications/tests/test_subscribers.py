@@ -323,7 +323,7 @@ def test_an_sla_warning_goes_to_the_assignee(
     [notification] = Notification.objects.filter(recipient=agent, kind=Kind.SLA_WARNING)
     assert notification_text(notification) == (
         f"SLA: the first response of conversation #{conversation.pk} “Bonjour” is due at "
-        "11/24/2026 3:30 p.m."
+        "24/11/2026 15:30"
     )
     assert received(supervisor) == []
 

@@ -214,6 +214,8 @@ def test_an_agent_sees_a_message_arrive_live_and_replies_to_a_signed_webhook(
     screenshot(page, "conversation-en")
     page.goto(f"{server.url}/")
     expect(row).to_contain_text("Jeanne Martin")
+    # The other lists are one click away, in the list's view menu.
+    page.locator(".view-menu-button").click()
     expect(page.get_by_role("link", name="Unassigned")).to_be_visible()
     screenshot(page, "list-en")
 

@@ -65,7 +65,7 @@ def test_an_agent_opens_answers_labels_and_resolves_five_conversations_by_keyboa
         expect(page.locator("#label-name")).to_be_focused()
         page.keyboard.type("Livraison")
         page.keyboard.press("Enter")
-        expect(page.locator(".label-chip span")).to_have_text(["Livraison"])
+        expect(page.locator("#conversation-live .label-chip span")).to_have_text(["Livraison"])
         # htmx gives the focus back to the field it replaced: Escape leaves it, as after
         # the reply.
         page.keyboard.press("Escape")

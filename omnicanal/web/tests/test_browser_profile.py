@@ -78,6 +78,8 @@ def test_the_profile_and_a_visitors_conversation_look_right(
         line_height = float(title.evaluate("e => parseFloat(getComputedStyle(e).lineHeight)"))
         assert box is not None and box["height"] <= line_height * 1.5
 
+        # The profile is in the account menu, behind the agent's avatar in the top bar.
+        page.click(".account-button")
         page.click("a.account-name")
         page.wait_for_url(f"{server.url}/profile/")
         problems += check_page(page, language, "profile", english)

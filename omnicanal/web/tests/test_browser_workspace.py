@@ -6,6 +6,7 @@ Screenshots (French and English) go to test-artifacts/ for review.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from omnicanal.accounts.models import Language, User
@@ -140,7 +141,8 @@ def test_an_agent_triages_five_conversations_with_the_keyboard_only(
     page.keyboard.press("j")
     page.keyboard.press("j")
     page.keyboard.press("k")
-    expect(rows.first).to_have_class("conversation-row status-open is-current")
+    expect(rows.first).to_have_class(re.compile(r"\bis-current\b"))
+    expect(rows.nth(1)).not_to_have_class(re.compile(r"\bis-current\b"))
     expect(rows.first.locator(".row-contact")).to_be_focused()
 
     for remaining in range(5, 0, -1):

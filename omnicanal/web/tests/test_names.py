@@ -61,7 +61,7 @@ def test_the_list_names_the_visitor_and_shows_a_short_title(
     number = visitor_conversation.contact_id
     assert f">Visitor {number}</a>" in page
     subject = visitor_conversation.subject.replace("'", "&#x27;")
-    assert f'<p class="row-subject" title="{subject}">' in page  # the whole line on hover
+    assert f'<p class="row-preview" title="{subject}">' in page  # the whole line on hover
     assert TITLE_HTML in page
     assert "v5ce1bd0a9f3c4e21" not in page
 

@@ -65,7 +65,8 @@ def test_every_role_has_a_profile_page(role: str, request: pytest.FixtureRequest
 def test_the_top_bar_names_the_agent_with_a_link_to_the_profile(english_agent: User) -> None:
     page = client_for(english_agent).get("/").content.decode()
     assert f'<a class="account-name" href="{URL}"' in page
-    assert ">Bob Agent</a>" in page
+    # In the account menu's button: the avatar and the name.
+    assert 'class="account-button-name">Bob Agent</span>' in page
 
 
 def test_name_and_signatures_are_saved(english_agent: User) -> None:

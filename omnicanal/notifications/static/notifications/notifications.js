@@ -148,9 +148,16 @@
   // @mentions in the note box: a listbox of agents under the field, driven by the keyboard
   // (arrows, Enter or Tab to choose, Escape to close) or the mouse.
 
-  // The composer's one box (its Note tab), or a page's own note box.
+  // Once per note box: a conversation opened beside the list brings its own
+  // (app.js's "omnicanal:conversation-opened"). The composer's one box (its Note tab), or a
+  // page's own note box.
+  watchNote();
+  document.addEventListener("omnicanal:conversation-opened", watchNote);
+
+  function watchNote() {
   var note = document.getElementById("note-text") || document.getElementById("reply-text");
-  if (!note) return;
+  if (!note || note.dataset.mentionsWatched) return;
+  note.dataset.mentionsWatched = "1";
   var listbox = document.createElement("ul");
   listbox.id = "mention-suggestions";
   listbox.className = "mention-suggestions";
@@ -263,4 +270,5 @@
     }
   });
   note.form && note.form.addEventListener("reset", closeSuggestions);
+  }
 })();

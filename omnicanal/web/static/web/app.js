@@ -27,8 +27,13 @@
 
   function setConnection(state) {
     if (!connection) return;
+    var text = state === "live" ? body.dataset.textLive : body.dataset.textOffline;
     connection.dataset.state = state;
-    connection.textContent = state === "live" ? body.dataset.textLive : body.dataset.textOffline;
+    // On a narrow top bar only the dot shows: the words stay in the tooltip and for screen
+    // readers.
+    connection.title = text;
+    var words = connection.querySelector(".connection-text");
+    (words || connection).textContent = text;
   }
 
   function announce(text) {
@@ -161,19 +166,31 @@
     postAgentTyping(form, false);
   }
 
-  document.querySelectorAll("form[data-agent-typing-url]").forEach(function (form) {
-    form.addEventListener("input", function () {
-      var now = Date.now();
-      if (now - agentTypingSentAt >= AGENT_TYPING_THROTTLE_MS) {
-        agentTypingSentAt = now;
-        postAgentTyping(form, true);
-      }
-      window.clearTimeout(agentIdleTimer);
-      agentIdleTimer = window.setTimeout(function () { agentStoppedTyping(form); },
-        AGENT_TYPING_IDLE_MS);
-    });
-    form.addEventListener("submit", function () { agentStoppedTyping(form); });
-    form.addEventListener("htmx:beforeRequest", function () { agentStoppedTyping(form); });
+  // Delegated: the composer arrives with each conversation opened from the list.
+  function typingForm(event) {
+    var target = event.target;
+    return target && target.closest ? target.closest("form[data-agent-typing-url]") : null;
+  }
+
+  document.addEventListener("input", function (event) {
+    var form = typingForm(event);
+    if (!form) return;
+    var now = Date.now();
+    if (now - agentTypingSentAt >= AGENT_TYPING_THROTTLE_MS) {
+      agentTypingSentAt = now;
+      postAgentTyping(form, true);
+    }
+    window.clearTimeout(agentIdleTimer);
+    agentIdleTimer = window.setTimeout(function () { agentStoppedTyping(form); },
+      AGENT_TYPING_IDLE_MS);
+  });
+  document.addEventListener("submit", function (event) {
+    var form = typingForm(event);
+    if (form) agentStoppedTyping(form);
+  });
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var form = typingForm(event);
+    if (form) agentStoppedTyping(form);
   });
 
   function onEvent(event) {
@@ -264,6 +281,11 @@
       return;
     }
     var element = timeline();
+    if (event.detail.target && event.detail.target.id === "conversation-pane") {
+      // Another conversation: nothing of this one's scroll position applies to it.
+      timelineState = null;
+      return;
+    }
     if (element && event.detail.target && event.detail.target.contains(element)) {
       timelineState = {
         top: element.scrollTop,
@@ -276,6 +298,10 @@
   body.addEventListener("htmx:afterSwap", function (event) {
     var target = event.detail.target;
     var element = timeline();
+    if (target.id === "conversation-pane") {
+      conversationOpened();
+      return;
+    }
     if (timelineState && element && target.contains(element)) {
       var mine = event.detail.requestConfig && event.detail.requestConfig.verb === "post";
       if (timelineState.atEnd || mine) {
@@ -289,11 +315,14 @@
       }
       timelineState = null;
     }
-    if (target.id === "conversation-list" && currentId !== null) {
-      // New rows (a refresh, or the answer to a shortcut): the current one stays current,
-      // and gets the focus back if it had it (the focused link left with the old rows).
-      var active = document.activeElement;
-      reselect(!!active && active !== body && !target.contains(active));
+    if (target.id === "conversation-list") {
+      markOpenRow();
+      if (currentId !== null) {
+        // New rows (a refresh, or the answer to a shortcut): the current one stays current,
+        // and gets the focus back if it had it (the focused link left with the old rows).
+        var active = document.activeElement;
+        reselect(!!active && active !== body && !target.contains(active));
+      }
     }
     if (target.dataset && target.dataset.live === "list" && pendingAnnouncement) {
       announce(body.dataset.textNewMessage);
@@ -346,6 +375,61 @@
   function rows() {
     return Array.prototype.slice.call(document.querySelectorAll(".conversation-row"));
   }
+
+  // The three panes: the conversation open beside the list, its row marked in the list.
+  function openConversationId() {
+    var view = document.querySelector("#conversation-pane [data-open-conversation-id]");
+    return view ? view.dataset.openConversationId : null;
+  }
+
+  function markOpenRow() {
+    var openId = openConversationId();
+    rows().forEach(function (row) {
+      row.classList.toggle("is-open", row.dataset.conversationId === openId);
+    });
+  }
+
+  function conversationOpened() {
+    var main = document.getElementById("main");
+    var openId = openConversationId();
+    if (main) main.classList.toggle("has-conversation", openId !== null);
+    markOpenRow();
+    if (openId !== null) {
+      var all = rows();
+      var index = all.findIndex(function (row) { return row.dataset.conversationId === openId; });
+      if (index >= 0) { currentIndex = index; currentId = openId; }
+    }
+    scrollToEnd();
+    // Scripts of the conversation's parts (collision, composer...) follow the new one.
+    document.dispatchEvent(new CustomEvent("omnicanal:conversation-opened",
+      { detail: { conversationId: openId } }));
+  }
+
+  function openRow(row) {
+    var link = row && row.querySelector(".row-contact");
+    if (link) link.click();
+    return !!link;
+  }
+
+  // Ctrl, Cmd or Shift + click on a row opens the conversation in a new tab or window, as
+  // any link does: stopped before htmx's own listener on the link takes it over.
+  document.addEventListener("click", function (event) {
+    if ((event.ctrlKey || event.metaKey || event.shiftKey) && event.target.closest &&
+        event.target.closest(".row-contact")) {
+      event.stopPropagation();
+    }
+  }, true);
+
+  // The customer panel as a drawer when the window is too narrow for three panes.
+  document.addEventListener("click", function (event) {
+    var toggle = event.target.closest && event.target.closest("[data-toggle-contact-panel]");
+    if (!toggle) return;
+    var view = toggle.closest(".conversation-view");
+    var isOpen = view.classList.toggle("is-panel-open");
+    toggle.setAttribute("aria-expanded", isOpen ? "true" : "false");
+    var panel = document.getElementById("contact-panel");
+    if (isOpen && panel) panel.focus({ preventScroll: true });
+  });
 
   function selectRow(index, keepFocus) {
     var all = rows();
@@ -437,6 +521,8 @@
     if (isTyping(event.target) || (help && help.open)) return;
     var onList = !!document.getElementById("conversation-list");
     var onConversation = !!document.getElementById("conversation-live");
+    // With a conversation open beside the list, a/e act on it, j/k open the next one.
+    var listActs = onList && !onConversation;
     var handled = true;
     switch (event.key) {
       case "?":
@@ -447,14 +533,19 @@
         if (search) { search.focus(); search.select(); }
         break;
       case "j":
-        if (onList) selectRow(currentRow() ? currentIndex + 1 : 0);
-        else if (onConversation) follow("next-conversation");
+      case "k":
+        var step = event.key === "j" ? 1 : -1;
+        if (onList && onConversation) {
+          var before = currentRow() ? currentIndex : -1;
+          selectRow(before < 0 ? 0 : currentIndex + step);
+          if (currentIndex !== before) openRow(rows()[currentIndex]);
+          else announce(body.dataset.textNoMore);
+        } else if (onList) selectRow(currentRow() ? currentIndex + step : 0);
+        else if (onConversation) follow(step > 0 ? "next-conversation" : "previous-conversation");
         else handled = false;
         break;
-      case "k":
-        if (onList) selectRow(currentRow() ? currentIndex - 1 : 0);
-        else if (onConversation) follow("previous-conversation");
-        else handled = false;
+      case "o":
+        handled = onList && openRow(currentRow());
         break;
       case "x":
         var row = onList && currentRow();
@@ -463,11 +554,11 @@
         else handled = false;
         break;
       case "a":
-        if (onList) actOnCurrentRow("assign_me");
+        if (listActs) actOnCurrentRow("assign_me");
         else handled = onConversation && click("assign-me");
         break;
       case "e":
-        if (onList) actOnCurrentRow("resolve");
+        if (listActs) actOnCurrentRow("resolve");
         else {
           var status = document.getElementById("status-button");
           handled = !!status && !status.hasAttribute("data-reopen") && click("status-button");
@@ -496,5 +587,6 @@
   });
 
   scrollToEnd();
+  markOpenRow();
   connect();
 })();

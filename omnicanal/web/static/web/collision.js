@@ -3,14 +3,18 @@
 // is typing, and tell them when this agent types. Everything goes through the workspace
 // socket of app.js (omnicanal.send, "omnicanal:event"); the server says who we are.
 // Texts come from data attributes rendered (and translated) by the server.
+//
+// The list keeps its place while conversations open beside it (htmx swaps #conversation-pane):
+// "omnicanal:conversation-opened" makes this script leave the previous conversation and
+// follow the new one, as a page load would.
 (function () {
   "use strict";
 
-  var typingSpot = document.getElementById("agent-typing");
-  if (!typingSpot || !window.omnicanal) return;
+  if (!window.omnicanal) return;
 
-  var conversationId = Number(typingSpot.dataset.conversationId);
-  var HEARTBEAT_MS = Number(typingSpot.dataset.heartbeatSeconds || 20) * 1000;
+  var typingSpot = null;
+  var conversationId = null;
+  var HEARTBEAT_MS = 20000;
   // A colleague's "is typing" is renewed every few seconds while they type; without news,
   // it goes (their tab may have closed mid-word).
   var TYPING_SHOWN_MS = 8000;
@@ -21,6 +25,7 @@
   var typists = {}; // user id -> {name, box, timer}
 
   function send(payload) {
+    if (conversationId === null) return false;
     payload.conversation_id = conversationId;
     return window.omnicanal.send(payload);
   }
@@ -29,9 +34,37 @@
 
   function announce() { send({ type: "viewing" }); }
 
+  var heartbeat = null;
+
+  function follow() {
+    // The conversation on screen now (none on the list alone).
+    var spot = document.getElementById("agent-typing");
+    var id = spot ? Number(spot.dataset.conversationId) : null;
+    if (spot === typingSpot && id === conversationId) return;
+    if (conversationId !== null && id !== conversationId) {
+      send({ type: "leaving" });
+      Object.keys(typists).forEach(forget);
+      viewers = [];
+    }
+    typingSpot = spot;
+    conversationId = id;
+    window.clearInterval(heartbeat);
+    heartbeat = null;
+    if (!spot) return;
+    HEARTBEAT_MS = Number(spot.dataset.heartbeatSeconds || 20) * 1000;
+    replyField = document.getElementById("reply-text");
+    var field = replyField;
+    // One box, two tabs: the composer's form says which one the agent is writing in.
+    watchTyping(field, function () {
+      return field && field.form && field.form.dataset.mode === "note" ? "note" : "reply";
+    });
+    announce();
+    heartbeat = window.setInterval(announce, HEARTBEAT_MS);
+    renderViewers();
+  }
+
   document.addEventListener("omnicanal:connected", announce);
-  announce();
-  window.setInterval(announce, HEARTBEAT_MS);
+  document.addEventListener("omnicanal:conversation-opened", follow);
   // The socket closing ends it too; saying so first spares the others a stale name while
   // the next page opens its own socket.
   window.addEventListener("pagehide", function () { send({ type: "leaving" }); });
@@ -60,6 +93,7 @@
   }
 
   function renderTypists() {
+    if (!typingSpot) return;
     var lines = Object.keys(typists).map(function (id) {
       var typist = typists[id];
       var template = typist.box === "note" ? typingSpot.dataset.textNote
@@ -110,7 +144,9 @@
 
   // `box` is "reply" or "note", or a function saying which (the composer's tab).
   function watchTyping(field, box) {
-    if (!field) return;
+    // Once per field: a refresh of the header or timeline keeps the composer's fields.
+    if (!field || field.dataset.collisionWatched) return;
+    field.dataset.collisionWatched = "1";
     var sentAt = 0;
     var boxOf = typeof box === "function" ? box : function () { return box; };
     var idleTimer = null;
@@ -139,11 +175,7 @@
     }
   }
 
-  var replyField = document.getElementById("reply-text");
-  watchTyping(replyField, function () {
-    return replyField.form && replyField.form.dataset.mode === "note" ? "note" : "reply";
-  });
-  watchTyping(document.getElementById("note-text"), "note");
+  var replyField = null;
 
   // The reply form says which message the agent last saw. While the reply box is empty, the
   // newest message on screen counts as seen; once they write, it stays what it was when they
@@ -170,4 +202,5 @@
     if (warning) warning.innerHTML = "";
     syncSeenMessage();
   });
+  follow();
 })();
