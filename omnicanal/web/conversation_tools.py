@@ -100,10 +100,12 @@ def timeline_context(conversation: Conversation) -> dict[str, Any]:
     history = contact_timeline(conversation)
     contact_name = contact_display_name(conversation.contact)
     return {
-        "timeline_days": timeline_days(history.messages, contact_name),
+        "timeline_days": timeline_days(history.messages, contact_name,
+                                       contact=conversation.contact),
         "timeline_is_truncated": history.is_truncated,
         "other_conversations": [
-            (block, timeline_days(block.messages, contact_name)) for block in history.others
+            (block, timeline_days(block.messages, contact_name, contact=conversation.contact))
+            for block in history.others
         ],
     }
 

@@ -16,6 +16,8 @@ from django.utils import formats, timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext
 
+from omnicanal.accounts.models import User
+from omnicanal.contacts.models import Contact
 from omnicanal.conversations.models import Direction, Message
 
 # Consecutive messages of one author closer than this share one avatar and name.
@@ -29,6 +31,8 @@ class MessageGroup:
     direction: str
     author_name: str
     messages: list[Message] = field(default_factory=list)
+    # Whose avatar the group shows: the contact, the agent, or None (the system).
+    author: Contact | User | None = None
 
     @property
     def is_activity(self) -> bool:
@@ -70,7 +74,8 @@ def _author_key(message: Message) -> tuple[str, int | None]:
 
 
 def timeline_days(
-    messages: Iterable[Message], contact_name: str, *, now: dt.datetime | None = None
+    messages: Iterable[Message], contact_name: str, *, contact: Contact | None = None,
+    now: dt.datetime | None = None,
 ) -> list[Day]:
     """The messages (oldest first) in days of author groups, in the current time zone."""
     today = timezone.localtime(now or timezone.now()).date()
@@ -92,7 +97,8 @@ def timeline_days(
         if joins_previous:
             groups[-1].messages.append(message)
         else:
+            author = contact if message.direction == Direction.INCOMING else message.author
             groups.append(MessageGroup(message.direction, author_name(message, contact_name),
-                                       [message]))
+                                       [message], author))
         previous = message
     return days

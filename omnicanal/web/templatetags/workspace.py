@@ -13,12 +13,13 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext, gettext_lazy, ngettext, pgettext
 
 from omnicanal.accounts.models import User
+from omnicanal.accounts.photos import photo_url
 from omnicanal.connectors.registry import channel_choices
 from omnicanal.contacts.models import Contact
 from omnicanal.contacts.senders import IdentityKind
 from omnicanal.conversations.models import Message, Priority, Status
 from omnicanal.routing.automation import AUTOMATION_EMAIL
-from omnicanal.web.templatetags.icons import icon
+from omnicanal.web.templatetags.icons import ICONS, icon
 
 register = template.Library()
 
@@ -201,16 +202,16 @@ AVATAR_COLOURS = (
 
 
 def initials(name: str) -> str:
-    """Up to two letters: the first of the first and last words ("Jeanne Martin" → "JM"),
-    the first two characters of an address or a number ("+33 6…" → "+3" reads badly, so
-    digits and symbols give "#")."""
-    words = [word for word in name.replace("@", " ").replace(".", " ").split() if word]
-    letters = [word[0] for word in words if word[0].isalpha()]
-    if not letters:
-        return "#"
-    if len(letters) == 1:
-        return letters[0].upper()
-    return (letters[0] + letters[-1]).upper()
+    """Up to two letters: "Jeanne Martin" → "JM", an address's first letter
+    ("jeanne.martin@example.fr" → "J"), "#" for a number (its digits would read as a code),
+    "?" for no name at all."""
+    words = [word for word in name.replace("@", " ").replace(".", " ").split()
+             if word[:1].isalpha()]
+    if not words:
+        return "#" if name.strip() else "?"
+    if "@" in name or len(words) == 1:
+        return words[0][0].upper()
+    return (words[0][0] + words[-1][0]).upper()
 
 
 def avatar_colour(kind: str, pk: int | None) -> str:
@@ -223,9 +224,8 @@ def avatar_colour(kind: str, pk: int | None) -> str:
 def avatar(person: Contact | User | None, size: int = 32, css_class: str = "") -> SafeString:
     """`{% avatar person size %}`: a round picture for a contact or an agent.
 
-    Decorative (aria-hidden): the person's name is always written next to it. A `photo`
-    attribute holding a URL (an agent's uploaded photo) replaces the initials; the colour
-    stays behind it while it loads.
+    Decorative (aria-hidden): the person's name is always written next to it. An agent's
+    uploaded photo replaces the initials; the colour stays behind it while it loads.
     """
     if person is None:
         return format_html(
@@ -235,14 +235,13 @@ def avatar(person: Contact | User | None, size: int = 32, css_class: str = "") -
     kind = "agent" if isinstance(person, User) else "contact"
     name = person.display_name
     colour = avatar_colour(kind, person.pk)
-    photo = getattr(person, "photo", None)
-    photo_url = getattr(photo, "url", photo) if photo else ""
-    if photo_url and isinstance(photo_url, str):
+    photo = photo_url(person) if isinstance(person, User) else ""
+    if photo:
         return format_html(
             '<span class="avatar avatar-{} {}" style="--avatar-size: {}px; '
             '--avatar-colour: {}" aria-hidden="true"><img src="{}" alt="" width="{}" '
             'height="{}" loading="lazy"></span>',
-            kind, css_class, size, colour, photo_url, size, size,
+            kind, css_class, size, colour, photo, size, size,
         )
     return format_html(
         '<span class="avatar avatar-{} {}" style="--avatar-size: {}px; --avatar-colour: {}" '
@@ -332,12 +331,11 @@ def short_waiting(since: dt.datetime | None, now: dt.datetime | None = None) -> 
 
 @register.simple_tag
 def channel_icon(kind: str, size: int = 14) -> SafeString:
-    """The channel's icon (`icons/<kind>.svg`), announced as the channel's name. A kind the
-    registry does not know gets the generic chat bubble."""
-    labels = dict(channel_choices())
-    if kind not in labels:
-        return icon("chat", label=kind, size=size, css_class="channel-icon")
-    return icon(kind, label=labels[kind], size=size, css_class=f"channel-icon channel-icon-{kind}")
+    """The channel's icon (`icons/<kind>.svg`), announced as the channel's name. A kind
+    without a drawing (a new connector) gets the generic chat bubble."""
+    label = dict(channel_choices()).get(kind, kind)
+    drawing = kind if (ICONS / f"{kind}.svg").exists() else "chat"
+    return icon(drawing, label=label, size=size, css_class=f"channel-icon channel-icon-{kind}")
 
 
 @register.filter

@@ -182,6 +182,7 @@ def test_saving_the_list_leads_to_it_with_the_view_named_in_the_menu(
         reverse("web:conversations")
         + f"?view=all&channel=email&priority=1&sort=waiting&saved={saved_view.pk}"
     )
+    User.objects.filter(pk=teammate.pk).update(language="en")
     page = client_for(teammate).get(response["Location"]).content.decode()
     # The teammate opens it: the menu names it as the list shown, the order is the saved one.
     assert re.search(r'aria-current="true">.*?Urgences e-mail</span>', page)
@@ -191,6 +192,7 @@ def test_saving_the_list_leads_to_it_with_the_view_named_in_the_menu(
 def test_a_view_that_cannot_be_saved_is_explained_and_the_agent_stays_on_the_list(
     agent: User,
 ) -> None:
+    User.objects.filter(pk=agent.pk).update(language="en")
     client = client_for(agent)
     response = client.post(reverse("web:saved_view_create"),
                            {"name": "", "view": "mine", "back": "view=mine"}, follow=True)
@@ -287,6 +289,7 @@ def test_a_bulk_change_says_what_it_did_and_how_many_were_refused(
     free = [receive(api_inbox, f"b-{index}", f"b{index}@example.fr") for index in range(2)]
     taken = receive(api_inbox, "b-taken", "taken@example.fr")
     actions.assign(other_agent, taken.pk, assignee_id=other_agent.pk)
+    User.objects.filter(pk=agent.pk).update(language="en")
     client = client_for(agent)
 
     response = client.post(reverse("web:conversations_bulk"),

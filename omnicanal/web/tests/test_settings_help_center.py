@@ -59,6 +59,7 @@ def test_an_administrator_brands_the_help_center(client: Client, admin: User) ->
 def test_bad_input_is_refused_beside_its_field(
     client: Client, admin: User, changes: dict[str, Any], field: str, message: str
 ) -> None:
+    User.objects.filter(pk=admin.pk).update(language="en")
     client.force_login(admin)
 
     response = post(client, **changes)

@@ -52,8 +52,11 @@ def test_an_avatar_shows_initials_on_a_colour_that_stays_the_persons(db: object)
     assert ">JM</span>" in first and 'aria-hidden="true"' in first
     assert avatar(Contact.objects.get(pk=jeanne.pk), 32) == first  # stable across loads
     assert ">BA</span>" in avatar(agent, 18)
-    assert initials("jeanne.martin@example.fr") == "JF"
+    assert initials("jeanne.martin@example.fr") == "J"
+    assert initials("Jeanne Marie Martin") == "JM"
+    assert initials("léa") == "L"
     assert initials("+33 6 12 34 56 78") == "#"
+    assert initials("") == "?"
     # A photo, when the person has one, replaces the initials.
-    agent.photo = "/media/photos/bob.png"  # type: ignore[attr-defined]
-    assert '<img src="/media/photos/bob.png"' in avatar(agent, 28)
+    agent.photo.name = "agent-photos/k3v9q.png"
+    assert '<img src="/agent-photos/k3v9q.png"' in avatar(agent, 28)

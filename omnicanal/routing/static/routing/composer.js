@@ -7,8 +7,14 @@
 (function () {
   "use strict";
 
+  // Loaded once by the workspace; set up again for each conversation opened beside the list.
+  setUp();
+  document.addEventListener("omnicanal:conversation-opened", setUp);
+
+  function setUp() {
   var menu = document.getElementById("composer-menu");
-  if (!menu) return;
+  if (!menu || menu.dataset.ready) return;
+  menu.dataset.ready = "1";
   var textarea = document.getElementById(menu.dataset.textarea);
   var list = document.getElementById("composer-options");
   var status = document.getElementById("composer-status");
@@ -199,4 +205,5 @@
       close();
     }
   });
+  }
 })();

@@ -7,8 +7,20 @@
 (function () {
   "use strict";
 
+  // Loaded once by the workspace; set up again for each conversation opened beside the list
+  // (app.js's "omnicanal:conversation-opened"). The previous composer's page-wide listeners
+  // are removed with it.
+  var previous = null;
+  setUp();
+  document.addEventListener("omnicanal:conversation-opened", setUp);
+
+  function setUp() {
   var form = document.querySelector("form[data-composer]");
-  if (!form) return;
+  if (!form || form.dataset.composerReady) return;
+  form.dataset.composerReady = "1";
+  if (previous) previous.abort();
+  previous = new AbortController();
+  var pageWide = { signal: previous.signal };
   var textarea = document.getElementById("reply-text");
   var label = form.querySelector("label[for=reply-text]");
   var sendButton = document.getElementById("composer-send");
@@ -97,7 +109,7 @@
       textarea.focus();
       event.preventDefault();
     }
-  });
+  }, pageWide);
 
   // --- The box grows with the text, up to a share of the window --------------------------
 
@@ -207,7 +219,7 @@
     body.set("mode", mode());
     body.set("csrfmiddlewaretoken", csrf ? csrf.value : "");
     navigator.sendBeacon(form.dataset.draftUrl, body);
-  });
+  }, pageWide);
 
   // --- Inserting at the caret ----------------------------------------------------------------
 
@@ -440,7 +452,7 @@
     if (!picker.hidden && !picker.contains(event.target) && !emojiButton.contains(event.target)) {
       closePicker(false);
     }
-  });
+  }, pageWide);
 
   // --- Attachments: the form's file input, fed by the paperclip, paste and drop ---------------
 
@@ -552,4 +564,5 @@
 
   setMode(mode(), { quiet: true });
   fit();
+  }
 })();
