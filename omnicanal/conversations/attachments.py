@@ -246,8 +246,8 @@ def check_files(
             )
         if rules.content_types and content_type not in rules.content_types:
             raise InvalidInput(
-                _("%(channel)s cannot send “%(name)s” (%(type)s). It takes images, PDF "
-                  "documents and the other files its provider lists."),
+                _("%(channel)s cannot send “%(name)s” (%(type)s): the channel does not take "
+                  "this kind of file."),
                 channel=channel, name=filename, type=content_type,
             )
         checked.append(CheckedFile(upload, filename, content_type, size))

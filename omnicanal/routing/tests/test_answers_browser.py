@@ -66,7 +66,8 @@ def test_a_supervisor_writes_a_canned_reply_and_an_agent_finds_it_in_the_reply_b
     expect(page.locator("h1")).to_have_text("Answers")
     screenshot(page, "answers-en")
 
-    page.locator(".account button[type=submit]").click()
+    page.locator(".account-button").click()
+    page.locator(".account-logout").click()
     page.wait_for_url("**/login/**")
     log_in(page, asgi_live_server, "bob@example.com", "pw-bob-123")
     page.goto(f"{asgi_live_server.url}/conversations/{conversation_id}/")

@@ -107,6 +107,6 @@ def test_the_teams_labels_and_attributes_settings_look_right(
 
     # The labels' colours in the workspace, for the reviewer's eye.
     page.goto(f"{server.url}/conversations/{cast['conversation']}/")
-    page.locator(".conversation-tools .label-dot").first.wait_for(state="visible")
+    page.locator("#conversation-live .label-chip .label-dot").first.wait_for(state="visible")
     screenshot(page, "settings-label-chips")
     assert problems == [], "\n".join(problems)

@@ -224,7 +224,9 @@
         return true;
       }
       return false;
-    }
+    },
+    // A fresh form token (the composer draws one when its tab changes).
+    newToken: function () { return newToken(); }
   };
 
   function connect() {

@@ -34,14 +34,6 @@
 
   function mode() { return form.dataset.mode === "note" ? "note" : "reply"; }
 
-  function newToken() {
-    var bytes = new Uint8Array(18);
-    crypto.getRandomValues(bytes);
-    return Array.prototype.map.call(bytes, function (b) {
-      return ("0" + b.toString(16)).slice(-2);
-    }).join("");
-  }
-
   function setMode(next, options) {
     var changed = next !== mode();
     form.dataset.mode = next;
@@ -71,7 +63,7 @@
     if (changed) {
       // A note and a reply are two different requests: one key each.
       form.querySelectorAll("input[data-idempotency-key]").forEach(function (input) {
-        input.value = newToken();
+        input.value = window.omnicanal.newToken();
       });
       if (!(options && options.quiet)) scheduleDraft(0);
     }
