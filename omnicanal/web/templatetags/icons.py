@@ -22,6 +22,12 @@ NAME = re.compile(r"^[a-z0-9-]+$")
 
 
 @functools.cache
+def has_icon(name: str) -> bool:
+    """Whether `icons/<name>.svg` exists: asked per list row, so the disk is asked once."""
+    return bool(NAME.match(name)) and (ICONS / f"{name}.svg").exists()
+
+
+@functools.cache
 def _drawing(name: str) -> str:
     if not NAME.match(name):
         raise template.TemplateSyntaxError(f"Bad icon name {name!r}")

@@ -19,7 +19,7 @@ from omnicanal.contacts.models import Contact
 from omnicanal.contacts.senders import IdentityKind
 from omnicanal.conversations.models import Message, Priority, Status
 from omnicanal.routing.automation import AUTOMATION_EMAIL
-from omnicanal.web.templatetags.icons import ICONS, icon
+from omnicanal.web.templatetags.icons import has_icon, icon
 
 register = template.Library()
 
@@ -334,7 +334,7 @@ def channel_icon(kind: str, size: int = 14) -> SafeString:
     """The channel's icon (`icons/<kind>.svg`), announced as the channel's name. A kind
     without a drawing (a new connector) gets the generic chat bubble."""
     label = dict(channel_choices()).get(kind, kind)
-    drawing = kind if (ICONS / f"{kind}.svg").exists() else "chat"
+    drawing = kind if has_icon(kind) else "chat"
     return icon(drawing, label=label, size=size, css_class=f"channel-icon channel-icon-{kind}")
 
 
