@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "omnicanal.routing",
     "omnicanal.knowledge",
     "omnicanal.notifications",
+    "omnicanal.assistant",
     # No models: its templates and styles (the demo's sink pages, served only in the demo).
     "omnicanal.demo",
     "omnicanal.web",
@@ -233,6 +234,16 @@ MESSAGE_TEXT_MAX_LENGTH = env_int("MESSAGE_TEXT_MAX_LENGTH", 65536)
 # Phone numbers typed without a country code ("06 39 98 38 91") are read as this region's
 # (ISO 3166 code): in searches and in identities agents add.
 PHONE_DEFAULT_REGION = env("PHONE_DEFAULT_REGION", "FR").upper()
+# The assistant (bot, copilot, triage) runs on this machine's CPU. A larger sentence-embedding
+# model exported to ONNX may replace the bundled encoder (core/embeddings.py).
+ASSISTANT_ENCODER_ONNX = env("ASSISTANT_ENCODER_ONNX", "")
+# An OpenAI-compatible chat endpoint on the team's own network (Ollama, vLLM, llama.cpp's
+# server), e.g. http://127.0.0.1:11434/v1: the bot and copilot phrase their answers with it.
+# Empty: they answer with the best passage of the knowledge base, word for word.
+ASSISTANT_LLM_URL = env("ASSISTANT_LLM_URL", "")
+ASSISTANT_LLM_MODEL = env("ASSISTANT_LLM_MODEL", "")
+ASSISTANT_LLM_API_KEY = env("ASSISTANT_LLM_API_KEY", "")
+ASSISTANT_LLM_TIMEOUT_SECONDS = env_int("ASSISTANT_LLM_TIMEOUT_SECONDS", 30)
 # What one e-mail may hold; a mail over a limit is stored with what fits and flagged
 # (connectors/email/limits.py). Real mail nests a handful of levels and has tens of parts.
 EMAIL_MAX_MIME_DEPTH = env_int("EMAIL_MAX_MIME_DEPTH", 20)

@@ -39,6 +39,9 @@ class Inbox(models.Model):
     # Signs what we send to the inbox's webhook and checks what providers send us.
     secret = models.CharField(max_length=100, default=new_inbox_secret)
     is_active = models.BooleanField(default=True)
+    # The assistant answers new conversations of this inbox first and hands over to a human
+    # (off by default; the assistant app's settings page turns it on where it can answer).
+    bot_enabled = models.BooleanField(_("bot answers first"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -78,6 +81,12 @@ class Priority(models.IntegerChoices):
     HIGH = 2, _("High")
     NORMAL = 3, _("Normal")
     LOW = 4, _("Low")
+
+
+class Sentiment(models.TextChoices):
+    NEGATIVE = "negative", _("Negative")
+    NEUTRAL = "neutral", _("Neutral")
+    POSITIVE = "positive", _("Positive")
 
 
 class Label(models.Model):
@@ -142,6 +151,18 @@ class Conversation(models.Model):
     # runs. The SLA clocks are the routing app's, which alone writes this copy (routing.sla),
     # so that the list's "SLA due" order reads an indexed column instead of every clock.
     sla_due_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # While true the bot holds the conversation and routing leaves it alone; the bot's
+    # handover clears it (and the customer's "agent" always does).
+    with_bot = models.BooleanField(default=False)
+    # Triage of the customer's latest message (written by the assistant through
+    # `conversations.actions.record_triage`): what routing and automation rules read.
+    intent = models.CharField(_("intent"), max_length=100, blank=True)
+    intent_confidence = models.FloatField(null=True, blank=True)
+    language = models.CharField(_("language"), max_length=8, blank=True)
+    sentiment = models.CharField(
+        _("sentiment"), max_length=10, choices=Sentiment.choices, blank=True
+    )
+    is_urgent = models.BooleanField(_("urgent"), default=False)
 
     class Meta:
         verbose_name = _("conversation")
@@ -230,6 +251,8 @@ class Message(models.Model):
     send_attempts = models.PositiveSmallIntegerField(default=0)
     is_unsupported = models.BooleanField(default=False)
     is_auto_reply = models.BooleanField(default=False)
+    # Written by the assistant's bot, never by a person: the timeline says so.
+    is_bot = models.BooleanField(default=False)
     metadata = models.JSONField(default=dict, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)

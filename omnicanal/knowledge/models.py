@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import uuid
+
+from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -31,18 +34,47 @@ class Category(models.Model):
         return f"{self.name} ({self.locale})"
 
 
+class Section(models.Model):
+    """A group of articles inside a category ("Billing", then "Invoices")."""
+
+    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="sections")
+    name = models.CharField(_("name"), max_length=120)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["category", "position", "name"]
+        verbose_name = _("section")
+        verbose_name_plural = _("sections")
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class ArticleStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
+    IN_REVIEW = "in_review", _("In review")
     PUBLISHED = "published", _("Published")
+    ARCHIVED = "archived", _("Archived")
+
+
+class Visibility(models.TextChoices):
+    PUBLIC = "public", _("Public")
+    INTERNAL = "internal", _("Internal (agents only)")
 
 
 class BodyFormat(models.TextChoices):
     TEXT = "text", _("Plain text")
     HTML = "html", _("HTML")
+    MARKDOWN = "markdown", _("Markdown")
 
 
 class ArticleQuerySet(models.QuerySet["Article"]):
     def published(self) -> ArticleQuerySet:
+        """What customers, the help center and the bot may read: published and public."""
+        return self.filter(status=ArticleStatus.PUBLISHED, visibility=Visibility.PUBLIC)
+
+    def for_agents(self) -> ArticleQuerySet:
+        """What agents and the copilot may read: published, public or internal."""
         return self.filter(status=ArticleStatus.PUBLISHED)
 
 
@@ -51,13 +83,26 @@ class Article(models.Model):
     category = models.ForeignKey(
         Category, null=True, blank=True, on_delete=models.SET_NULL, related_name="articles"
     )
+    section = models.ForeignKey(
+        Section, null=True, blank=True, on_delete=models.SET_NULL, related_name="articles"
+    )
+    # The French and English versions of one article share a group; a new article starts one.
+    translation_group = models.UUIDField(default=uuid.uuid4, db_index=True, editable=False)
     title = models.CharField(_("title"), max_length=200)
     slug = models.SlugField(max_length=200)
     status = models.CharField(
         _("status"), max_length=10, choices=ArticleStatus.choices, default=ArticleStatus.DRAFT
     )
+    visibility = models.CharField(
+        _("visibility"), max_length=10, choices=Visibility.choices, default=Visibility.PUBLIC
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+", verbose_name=_("owner"),
+    )
+    review_by = models.DateField(_("review by"), null=True, blank=True)
     body_format = models.CharField(
-        _("format"), max_length=5, choices=BodyFormat.choices, default=BodyFormat.TEXT
+        _("format"), max_length=8, choices=BodyFormat.choices, default=BodyFormat.TEXT
     )
     # Plain text, or HTML cleaned by nh3 when saved through `actions.save_article` (and the
     # admin, which calls it): the page renders it as is.
@@ -89,6 +134,62 @@ class Article(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("knowledge:article", args=[self.locale, self.slug])
+
+
+class ArticleVersion(models.Model):
+    """What an article read like after one save: the history shown with diffs and restored
+    from. Written by `knowledge.actions` whenever the title or body changes."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    title = models.CharField(max_length=200)
+    body_format = models.CharField(max_length=8, choices=BodyFormat.choices)
+    body = models.TextField()
+    status = models.CharField(max_length=10, choices=ArticleStatus.choices)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    comment = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["article", "-number"]
+        verbose_name = _("article version")
+        verbose_name_plural = _("article versions")
+        constraints = [
+            models.UniqueConstraint(fields=["article", "number"], name="unique_article_version")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.article_id} v{self.number}"
+
+
+def article_file_path(instance: ArticleFile, filename: str) -> str:
+    return f"knowledge/{instance.article_id}/{uuid.uuid4().hex[:16]}/{filename}"
+
+
+class ArticleFile(models.Model):
+    """An image shown in an article or a document attached to it."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="files")
+    file = models.FileField(upload_to=article_file_path, max_length=300)
+    filename = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["article", "created_at"]
+        verbose_name = _("article file")
+        verbose_name_plural = _("article files")
+
+    def __str__(self) -> str:
+        return self.filename
 
 
 class ArticleFeedback(models.Model):
