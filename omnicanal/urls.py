@@ -24,6 +24,7 @@ urlpatterns = [
     path("", include("omnicanal.accounts.urls")),
     path("", include("omnicanal.routing.urls")),
     path("notifications/", include("omnicanal.notifications.urls")),
+    path("knowledge/", include("omnicanal.knowledge.workspace_urls")),
     path("", include("omnicanal.demo.urls")),
     path("", include("omnicanal.web.urls")),
 ]

@@ -30,6 +30,7 @@ from omnicanal.knowledge.models import (
     ArticleStatus,
     BodyFormat,
     Category,
+    UnansweredQuestion,
 )
 
 MAX_COMMENT_LENGTH = 2000
@@ -57,6 +58,16 @@ def save_article(article: Article) -> Article:
     )
     article.save()
     return article
+
+
+def record_unanswered_question(
+    question: str, *, locale: str, conversation_id: int | None, articles_tried: list[int]
+) -> UnansweredQuestion:
+    """Keep a question the bot could not answer, for the content-gap report."""
+    return UnansweredQuestion.objects.create(
+        question=question[:4000], locale=locale, conversation_id=conversation_id,
+        articles_tried=articles_tried,
+    )
 
 
 def published_article(locale: str, slug: str) -> Article:

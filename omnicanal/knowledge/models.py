@@ -237,3 +237,30 @@ class HelpCenterSettings(models.Model):
 
     def __str__(self) -> str:
         return self.organisation_name or "Help center"
+
+
+class UnansweredQuestion(models.Model):
+    """A customer's question the bot could not answer from the knowledge base: the raw
+    material of content gaps (clustered and counted for the knowledge manager)."""
+
+    question = models.TextField()
+    locale = models.CharField(max_length=8, blank=True)
+    conversation = models.ForeignKey(
+        "conversations.Conversation", null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # The articles retrieval offered and the bot found too weak, best first.
+    articles_tried = models.JSONField(default=list, blank=True)
+    # Set when an article written or chosen for it closes the gap.
+    answered_by = models.ForeignKey(
+        Article, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("unanswered question")
+        verbose_name_plural = _("unanswered questions")
+
+    def __str__(self) -> str:
+        return self.question[:60]
