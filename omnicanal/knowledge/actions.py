@@ -91,6 +91,19 @@ def published_article(locale: str, slug: str) -> Article:
     return article
 
 
+def published_translations(article: Article) -> list[Article]:
+    """The article's published public versions in the other languages."""
+    return list(Article.objects.published().filter(translation_group=article.translation_group)
+                .exclude(pk=article.pk))
+
+
+def published_article_file(pk: int, name: str) -> ArticleFile | None:
+    """A file the help center may serve: one of a published public article's."""
+    return (ArticleFile.objects.filter(pk=pk, filename=name,
+                                       article__in=Article.objects.published())
+            .select_related("article").first())
+
+
 def search_articles(locale: str, query: str) -> list[Article]:
     """Published articles of the language holding every word of the query, stemmed, accents
     ignored, synonyms counted (see `knowledge.search`); best first."""
