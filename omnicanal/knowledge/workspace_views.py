@@ -76,8 +76,8 @@ def article_list(request: HtmxHttpRequest) -> HttpResponse:
     articles, counts = actions.workspace_articles(agent, filters)
     number = _id(request.GET.get("page")) or 1
     rows = list(articles[(number - 1) * PAGE_SIZE: number * PAGE_SIZE + 1])
-    query = {key: value for key, value in request.GET.items() if key not in ("page", "status")
-             and value}
+    query = {key: str(value) for key, value in request.GET.items()
+             if key not in ("page", "status") and value}
     context = {
         "section": "knowledge",
         "filters": filters,
@@ -88,7 +88,7 @@ def article_list(request: HtmxHttpRequest) -> HttpResponse:
         "total": sum(counts.values()),
         "status_chips": [(value, label, counts[value]) for value, label in ArticleStatus.choices],
         "chip_query": urlencode(query),
-        "page_query": urlencode({k: v for k, v in request.GET.items() if k != "page" and v}),
+        "page_query": urlencode({k: str(v) for k, v in request.GET.items() if k != "page" and v}),
         "statuses": ArticleStatus.choices,
         "visibilities": Visibility.choices,
         "locales": Locale.choices,
