@@ -382,9 +382,10 @@ def _record_version(article: Article, agent: User | None, comment: str = "") -> 
 
 
 def create_article(agent: User, data: ArticleInput) -> Article:
-    """A new draft, and its first version."""
-    article = Article(status=ArticleStatus.DRAFT, owner_id=agent.pk)
+    """A new draft, and its first version; its writer owns it unless another owner is named."""
+    article = Article(status=ArticleStatus.DRAFT)
     _apply(article, data)
+    article.owner_id = article.owner_id or agent.pk
     article.slug = _unique_slug(article.locale, article.title)
     with transaction.atomic():
         save_article(article)
