@@ -459,11 +459,10 @@ def restore_version(agent: User, article_id: int, number: int) -> Article:
 
 
 def version_diff(old: ArticleVersion, new: ArticleVersion) -> list[DiffLine]:
-    """Line by line, the title first: what the newer version added and removed."""
-    before = [f"# {old.title}", "", *old.body.splitlines()]
-    after = [f"# {new.title}", "", *new.body.splitlines()]
+    """Line by line, what the newer version's text added and removed (the title is compared
+    on its own)."""
     lines = []
-    for line in difflib.ndiff(before, after):
+    for line in difflib.ndiff(old.body.splitlines(), new.body.splitlines()):
         code, text = line[:2], line[2:]
         if code == "? ":
             continue

@@ -173,6 +173,7 @@ def _editor(request: HtmxHttpRequest, form: ArticleForm, article: Article | None
         "article": article,
         "preview": _preview_html(article, str(body)),
         "can_edit": article is None or actions.can_edit(agent, article),
+        "can_manage": actions.can_manage(agent),
         **extra,
     }
     if article is not None:
