@@ -22,12 +22,15 @@ from omnicanal.web.tests.browser import (
 
 pytestmark = [*BROWSER_MARKS, pytest.mark.django_db(transaction=True)]
 
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360f8cff00f0005fe02fea7d6a4c10000000049454e44ae426082")
 WINDOWS = [(1440, 900), (1024, 768)]
 ROUNDS = {
     "fr": {"title": "Payer en trois fois", "lead": "Le paiement en trois fois est possible",
-           "more": "dès 100 € d'achat."},
+           "more": "dès 100 € d'achat.", "extra": "Sans frais pour les clients Premium."},
     "en": {"title": "Pay in three instalments", "lead": "Paying in three instalments is possible",
-           "more": "on orders over £90."},
+           "more": "on orders over £90.", "extra": "No fee for Premium customers."},
 }
 
 
@@ -75,11 +78,17 @@ def test_a_supervisor_writes_previews_and_publishes_an_article(
         article = Article.objects.get(title=words["title"])
         assert article.body.endswith(f"**{words['more']}**")
 
-        # A second save: a list added with the toolbar.
-        page.locator("#id_body").press("End")
+        # A second save: the lead rewritten, an image uploaded and inserted at the end, a
+        # list added with the toolbar.
+        page.locator("#id_body").fill(
+            f"## {words['title']}\n\n{words['lead']} **{words['more']}**\n\n{words['extra']}")
         page.locator("#id_body").press("Control+End")
-        page.keyboard.press("Enter")
-        page.keyboard.press("Enter")
+        page.set_input_files("#kb-file-input", files=[{
+            "name": "card.png", "mimeType": "image/png", "buffer": PNG}])
+        page.locator(".kb-upload button[type=submit]").click()
+        expect(page.locator(".kb-file-list a")).to_contain_text("card.png")
+        expect(page.locator("#kb-preview img[alt='card.png']")).to_have_count(1)
+        page.locator("#id_body").press("Control+End")
         page.locator("[data-kb-format=list]").click()
         page.keyboard.type("Visa, Mastercard")
         expect(page.locator("#kb-preview li")).to_have_text("Visa, Mastercard")
@@ -105,5 +114,9 @@ def test_a_supervisor_writes_previews_and_publishes_an_article(
         expect(page.locator("h1")).to_have_text(words["title"])
         expect(page.locator(".hc-prose strong")).to_have_text(words["more"])
         expect(page.locator(".hc-prose li")).to_have_text("Visa, Mastercard")
+        page.goto(f"{server.url}/knowledge/categories/")
+        expect(page.locator(".kb-categories")).to_be_visible()
+        problems += accessibility_problems(page, f"categories {locale}")
+        shoot(page, f"categories-{locale}")
         page.goto(f"{server.url}/")
     assert problems == []
