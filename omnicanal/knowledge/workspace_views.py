@@ -43,6 +43,7 @@ from omnicanal.knowledge.views import file_response
 PAGE_SIZE = 50
 FORM = "kb-article-form"
 MAX_PREVIEW = 200_000
+TRANSLATE_INTO = {Locale.FR: _("Translate into French"), Locale.EN: _("Translate into English")}
 
 
 def _id(value: str | None) -> int | None:
@@ -188,7 +189,7 @@ def _editor(request: HtmxHttpRequest, form: ArticleForm, article: Article | None
             "max_file_mb": actions.MAX_FILE_BYTES // 2**20,
         }
         context["missing_locales"] = [
-            (code, label) for code, label in Locale.choices
+            (code, TRANSLATE_INTO[code]) for code in Locale.values
             if code != article.locale and code not in {t.locale for t in context["translations"]}
         ]
     return render(request, "knowledge/workspace/editor.html", context, status=status)
