@@ -294,3 +294,8 @@ def test_versions_are_kept_for_articles_written_before_them(supervisor: User) ->
     numbers = list(ArticleVersion.objects.filter(article=article)
                    .values_list("number", "author"))
     assert numbers == [(2, supervisor.pk), (1, None)]
+
+
+def test_every_agent_finds_the_knowledge_base_in_the_top_bar(agent: User) -> None:
+    page = logged_in(agent).get("/knowledge/").content.decode()
+    assert 'href="/knowledge/" title="Knowledge base" aria-current="page"' in page
