@@ -24,8 +24,8 @@ class SectionAdmin(admin.ModelAdmin):
 
 class ArticleVersionInline(admin.TabularInline):
     model = ArticleVersion
-    fields = ["number", "title", "status", "author", "comment", "created_at"]
-    readonly_fields = fields
+    fields = ("number", "title", "status", "author", "comment", "created_at")
+    readonly_fields = ("number", "title", "status", "author", "comment", "created_at")
     extra = 0
     can_delete = False
     show_change_link = False
