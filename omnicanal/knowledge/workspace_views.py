@@ -43,7 +43,9 @@ from omnicanal.knowledge.views import file_response
 PAGE_SIZE = 50
 FORM = "kb-article-form"
 MAX_PREVIEW = 200_000
-TRANSLATE_INTO: dict[str, Any] = {Locale.FR: _("Translate into French"), Locale.EN: _("Translate into English")}
+TRANSLATE_INTO: dict[str, Any] = {
+    Locale.FR: _("Translate into French"), Locale.EN: _("Translate into English"),
+}
 
 
 def _id(value: str | None) -> int | None:
