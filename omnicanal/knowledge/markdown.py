@@ -12,6 +12,7 @@ from __future__ import annotations
 from functools import cache
 
 import nh3
+from django.utils.html import linebreaks
 from markdown_it import MarkdownIt
 
 # What an article's HTML may hold, whether written as HTML or rendered from Markdown.
@@ -64,3 +65,12 @@ def render_markdown(text: str, *, public: bool = False) -> str:
             token.tag = HEADING_TAGS[token.tag]
     html = parser.renderer.render(tokens, parser.options, {})
     return clean_html(html, public=public)
+
+
+def render_body(body: str, body_format: str, *, public: bool = False) -> str:
+    """An article's body as cleaned HTML, whatever its format (the editor's preview)."""
+    if body_format == "html":
+        return clean_html(body, public=public)
+    if body_format == "text":
+        return str(linebreaks(body, autoescape=True))
+    return render_markdown(body, public=public)

@@ -26,7 +26,7 @@ from omnicanal.accounts.decorators import HtmxHttpRequest, agent_required, reque
 from omnicanal.accounts.models import User
 from omnicanal.core.exceptions import DomainError, InvalidField, NotFound
 from omnicanal.knowledge import actions
-from omnicanal.knowledge.markdown import render_markdown
+from omnicanal.knowledge.markdown import render_body
 from omnicanal.knowledge.models import (
     Article,
     ArticleFile,
@@ -119,6 +119,8 @@ class ArticleForm(forms.Form):
     visibility = forms.ChoiceField(label=_("Visibility"), choices=Visibility.choices)
     owner = forms.TypedChoiceField(label=_("Owner"), coerce=int, required=False,
                                    empty_value=None)
+    body_format = forms.ChoiceField(choices=BodyFormat.choices, required=False,
+                                    widget=forms.HiddenInput)
     review_by = forms.DateField(label=_("Review by"), required=False,
                                 widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 
@@ -135,7 +137,7 @@ class ArticleForm(forms.Form):
             (u.pk, u.display_name) for u in User.objects.filter(is_active=True)
             .order_by("name", "email")]
         for name, field in self.fields.items():
-            if name not in ("title", "body"):
+            if name not in ("title", "body", "body_format"):
                 field.widget.attrs["form"] = FORM
 
     def article_input(self) -> actions.ArticleInput:
@@ -144,7 +146,8 @@ class ArticleForm(forms.Form):
             title=data["title"], body=data["body"], locale=data["locale"],
             category_id=data["category"], section_id=data["section"],
             visibility=data["visibility"], owner_id=data["owner"],
-            review_by=data["review_by"], body_format=BodyFormat.MARKDOWN,
+            review_by=data["review_by"],
+            body_format=data.get("body_format") or BodyFormat.MARKDOWN,
         )
 
 
@@ -153,7 +156,7 @@ def _initial(article: Article) -> dict[str, Any]:
         "title": article.title, "body": article.body, "locale": article.locale,
         "category": article.category_id, "section": article.section_id,
         "visibility": article.visibility, "owner": article.owner_id,
-        "review_by": article.review_by,
+        "review_by": article.review_by, "body_format": article.body_format,
     }
 
 
@@ -169,12 +172,14 @@ def _editor(request: HtmxHttpRequest, form: ArticleForm, article: Article | None
             status: int = 200, **extra: Any) -> HttpResponse:
     agent = request_agent(request)
     body = form["body"].value() or ""
+    body_format = form["body_format"].value() or BodyFormat.MARKDOWN
     context: dict[str, Any] = {
         "section": "knowledge",
         "form": form,
         "form_id": FORM,
         "article": article,
-        "preview": _preview_html(article, str(body)),
+        "preview": render_body(str(body)[:MAX_PREVIEW], str(body_format)),
+        "body_format": body_format,
         "can_edit": article is None or actions.can_edit(agent, article),
         "can_manage": actions.can_manage(agent),
         **extra,
@@ -195,12 +200,6 @@ def _editor(request: HtmxHttpRequest, form: ArticleForm, article: Article | None
             if code != article.locale and code not in {t.locale for t in context["translations"]}
         ]
     return render(request, "knowledge/workspace/editor.html", context, status=status)
-
-
-def _preview_html(article: Article | None, body: str) -> str:
-    if article is not None and article.body_format == BodyFormat.HTML and body == article.body:
-        return actions.clean_body(body, BodyFormat.HTML)
-    return render_markdown(body[:MAX_PREVIEW])
 
 
 def _save_refused(form: ArticleForm, error: DomainError) -> None:
@@ -254,7 +253,8 @@ def article_edit(request: HtmxHttpRequest, article_id: int) -> HttpResponse:
 @agent_required
 def preview(request: HtmxHttpRequest) -> HttpResponse:
     """The editor's live preview: the Markdown as the help center will show it."""
-    html = render_markdown(request.POST.get("body", "")[:MAX_PREVIEW])
+    html = render_body(request.POST.get("body", "")[:MAX_PREVIEW],
+                       request.POST.get("body_format", BodyFormat.MARKDOWN))
     return render(request, "knowledge/workspace/_preview.html", {"preview": html})
 
 

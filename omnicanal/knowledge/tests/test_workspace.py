@@ -299,3 +299,20 @@ def test_versions_are_kept_for_articles_written_before_them(supervisor: User) ->
 def test_every_agent_finds_the_knowledge_base_in_the_top_bar(agent: User) -> None:
     page = logged_in(agent).get("/knowledge/").content.decode()
     assert 'href="/knowledge/" title="Knowledge base" aria-current="page"' in page
+
+
+def test_an_html_article_stays_html_when_edited(supervisor: User) -> None:
+    load_help_center_demo()
+    article = Article.objects.get(locale="en", slug="return-an-item")
+    client = logged_in(supervisor)
+    page = client.get(f"/knowledge/{article.pk}/").content.decode()
+    assert 'name="body_format" value="html"' in page
+    assert "<strong>30 days</strong>" in page.split('id="kb-preview"')[1]
+    body = article.body.replace("30 days", "45 days")
+    client.post(f"/knowledge/{article.pk}/", form(article.title, body, body_format="html",
+                                                  category=article.category_id))
+    article.refresh_from_db()
+    assert article.body_format == BodyFormat.HTML
+    assert "<strong>45 days</strong>" in Client().get("/help/en/return-an-item/").content.decode()
+    preview = client.post("/knowledge/preview/", {"body": "<em>x</em>", "body_format": "html"})
+    assert "<em>x</em>" in preview.content.decode()
