@@ -113,6 +113,9 @@ def test_a_supervisor_writes_previews_and_publishes_an_article(
         shoot(page, f"editor-{locale}")
 
         page.locator(".kb-editor-links a").first.click()
+        expect(page.locator(".kb-versions")).to_be_visible()
+        problems += accessibility_problems(page, f"versions {locale}")
+        shoot(page, f"versions-{locale}")
         page.locator(".kb-versions-form button[type=submit].primary").click()
         expect(page.locator(".kb-line-inserted").first).to_be_visible()
         expect(page.locator(".kb-line-inserted")).to_contain_text(["Visa, Mastercard"])
