@@ -6,7 +6,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from omnicanal.knowledge.actions import save_article
-from omnicanal.knowledge.models import Article, ArticleFeedback, Category
+from omnicanal.knowledge.models import Article, ArticleFeedback, ArticleVersion, Category, Section
 
 
 @admin.register(Category)
@@ -16,10 +16,29 @@ class CategoryAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
 
 
+@admin.register(Section)
+class SectionAdmin(admin.ModelAdmin):
+    list_display = ["name", "category", "position"]
+    list_filter = ["category__locale"]
+
+
+class ArticleVersionInline(admin.TabularInline):
+    model = ArticleVersion
+    fields = ("number", "title", "status", "author", "comment", "created_at")
+    readonly_fields = ("number", "title", "status", "author", "comment", "created_at")
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
-    list_display = ["title", "locale", "category", "status", "updated_at"]
-    list_filter = ["locale", "status", "category"]
+    list_display = ["title", "locale", "category", "status", "visibility", "owner", "updated_at"]
+    list_filter = ["locale", "status", "visibility", "body_format", "category"]
+    inlines = [ArticleVersionInline]
     search_fields = ["title", "body"]
     prepopulated_fields = {"slug": ["title"]}
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from django.utils.text import slugify
 
+from omnicanal.knowledge.markdown import render_markdown
 from omnicanal.knowledge.models import BodyFormat
 
 # Tags that end a block of text: their content never runs into the next block's.
@@ -23,6 +24,8 @@ HEADING = re.compile(r"<(h[23])>(.*?)</\1>", re.I | re.S)
 def text_blocks(body: str, body_format: str) -> list[str]:
     """The body's paragraphs, list items and headings as plain text, one string each."""
     texts: list[str]
+    if body_format == BodyFormat.MARKDOWN:
+        body, body_format = render_markdown(body), BodyFormat.HTML
     if body_format == BodyFormat.HTML:
         texts = [html.unescape(TAG.sub("", piece)) for piece in BLOCK_BOUNDARY.split(body)]
     else:

@@ -6,6 +6,11 @@ résiliation, refund, delivery)."""
 
 from __future__ import annotations
 
+import datetime as dt
+
+from django.utils import timezone
+
+from omnicanal.accounts.models import Role, User
 from omnicanal.knowledge.actions import save_article
 from omnicanal.knowledge.models import (
     Article,
@@ -13,6 +18,7 @@ from omnicanal.knowledge.models import (
     BodyFormat,
     Category,
     HelpCenterSettings,
+    Visibility,
 )
 
 CATEGORIES = {
@@ -131,6 +137,62 @@ ARTICLES = [
 ]
 
 
+# The French and English versions of one article: one translation group each.
+TRANSLATIONS = [
+    ("suivre-ma-commande", "track-my-order"),
+    ("delais-et-modes-de-livraison", "delivery-times-and-options"),
+    ("retourner-un-article", "return-an-item"),
+    ("quand-suis-je-rembourse", "when-will-i-be-refunded"),
+    ("changer-mon-mot-de-passe", "change-my-password"),
+    ("resiliation-de-mon-abonnement", "cancel-my-subscription"),
+]
+# An article for agents only, in Markdown: the help center never shows it.
+INTERNAL_ARTICLE = (
+    "fr", "retours", "geste-commercial-procedure-interne",
+    "Geste commercial : procédure interne",
+    "Réservé à l'équipe : quand et comment proposer un geste commercial.\n\n"
+    "## Quand le proposer\n\n"
+    "- Colis en retard de **plus de cinq jours** ;\n"
+    "- Article abîmé à la livraison ;\n"
+    "- Deuxième contact pour le même problème.\n\n"
+    "## Montants\n\n"
+    "| Situation | Geste |\n|---|---|\n"
+    "| Retard | Livraison remboursée |\n| Article abîmé | Bon de 10 € |\n\n"
+    "> Au-delà de 30 €, demandez l'accord d'un superviseur.\n",
+)
+# The article whose owner must look at it again (its review date has passed).
+OWNED_ARTICLE = ("fr", "delais-et-modes-de-livraison")
+
+
+def _demo_owner() -> User | None:
+    return (User.objects.filter(is_active=True, role=Role.SUPERVISOR).order_by("pk").first()
+            or User.objects.filter(is_active=True).order_by("pk").first())
+
+
+def link_demo_translations() -> None:
+    """The FR and EN demo articles as translations of each other; one owned article due for
+    review; one internal article."""
+    for french, english in TRANSLATIONS:
+        source = Article.objects.filter(locale="fr", slug=french).first()
+        if source is not None:
+            Article.objects.filter(locale="en", slug=english).update(
+                translation_group=source.translation_group)
+    owner = _demo_owner()
+    owned = Article.objects.filter(locale=OWNED_ARTICLE[0], slug=OWNED_ARTICLE[1]).first()
+    if owned is not None and owner is not None and owned.owner_id is None:
+        owned.owner = owner
+        owned.review_by = timezone.localdate() - dt.timedelta(days=7)
+        save_article(owned)
+    locale, category_slug, slug, title, body = INTERNAL_ARTICLE
+    if not Article.objects.filter(locale=locale, slug=slug).exists():
+        save_article(Article(
+            locale=locale, category=Category.objects.filter(
+                locale=locale, slug=category_slug).first(),
+            slug=slug, title=title, body_format=BodyFormat.MARKDOWN, body=body,
+            status=ArticleStatus.PUBLISHED, visibility=Visibility.INTERNAL, owner=owner,
+        ))
+
+
 def load_help_center_demo() -> int:
     """Create the demo categories and published articles that do not exist yet; returns
     how many articles were created. The help center gets a demo name and contact details
@@ -156,4 +218,5 @@ def load_help_center_demo() -> int:
             body_format=body_format, body=body, status=ArticleStatus.PUBLISHED,
         ))
         created += 1
+    link_demo_translations()
     return created

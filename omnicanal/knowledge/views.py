@@ -7,7 +7,8 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django import forms
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import translation
@@ -21,7 +22,8 @@ from omnicanal.core.exceptions import DomainError
 from omnicanal.knowledge import actions, branding
 from omnicanal.knowledge import search as knowledge_search
 from omnicanal.knowledge.content import Heading, outline
-from omnicanal.knowledge.models import BodyFormat, Locale
+from omnicanal.knowledge.markdown import render_markdown
+from omnicanal.knowledge.models import ArticleFile, BodyFormat, Locale
 
 LOCALES = tuple(Locale.values)
 LANGUAGE_NAMES = {"fr": "Français", "en": "English"}
@@ -37,13 +39,14 @@ def _activate(locale: str) -> None:
 
 def _page(request: HttpRequest, locale: str, template: str, context: dict[str, Any],
           status: int = 200, *, switch_to: str = "knowledge:index", switch_args: tuple = (),
-          switch_query: str = "") -> HttpResponse:
+          switch_query: str = "", switch_urls: dict[str, str] | None = None) -> HttpResponse:
     """Render a help-center page with the theme, the contact details and the language
     switch (the same page in the other language where it exists, else its home)."""
     row = branding.current_settings()
     languages = [
         {"code": code, "name": LANGUAGE_NAMES[code], "current": code == locale,
-         "url": reverse(switch_to, args=[code, *switch_args]) + switch_query}
+         "url": (switch_urls or {}).get(code)
+         or reverse(switch_to, args=[code, *switch_args]) + switch_query}
         for code in LOCALES
     ]
     response = render(request, template, {
@@ -99,6 +102,11 @@ def article(request: HttpRequest, locale: str, slug: str) -> HttpResponse:
     body_html = ""
     if found.body_format == BodyFormat.HTML:
         body_html, headings = outline(actions.clean_body(found.body, found.body_format))
+    elif found.body_format == BodyFormat.MARKDOWN:
+        body_html, headings = outline(render_markdown(found.body, public=True))
+    # The language switch goes to the published translation, where there is one.
+    switch_urls = {other.locale: other.get_absolute_url()
+                   for other in actions.published_translations(found)}
     vote = actions.has_voted(found, request.COOKIES.get(VISITOR_COOKIE, ""))
     return _page(request, locale, "knowledge/article.html", {
         "article": found, "body_html": body_html, "headings": headings, "vote": vote,
@@ -108,7 +116,7 @@ def article(request: HttpRequest, locale: str, slug: str) -> HttpResponse:
                 found.category.name)] if found.category else []),
             (None, found.title),
         ],
-    })
+    }, switch_urls=switch_urls)
 
 
 @require_POST
@@ -136,6 +144,25 @@ def feedback(request: HttpRequest, locale: str, slug: str) -> HttpResponse:
     response.set_cookie(VISITOR_COOKIE, visitor, max_age=VISITOR_COOKIE_AGE, httponly=True,
                         samesite="Lax", secure=request.is_secure(),
                         path=reverse("knowledge:home"))
+    return response
+
+
+@require_GET
+def public_file(request: HttpRequest, pk: int, name: str) -> HttpResponseBase:
+    """An image or document of a published public article, for anyone."""
+    stored = actions.published_article_file(pk, name)
+    if stored is None:
+        raise Http404
+    return file_response(stored)
+
+
+def file_response(stored: ArticleFile) -> HttpResponseBase:
+    """The file with the type found when it was checked, never sniffed, never run."""
+    inline = stored.content_type.startswith("image/")
+    response = FileResponse(stored.file.open("rb"), content_type=stored.content_type,
+                            as_attachment=not inline, filename=stored.filename)
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["X-Content-Type-Options"] = "nosniff"
     return response
 
 

@@ -25,8 +25,8 @@ def demo(db: Any) -> None:
 
 def test_the_demo_loader_is_idempotent() -> None:
     assert load_help_center_demo() == 0
-    assert Article.objects.filter(locale="fr").count() == 6
-    assert Article.objects.filter(locale="en").count() == 6
+    assert Article.objects.published().filter(locale="fr").count() == 6
+    assert Article.objects.published().filter(locale="en").count() == 6
 
 
 def test_help_redirects_to_the_visitors_language(client: Client) -> None:
