@@ -18,6 +18,7 @@ import re
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import partial
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -28,7 +29,8 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop as N_
 
 from omnicanal.accounts.models import User
 from omnicanal.core.exceptions import InvalidInput
@@ -69,8 +71,9 @@ class Outcome:
     FAILED = "failed"
 
 
-class ItemProblem(Exception):
-    """Why one item (a row, a file, a page) could not be imported, for the report."""
+class ItemProblem(importing_fetch.FetchError):
+    """Why one item (a row, a file, a page) could not be imported, for the report: an
+    untranslated message and its values, translated where the report is shown."""
 
 
 @dataclass
@@ -91,19 +94,23 @@ class Unit:
 
     label: str
     load: Callable[[], list[Draft]]
+    line: int = 0  # a CSV row's line in its file
 
 
 # ---------------------------------------------------------------- language
 
-_FRENCH = set(
-    "le la les un une des du de et est sont pour pas vous votre vos nous avec dans sur qui que "
-    "quoi comment pourquoi mon ma mes ce cette ces au aux ou où être avoir peut puis-je "
-    "je il elle en ne plus par mais si sans".split()
-)
-_ENGLISH = set(
-    "the a an and is are for not you your we with in on who what how why my this that these "
-    "to of be have can i it or but if without do does from at by".split()
-)
+_FRENCH = frozenset([
+    "le", "la", "les", "un", "une", "des", "du", "de", "et", "est", "sont", "pour", "pas",
+    "vous", "votre", "vos", "nous", "avec", "dans", "sur", "qui", "que", "quoi", "comment",
+    "pourquoi", "mon", "ma", "mes", "ce", "cette", "ces", "au", "aux", "ou", "où", "être",
+    "avoir", "peut", "puis-je", "je", "il", "elle", "en", "ne", "plus", "par", "mais", "si",
+    "sans"
+])
+_ENGLISH = frozenset([
+    "the", "a", "an", "and", "is", "are", "for", "not", "you", "your", "we", "with", "in", "on",
+    "who", "what", "how", "why", "my", "this", "that", "these", "to", "of", "be", "have", "can",
+    "i", "it", "or", "but", "if", "without", "do", "does", "from", "at", "by"
+])
 
 
 def detect_language(text: str, default: str = Locale.FR) -> str:
@@ -130,7 +137,7 @@ def _decode(data: bytes) -> str:
 def html_drafts(html: str, fallback_title: str = "") -> list[Draft]:
     articles = importing_html.page_articles(html, fallback_title)
     if not articles:
-        raise ItemProblem(_("No article found in this page."))
+        raise ItemProblem(N_("No article found in this page."))
     return [
         Draft(article.title, article.body, BodyFormat.HTML, article.language, article.group)
         for article in articles
@@ -150,7 +157,7 @@ def markdown_draft(text: str, fallback_title: str = "") -> Draft:
         try:
             loaded = yaml.safe_load(match.group(1))
         except yaml.YAMLError as error:
-            raise ItemProblem(_("The front matter is not valid YAML.")) from error
+            raise ItemProblem(N_("The front matter is not valid YAML.")) from error
         meta = loaded if isinstance(loaded, dict) else {}
         text = text[match.end():]
     title = str(meta.get("title") or "").strip()
@@ -162,9 +169,9 @@ def markdown_draft(text: str, fallback_title: str = "") -> Draft:
     title = title or fallback_title
     body = text.strip()
     if not title:
-        raise ItemProblem(_("No title: add one in the front matter or a first # heading."))
+        raise ItemProblem(N_("No title: add one in the front matter or a first # heading."))
     if not body:
-        raise ItemProblem(_("The text is empty."))
+        raise ItemProblem(N_("The text is empty."))
     return Draft(
         title=title, body=body, body_format=BodyFormat.MARKDOWN,
         language=str(meta.get("language") or meta.get("lang") or "").strip().lower(),
@@ -188,7 +195,7 @@ def csv_units(data: bytes, name: str) -> list[Unit]:
     reader = csv.DictReader(io.StringIO(text, newline=""), dialect=dialect)
     columns = {(column or "").strip().lower() for column in reader.fieldnames or []}
     if not {"title", "body"} <= columns:
-        raise ItemProblem(_("The CSV file needs the columns title and body."))
+        raise ItemProblem(N_("The CSV file needs the columns title and body."))
     units = []
     for row in reader:
         line = reader.line_num
@@ -196,22 +203,23 @@ def csv_units(data: bytes, name: str) -> list[Unit]:
                  for key, value in row.items() if isinstance(value, str)}
         if not any(cells.values()):
             continue
-        units.append(Unit(
-            _("%(file)s, line %(line)s") % {"file": name, "line": line},
-            lambda cells=cells: [_csv_draft(cells)],
-        ))
+        units.append(Unit(name, partial(_csv_rows, cells), line))
     return units
+
+
+def _csv_rows(cells: dict[str, str]) -> list[Draft]:
+    return [_csv_draft(cells)]
 
 
 def _csv_draft(cells: dict[str, str]) -> Draft:
     if not cells.get("title"):
-        raise ItemProblem(_("The title is empty."))
+        raise ItemProblem(N_("The title is empty."))
     if not cells.get("body"):
-        raise ItemProblem(_("The body is empty."))
+        raise ItemProblem(N_("The body is empty."))
     body_format = cells.get("format", "").lower()
     if body_format not in CSV_FORMATS:
-        raise ItemProblem(_("Unknown format “%(value)s” (text, html or markdown).")
-                          % {"value": cells["format"]})
+        raise ItemProblem(N_("Unknown format “%(value)s” (text, html or markdown)."),
+                          value=cells["format"])
     chosen = CSV_FORMATS[body_format]
     if not chosen:
         chosen = BodyFormat.HTML if re.search(r"<(p|ul|ol|br|h[2-4]|a|table)\b", cells["body"],
@@ -240,14 +248,14 @@ def _file_units(name: str, data: bytes, folder: str = "") -> list[Unit]:
         return csv_units(data, name)
     if suffix in ZIP_SUFFIXES:
         return _zip_units(name, data)
-    raise ItemProblem(_("This kind of file is not imported (HTML, Markdown, CSV or ZIP)."))
+    raise ItemProblem(N_("This kind of file is not imported (HTML, Markdown, CSV or ZIP)."))
 
 
 def _zip_units(name: str, data: bytes) -> list[Unit]:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile as error:
-        raise ItemProblem(_("The ZIP archive cannot be read.")) from error
+        raise ItemProblem(N_("The ZIP archive cannot be read.")) from error
     members = [
         info for info in archive.infolist()
         if not info.is_dir() and not info.filename.startswith("__MACOSX/")
@@ -255,10 +263,10 @@ def _zip_units(name: str, data: bytes) -> list[Unit]:
         and PurePosixPath(info.filename).suffix.lower() in HTML_SUFFIXES | MARKDOWN_SUFFIXES
     ]
     if len(members) > MAX_ZIP_MEMBERS:
-        raise ItemProblem(_("The archive holds more than %(count)s files.")
-                          % {"count": MAX_ZIP_MEMBERS})
+        raise ItemProblem(N_("The archive holds more than %(count)s files."),
+                          count=MAX_ZIP_MEMBERS)
     if sum(info.file_size for info in members) > MAX_ZIP_BYTES:
-        raise ItemProblem(_("The archive is too large once unpacked."))
+        raise ItemProblem(N_("The archive is too large once unpacked."))
     units: list[Unit] = []
     for info in members:
         path = PurePosixPath(info.filename)
@@ -281,12 +289,12 @@ def _sitemap_units(url: str) -> list[Unit]:
         try:
             fetched = importing_fetch.fetch(page)
         except importing_fetch.FetchError as error:
-            raise ItemProblem(str(error)) from error
+            raise ItemProblem(error.message_id, **error.values) from error
         if fetched.content_type not in {"text/html", "application/xhtml+xml"}:
-            raise ItemProblem(_("Not an HTML page (%(type)s).") % {"type": fetched.content_type})
+            raise ItemProblem(N_("Not an HTML page (%(type)s)."), type=fetched.content_type)
         return html_drafts(importing_fetch.decode(fetched), page)
 
-    return [Unit(page, lambda page=page: load(page)) for page in pages]
+    return [Unit(page, partial(load, page)) for page in pages]
 
 
 # ---------------------------------------------------------------- saving
@@ -331,8 +339,8 @@ def _free_slug(title: str, language: str) -> str:
 def _language_of(draft: Draft, options: Options) -> str:
     if draft.language:
         if draft.language[:2] not in Locale.values:
-            raise ItemProblem(_("Unknown language “%(value)s” (fr or en).")
-                              % {"value": draft.language})
+            raise ItemProblem(N_("Unknown language “%(value)s” (fr or en)."),
+                              value=draft.language)
         return draft.language[:2]
     if options.language in Locale.values:
         return options.language
@@ -346,17 +354,17 @@ def save_draft(draft: Draft, options: Options, owner: User | None) -> tuple[str,
     """Put one draft into the knowledge base: (outcome, article, reason)."""
     title = " ".join(draft.title.split())[:200]
     if not title:
-        raise ItemProblem(_("The title is empty."))
+        raise ItemProblem(N_("The title is empty."))
     language = _language_of(draft, options)
     visibility = draft.visibility or options.visibility
     if visibility not in Visibility.values:
-        raise ItemProblem(_("Unknown visibility “%(value)s” (public or internal).")
-                          % {"value": visibility})
+        raise ItemProblem(N_("Unknown visibility “%(value)s” (public or internal)."),
+                          value=visibility)
     with transaction.atomic():
         existing = (Article.objects.select_for_update()
                     .filter(locale=language, title__iexact=title).order_by("id").first())
         if existing is not None and options.on_duplicate != "update":
-            return Outcome.SKIPPED, existing, _("An article with this title already exists.")
+            return Outcome.SKIPPED, existing, N_("An article with this title already exists.")
         category = _category(draft.category or options.category, language)
         article = existing or Article(locale=language, slug=_free_slug(title, language),
                                       owner=owner, status=ArticleStatus.DRAFT)
@@ -388,19 +396,19 @@ def start_import(
         try:
             importing_fetch.check_url(url.strip())
         except importing_fetch.FetchError as error:
-            raise InvalidInput(str(error)) from error
+            raise InvalidInput(error.message_id, **error.values) from error
         name = url.strip()
     elif kind == ImportKind.FILES:
         if not files:
             raise InvalidInput(_("Choose at least one file."))
         if len(files) > MAX_FILES:
-            raise InvalidInput(_("At most %(count)s files at a time.") % {"count": MAX_FILES})
+            raise InvalidInput(_("At most %(count)s files at a time."), count=MAX_FILES)
         for upload in files:
             if PurePosixPath(upload.name or "").suffix.lower() not in ACCEPTED_SUFFIXES:
-                raise InvalidInput(_("“%(name)s” is not an HTML, Markdown, CSV or ZIP file.")
-                                   % {"name": upload.name})
+                raise InvalidInput(_("“%(name)s” is not an HTML, Markdown, CSV or ZIP file."),
+                                   name=upload.name)
             if (upload.size or 0) > MAX_UPLOAD_BYTES:
-                raise InvalidInput(_("“%(name)s” is larger than 20 MB.") % {"name": upload.name})
+                raise InvalidInput(_("“%(name)s” is larger than 20 MB."), name=upload.name)
         name = ", ".join(upload.name or "" for upload in files)[:500]
     else:
         raise InvalidInput(_("Choose what to import."))
@@ -429,11 +437,11 @@ def _units(run: ImportRun) -> Iterator[Unit]:
                 data = handle.read()
             units = _file_units(name, data)
         except ItemProblem as problem:
-            yield Unit(name, lambda problem=problem: _raise(problem))
+            yield Unit(name, partial(_raise, problem))
             continue
         except OSError:
-            missing = ItemProblem(_("The uploaded file is gone."))
-            yield Unit(name, lambda missing=missing: _raise(missing))
+            missing = ItemProblem(N_("The uploaded file is gone."))
+            yield Unit(name, partial(_raise, missing))
             continue
         yield from units
 
@@ -457,7 +465,8 @@ def run_import(run_id: int) -> ImportRun | None:
     run.save()
     try:
         units = list(_units(run))
-    except (importing_fetch.FetchError, ItemProblem) as error:
+    except importing_fetch.FetchError as error:
+        _record(run, Unit(run.name, lambda: []), Outcome.FAILED, None, "", error)
         _finish(run, ImportStatus.FAILED, str(error))
         return run
     run.total = len(units)
@@ -474,31 +483,37 @@ def run_import(run_id: int) -> ImportRun | None:
 def _run_unit(run: ImportRun, unit: Unit, options: Options) -> None:
     try:
         drafts = unit.load()
-    except ItemProblem as problem:
-        _record(run, unit.label, Outcome.FAILED, None, "", str(problem))
+    except importing_fetch.FetchError as problem:
+        _record(run, unit, Outcome.FAILED, None, "", problem)
         return
-    except Exception as error:  # a source's surprise fails its item, not the run
+    except Exception:  # a source's surprise fails its item, not the run
         logger.exception("import %s: %s could not be read", run.pk, unit.label)
-        _record(run, unit.label, Outcome.FAILED, None, "", type(error).__name__)
+        _record(run, unit, Outcome.FAILED, None, "", ItemProblem(UNEXPECTED))
         return
     for draft in drafts:
         try:
             outcome, article, reason = save_draft(draft, options, run.created_by)
-        except ItemProblem as problem:
-            _record(run, unit.label, Outcome.FAILED, None, draft.title, str(problem))
+        except importing_fetch.FetchError as problem:
+            _record(run, unit, Outcome.FAILED, None, draft.title, problem)
             continue
-        except Exception as error:
+        except Exception:
             logger.exception("import %s: %s could not be saved", run.pk, unit.label)
-            _record(run, unit.label, Outcome.FAILED, None, draft.title, type(error).__name__)
+            _record(run, unit, Outcome.FAILED, None, draft.title, ItemProblem(UNEXPECTED))
             continue
-        _record(run, unit.label, outcome, article, draft.title, reason)
+        _record(run, unit, outcome, article, draft.title, ItemProblem(reason) if reason else None)
 
 
-def _record(run: ImportRun, item: str, outcome: str, article: Article | None, title: str,
-            reason: str) -> None:
+UNEXPECTED = N_("An unexpected error stopped this item (see the server's log).")
+
+
+def _record(run: ImportRun, unit: Unit, outcome: str, article: Article | None, title: str,
+            reason: importing_fetch.FetchError | None) -> None:
     run.report.append({
-        "item": item[:500], "outcome": outcome, "article": article.pk if article else None,
-        "title": (article.title if article else title)[:200], "reason": reason[:500],
+        "item": unit.label[:500], "line": unit.line, "outcome": outcome,
+        "article": article.pk if article else None,
+        "title": (article.title if article else title)[:200],
+        "reason": reason.message_id if reason else "",
+        "values": reason.values if reason else {},
     })
     setattr(run, outcome, getattr(run, outcome) + 1)
 
