@@ -10,6 +10,7 @@ from django import forms
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
@@ -144,10 +145,36 @@ def article_link(article_id: int | None, articles: dict[int, Article]) -> str:
     return ""
 
 
+OUTCOMES = {
+    importing.Outcome.CREATED: _("Created"),
+    importing.Outcome.UPDATED: _("Updated"),
+    importing.Outcome.SKIPPED: _("Skipped"),
+    importing.Outcome.FAILED: _("Failed"),
+}
+
+
+def reason_text(row: dict[str, Any]) -> str:
+    """The report's reason in the reader's language (stored untranslated, with its values)."""
+    reason = row.get("reason") or ""
+    if not reason:
+        return ""
+    text = gettext(reason)
+    values = row.get("values") or {}
+    try:
+        return text % values if values else text
+    except (KeyError, TypeError, ValueError):
+        return reason
+
+
 def _report_rows(run: ImportRun) -> list[dict[str, Any]]:
     ids = {row.get("article") for row in run.report if row.get("article")}
     articles = Article.objects.in_bulk(ids)
-    return [{**row, "link": article_link(row.get("article"), articles)} for row in run.report]
+    return [
+        {**row, "link": article_link(row.get("article"), articles),
+         "outcome_text": OUTCOMES.get(row.get("outcome", ""), row.get("outcome", "")),
+         "reason_text": reason_text(row)}
+        for row in run.report
+    ]
 
 
 def _run_context(run: ImportRun) -> dict[str, Any]:
