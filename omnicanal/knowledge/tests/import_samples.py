@@ -5,7 +5,7 @@ from __future__ import annotations
 
 FAQ_DETAILS_FR = """<!doctype html>
 <html lang="fr">
-<head><title>FAQ – Vélo Ville</title><style>body { color: red }</style>
+<head><title>FAQ - Vélo Ville</title><style>body { color: red }</style>
 <script>console.log("tracker")</script></head>
 <body>
 <header><a href="/">Vélo Ville</a><nav><a href="/tarifs">Tarifs</a></nav></header>
@@ -27,12 +27,12 @@ FAQ_DETAILS_FR = """<!doctype html>
     <p>Carte bancaire, Apple Pay et chèques-vacances en agence.</p>
   </details>
 </main>
-<footer>© Vélo Ville – <a href="/mentions">Mentions légales</a></footer>
+<footer>© Vélo Ville - <a href="/mentions">Mentions légales</a></footer>
 </body></html>
 """
 
 FAQ_JSON_LD_EN = """<!doctype html>
-<html lang="en"><head><title>Help – Velo Ville</title>
+<html lang="en"><head><title>Help - Velo Ville</title>
 <script type="application/ld+json">
 {"@context": "https://schema.org", "@graph": [
   {"@type": "Organization", "name": "Velo Ville"},
@@ -76,7 +76,7 @@ ARTICLE_PAGE_EN = """<!doctype html>
 <p>Our three shops are open <strong>every day</strong> except 1 May.</p>
 <h2>Summer</h2>
 <table><thead><tr><th>Shop</th><th>Hours</th></tr></thead>
-<tbody><tr><td>Gare de Lyon</td><td>8:00–20:00</td></tr><tr><td>Bastille</td><td>9:00–19:00</td></tr></tbody></table>
+<tbody><tr><td>Gare de Lyon</td><td>8:00-20:00</td></tr><tr><td>Bastille</td><td>9:00-19:00</td></tr></tbody></table>
 <form><input name="newsletter"><button>Subscribe</button></form>
 <p onclick="alert(1)">Questions? <a href="javascript:alert(1)">Write to us</a>.</p>
 </main>

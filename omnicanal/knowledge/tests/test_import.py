@@ -239,7 +239,7 @@ def test_a_run_is_not_run_twice(supervisor: User) -> None:
 class _Site(BaseHTTPRequestHandler):
     pages: dict[str, tuple[str, str]] = {}
 
-    def do_GET(self) -> None:  # noqa: N802 (the standard library's name)
+    def do_GET(self) -> None:
         found = self.pages.get(self.path)
         if found is None:
             self.send_response(404)
