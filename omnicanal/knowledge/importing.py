@@ -30,7 +30,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext_noop
 
 from omnicanal.accounts.models import User
 from omnicanal.core.exceptions import InvalidInput
@@ -137,7 +137,7 @@ def _decode(data: bytes) -> str:
 def html_drafts(html: str, fallback_title: str = "") -> list[Draft]:
     articles = importing_html.page_articles(html, fallback_title)
     if not articles:
-        raise ItemProblem(N_("No article found in this page."))
+        raise ItemProblem(gettext_noop("No article found in this page."))
     return [
         Draft(article.title, article.body, BodyFormat.HTML, article.language, article.group)
         for article in articles
@@ -157,7 +157,7 @@ def markdown_draft(text: str, fallback_title: str = "") -> Draft:
         try:
             loaded = yaml.safe_load(match.group(1))
         except yaml.YAMLError as error:
-            raise ItemProblem(N_("The front matter is not valid YAML.")) from error
+            raise ItemProblem(gettext_noop("The front matter is not valid YAML.")) from error
         meta = loaded if isinstance(loaded, dict) else {}
         text = text[match.end():]
     title = str(meta.get("title") or "").strip()
@@ -169,9 +169,11 @@ def markdown_draft(text: str, fallback_title: str = "") -> Draft:
     title = title or fallback_title
     body = text.strip()
     if not title:
-        raise ItemProblem(N_("No title: add one in the front matter or a first # heading."))
+        raise ItemProblem(
+            gettext_noop("No title: add one in the front matter or a first # heading.")
+        )
     if not body:
-        raise ItemProblem(N_("The text is empty."))
+        raise ItemProblem(gettext_noop("The text is empty."))
     return Draft(
         title=title, body=body, body_format=BodyFormat.MARKDOWN,
         language=str(meta.get("language") or meta.get("lang") or "").strip().lower(),
@@ -195,7 +197,7 @@ def csv_units(data: bytes, name: str) -> list[Unit]:
     reader = csv.DictReader(io.StringIO(text, newline=""), dialect=dialect)
     columns = {(column or "").strip().lower() for column in reader.fieldnames or []}
     if not {"title", "body"} <= columns:
-        raise ItemProblem(N_("The CSV file needs the columns title and body."))
+        raise ItemProblem(gettext_noop("The CSV file needs the columns title and body."))
     units = []
     for row in reader:
         line = reader.line_num
@@ -213,12 +215,12 @@ def _csv_rows(cells: dict[str, str]) -> list[Draft]:
 
 def _csv_draft(cells: dict[str, str]) -> Draft:
     if not cells.get("title"):
-        raise ItemProblem(N_("The title is empty."))
+        raise ItemProblem(gettext_noop("The title is empty."))
     if not cells.get("body"):
-        raise ItemProblem(N_("The body is empty."))
+        raise ItemProblem(gettext_noop("The body is empty."))
     body_format = cells.get("format", "").lower()
     if body_format not in CSV_FORMATS:
-        raise ItemProblem(N_("Unknown format “%(value)s” (text, html or markdown)."),
+        raise ItemProblem(gettext_noop("Unknown format “%(value)s” (text, html or markdown)."),
                           value=cells["format"])
     chosen = CSV_FORMATS[body_format]
     if not chosen:
@@ -248,14 +250,16 @@ def _file_units(name: str, data: bytes, folder: str = "") -> list[Unit]:
         return csv_units(data, name)
     if suffix in ZIP_SUFFIXES:
         return _zip_units(name, data)
-    raise ItemProblem(N_("This kind of file is not imported (HTML, Markdown, CSV or ZIP)."))
+    raise ItemProblem(
+        gettext_noop("This kind of file is not imported (HTML, Markdown, CSV or ZIP).")
+    )
 
 
 def _zip_units(name: str, data: bytes) -> list[Unit]:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile as error:
-        raise ItemProblem(N_("The ZIP archive cannot be read.")) from error
+        raise ItemProblem(gettext_noop("The ZIP archive cannot be read.")) from error
     members = [
         info for info in archive.infolist()
         if not info.is_dir() and not info.filename.startswith("__MACOSX/")
@@ -263,10 +267,10 @@ def _zip_units(name: str, data: bytes) -> list[Unit]:
         and PurePosixPath(info.filename).suffix.lower() in HTML_SUFFIXES | MARKDOWN_SUFFIXES
     ]
     if len(members) > MAX_ZIP_MEMBERS:
-        raise ItemProblem(N_("The archive holds more than %(count)s files."),
+        raise ItemProblem(gettext_noop("The archive holds more than %(count)s files."),
                           count=MAX_ZIP_MEMBERS)
     if sum(info.file_size for info in members) > MAX_ZIP_BYTES:
-        raise ItemProblem(N_("The archive is too large once unpacked."))
+        raise ItemProblem(gettext_noop("The archive is too large once unpacked."))
     units: list[Unit] = []
     for info in members:
         path = PurePosixPath(info.filename)
@@ -291,7 +295,8 @@ def _sitemap_units(url: str) -> list[Unit]:
         except importing_fetch.FetchError as error:
             raise ItemProblem(error.message_id, **error.values) from error
         if fetched.content_type not in {"text/html", "application/xhtml+xml"}:
-            raise ItemProblem(N_("Not an HTML page (%(type)s)."), type=fetched.content_type)
+            raise ItemProblem(gettext_noop("Not an HTML page (%(type)s)."),
+                              type=fetched.content_type)
         return html_drafts(importing_fetch.decode(fetched), page)
 
     return [Unit(page, partial(load, page)) for page in pages]
@@ -339,7 +344,7 @@ def _free_slug(title: str, language: str) -> str:
 def _language_of(draft: Draft, options: Options) -> str:
     if draft.language:
         if draft.language[:2] not in Locale.values:
-            raise ItemProblem(N_("Unknown language “%(value)s” (fr or en)."),
+            raise ItemProblem(gettext_noop("Unknown language “%(value)s” (fr or en)."),
                               value=draft.language)
         return draft.language[:2]
     if options.language in Locale.values:
@@ -354,17 +359,18 @@ def save_draft(draft: Draft, options: Options, owner: User | None) -> tuple[str,
     """Put one draft into the knowledge base: (outcome, article, reason)."""
     title = " ".join(draft.title.split())[:200]
     if not title:
-        raise ItemProblem(N_("The title is empty."))
+        raise ItemProblem(gettext_noop("The title is empty."))
     language = _language_of(draft, options)
     visibility = draft.visibility or options.visibility
     if visibility not in Visibility.values:
-        raise ItemProblem(N_("Unknown visibility “%(value)s” (public or internal)."),
+        raise ItemProblem(gettext_noop("Unknown visibility “%(value)s” (public or internal)."),
                           value=visibility)
     with transaction.atomic():
         existing = (Article.objects.select_for_update()
                     .filter(locale=language, title__iexact=title).order_by("id").first())
         if existing is not None and options.on_duplicate != "update":
-            return Outcome.SKIPPED, existing, N_("An article with this title already exists.")
+            reason = gettext_noop("An article with this title already exists.")
+            return Outcome.SKIPPED, existing, reason
         category = _category(draft.category or options.category, language)
         article = existing or Article(locale=language, slug=_free_slug(title, language),
                                       owner=owner, status=ArticleStatus.DRAFT)
@@ -440,7 +446,7 @@ def _units(run: ImportRun) -> Iterator[Unit]:
             yield Unit(name, partial(_raise, problem))
             continue
         except OSError:
-            missing = ItemProblem(N_("The uploaded file is gone."))
+            missing = ItemProblem(gettext_noop("The uploaded file is gone."))
             yield Unit(name, partial(_raise, missing))
             continue
         yield from units
@@ -503,7 +509,7 @@ def _run_unit(run: ImportRun, unit: Unit, options: Options) -> None:
         _record(run, unit, outcome, article, draft.title, ItemProblem(reason) if reason else None)
 
 
-UNEXPECTED = N_("An unexpected error stopped this item (see the server's log).")
+UNEXPECTED = gettext_noop("An unexpected error stopped this item (see the server's log).")
 
 
 def _record(run: ImportRun, unit: Unit, outcome: str, article: Article | None, title: str,

@@ -19,7 +19,7 @@ from urllib.parse import urljoin, urlsplit
 from xml.etree import ElementTree
 
 from django.conf import settings
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext_noop
 
 MAX_REDIRECTS = 3
 USER_AGENT = "Omnicanal knowledge import (+https://omnicanal.example)"
@@ -47,7 +47,7 @@ def check_url(url: str) -> None:
     """Refuse what the import may not fetch: another scheme, a host on our own network."""
     parts = urlsplit(url)
     if parts.scheme not in {"http", "https"} or not parts.hostname:
-        raise FetchError(N_("Only http and https addresses can be imported."))
+        raise FetchError(gettext_noop("Only http and https addresses can be imported."))
     if getattr(settings, "KNOWLEDGE_IMPORT_ALLOW_PRIVATE", False):
         return
     try:
@@ -55,12 +55,12 @@ def check_url(url: str) -> None:
             parts.hostname, parts.port or (443 if parts.scheme == "https" else 80),
             type=socket.SOCK_STREAM)}
     except (OSError, UnicodeError) as error:
-        raise FetchError(N_("The address could not be resolved.")) from error
+        raise FetchError(gettext_noop("The address could not be resolved.")) from error
     for address in addresses:
         ip = ipaddress.ip_address(str(address).split("%")[0])
         if not ip.is_global or ip.is_multicast:
             raise FetchError(
-                N_("This address is on a private network: the import does not fetch it.")
+                gettext_noop("This address is on a private network: the import does not fetch it.")
             )
 
 
@@ -96,21 +96,21 @@ def fetch(url: str) -> Fetched:
             if location:
                 url = urljoin(url, location)
                 continue
-            raise FetchError(N_("The server answered %(status)s."), status=error.code) \
+            raise FetchError(gettext_noop("The server answered %(status)s."), status=error.code) \
                 from error
         except (urllib.error.URLError, OSError, ValueError) as error:
-            raise FetchError(N_("The page could not be fetched: %(reason)s"),
+            raise FetchError(gettext_noop("The page could not be fetched: %(reason)s"),
                              reason=getattr(error, "reason", error)) from error
         with response:
             body = response.read(limit + 1)
             if len(body) > limit:
-                raise FetchError(N_("The page is larger than the import's limit."))
+                raise FetchError(gettext_noop("The page is larger than the import's limit."))
             return Fetched(
                 url=response.geturl(), body=body,
                 content_type=response.headers.get_content_type(),
                 charset=response.headers.get_content_charset() or "",
             )
-    raise FetchError(N_("Too many redirections."))
+    raise FetchError(gettext_noop("Too many redirections."))
 
 
 def decode(fetched: Fetched) -> str:
@@ -129,11 +129,11 @@ def _locations(xml: bytes) -> tuple[list[str], list[str]]:
     try:
         # The standard parser expands no external entity; a sitemap has no DTD anyway.
         if b"<!DOCTYPE" in xml[:2000] or b"<!ENTITY" in xml:
-            raise FetchError(N_("The sitemap is not valid XML."))
+            raise FetchError(gettext_noop("The sitemap is not valid XML."))
         # A DOCTYPE or an entity was refused above, so nothing expands.
         root = ElementTree.fromstring(xml)  # noqa: S314
     except ElementTree.ParseError as error:
-        raise FetchError(N_("The sitemap is not valid XML.")) from error
+        raise FetchError(gettext_noop("The sitemap is not valid XML.")) from error
     kind = root.tag.rsplit("}", 1)[-1]
     locations = [
         (element.text or "").strip() for element in root.iter()
