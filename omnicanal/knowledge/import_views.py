@@ -10,7 +10,7 @@ from django import forms
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import NoReverseMatch, reverse
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
@@ -41,25 +41,37 @@ class MultipleFileField(forms.FileField):
         super().__init__(*args, **kwargs)
 
     def clean(self, data: Any, initial: Any = None) -> Any:
+        # Required only when files are the source: the form's clean() says so.
         single = super().clean
         if isinstance(data, list | tuple):
             return [single(item, initial) for item in data]
         return [single(data, initial)] if data else []
 
 
+class SitemapURLField(forms.URLField):
+    def validate(self, value: Any) -> None:
+        # Required only when a sitemap is the source: the form's clean() says so.
+        if value not in self.empty_values:
+            super().validate(value)
+
+
 class ImportForm(forms.Form):
+    # The files and the address are each required for their source, which the browser
+    # cannot tell: the form checks them.
+    use_required_attribute = False
+
     kind = forms.ChoiceField(
         label=_("What to import"), choices=ImportKind.choices, initial=ImportKind.FILES,
         widget=forms.RadioSelect,
     )
     uploads = MultipleFileField(
-        label=_("Files"), required=False,
+        label=_("Files"),
         help_text=_("HTML pages, Markdown files (.md), CSV (columns title and body; optional "
                     "category, language, visibility, format) or a ZIP of HTML and Markdown "
                     "files. A FAQ page becomes one article per question."),
     )
-    url = forms.URLField(
-        label=_("Sitemap address"), required=False, assume_scheme="https",
+    url = SitemapURLField(
+        label=_("Sitemap address"), assume_scheme="https",
         help_text=_("The sitemap.xml of the existing FAQ (or a sitemap index); only the pages "
                     "of the same site are imported."),
         widget=forms.URLInput(attrs={"placeholder": "https://www.example.com/sitemap.xml"}),
@@ -146,10 +158,10 @@ def article_link(article_id: int | None, articles: dict[int, Article]) -> str:
 
 
 OUTCOMES = {
-    importing.Outcome.CREATED: _("Created"),
-    importing.Outcome.UPDATED: _("Updated"),
-    importing.Outcome.SKIPPED: _("Skipped"),
-    importing.Outcome.FAILED: _("Failed"),
+    importing.Outcome.CREATED: pgettext_lazy("import outcome", "Created"),
+    importing.Outcome.UPDATED: pgettext_lazy("import outcome", "Updated"),
+    importing.Outcome.SKIPPED: pgettext_lazy("import outcome", "Skipped"),
+    importing.Outcome.FAILED: pgettext_lazy("import outcome", "Failed"),
 }
 
 
