@@ -19,7 +19,12 @@ from omnicanal.knowledge.models import ImportKind, ImportRun
 from omnicanal.knowledge.tests import import_samples as samples
 from omnicanal.testing.live_server import LiveServer
 from omnicanal.testing.tasks import run_queued_tasks
-from omnicanal.web.tests.browser import BROWSER_MARKS, in_each_language, log_in
+from omnicanal.web.tests.browser import (
+    BROWSER_MARKS,
+    accessibility_problems,
+    in_each_language,
+    log_in,
+)
 from omnicanal.web.tests.test_browser_screenshots import check_page, english_strings
 
 pytestmark = BROWSER_MARKS
@@ -106,7 +111,12 @@ def test_the_import_pages_in_french_and_english_look_right(
         page.goto(f"{server.url}/knowledge/import/")
         page.wait_for_selector("#import-runs")
         problems += check_page(page, language, "knowledge-import-form", english)
+        problems += accessibility_problems(page, f"knowledge-import-form ({language})")
+        page.get_by_label("Sitemap", exact=False).first.check()
+        assert page.locator("input[name=url]").is_visible()
+        assert page.locator("input[name=uploads]").is_hidden()
         page.goto(f"{server.url}/knowledge/import/{run.pk}/")
         page.wait_for_selector("#import-report")
         problems += check_page(page, language, "knowledge-import-report", english)
+        problems += accessibility_problems(page, f"knowledge-import-report ({language})")
     assert problems == []
