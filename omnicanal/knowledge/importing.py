@@ -135,8 +135,8 @@ def _decode(data: bytes) -> str:
     return data.decode("utf-8", errors="replace")
 
 
-def html_drafts(html: str, fallback_title: str = "") -> list[Draft]:
-    articles = importing_html.page_articles(html, fallback_title)
+def html_drafts(html: str, fallback_title: str = "", base_url: str = "") -> list[Draft]:
+    articles = importing_html.page_articles(html, fallback_title, base_url)
     if not articles:
         raise ItemProblem(gettext_noop("No article found in this page."))
     return [
@@ -298,7 +298,7 @@ def _sitemap_units(url: str) -> list[Unit]:
         if fetched.content_type not in {"text/html", "application/xhtml+xml"}:
             raise ItemProblem(gettext_noop("Not an HTML page (%(type)s)."),
                               type=fetched.content_type)
-        return html_drafts(importing_fetch.decode(fetched), page)
+        return html_drafts(importing_fetch.decode(fetched), page, fetched.url)
 
     return [Unit(page, partial(load, page)) for page in pages]
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from html import escape
 from html.parser import HTMLParser
 from typing import Any
+from urllib.parse import urljoin
 
 VOID = {"br", "hr", "img", "meta", "link", "input", "source", "wbr", "col", "area", "base"}
 # Never content: the site's furniture and what cannot be read.
@@ -275,9 +276,22 @@ def _plain(html: str) -> str:
     return parse(html).text()
 
 
-def page_articles(html: str, fallback_title: str = "") -> list[PageArticle]:
-    """The articles in one page: one, or one per question of a FAQ."""
+def _absolute_links(root: Node, base_url: str) -> None:
+    """Links and images of a fetched page made absolute: relative, they would point at our
+    own help center once the article is there."""
+    for node in root.walk():
+        for name in ("href", "src"):
+            value = node.attrs.get(name, "").strip()
+            if value and not value.startswith("#"):
+                node.attrs[name] = urljoin(base_url, value)
+
+
+def page_articles(html: str, fallback_title: str = "", base_url: str = "") -> list[PageArticle]:
+    """The articles in one page: one, or one per question of a FAQ. `base_url`, the page's
+    address when it was fetched, makes its relative links absolute."""
     root = parse(html)
+    if base_url:
+        _absolute_links(root, base_url)
     language = _language(root)
     main = _main_content(root)
     title = _page_title(root, main) or fallback_title

@@ -78,6 +78,7 @@ ARTICLE_PAGE_EN = """<!doctype html>
 <table><thead><tr><th>Shop</th><th>Hours</th></tr></thead>
 <tbody><tr><td>Gare de Lyon</td><td>8:00-20:00</td></tr><tr><td>Bastille</td><td>9:00-19:00</td></tr></tbody></table>
 <form><input name="newsletter"><button>Subscribe</button></form>
+<p>See also <a href="/aide/tarifs">our prices</a>.</p>
 <p onclick="alert(1)">Questions? <a href="javascript:alert(1)">Write to us</a>.</p>
 </main>
 <footer>Velo Ville</footer>

@@ -312,6 +312,11 @@ def test_a_sitemap_imports_its_pages_and_reports_the_missing_one(
     assert failed["values"] == {"status": "404"}
     assert Article.objects.filter(locale="fr").count() == 3
     assert Article.objects.get(locale="en").title == "Opening hours of our shops"
+    # The page's relative links point at the site they came from, not at our help center.
+    booking = Article.objects.get(title="Comment réserver un vélo ?")
+    assert '<a href="https://velo-ville.example/reserver"' in booking.body
+    hours = Article.objects.get(locale="en")
+    assert f'<a href="{site}/aide/tarifs">our prices</a>' in hours.body
 
 
 def test_a_private_address_is_refused_by_default(settings: Any, site: str,
