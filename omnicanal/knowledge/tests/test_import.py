@@ -316,7 +316,7 @@ def test_a_sitemap_imports_its_pages_and_reports_the_missing_one(
     booking = Article.objects.get(title="Comment réserver un vélo ?")
     assert '<a href="https://velo-ville.example/reserver"' in booking.body
     hours = Article.objects.get(locale="en")
-    assert f'<a href="{site}/aide/tarifs">our prices</a>' in hours.body
+    assert f'<a href="{site}/aide/tarifs" rel="noopener noreferrer">our prices' in hours.body
 
 
 def test_a_private_address_is_refused_by_default(settings: Any, site: str,
