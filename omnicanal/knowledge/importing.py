@@ -475,6 +475,16 @@ def run_import(run_id: int) -> ImportRun | None:
     run.error = ""
     run.save()
     try:
+        return _run(run, options)
+    except Exception as error:
+        # Not left "running" for ever: the page says it failed, the log says why.
+        logger.exception("import %s failed", run.pk)
+        _finish(run, ImportStatus.FAILED, type(error).__name__)
+        raise
+
+
+def _run(run: ImportRun, options: Options) -> ImportRun:
+    try:
         units = list(_units(run))
     except importing_fetch.FetchError as error:
         _record(run, Unit(run.name, lambda: []), Outcome.FAILED, None, "", error)

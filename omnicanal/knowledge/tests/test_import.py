@@ -337,6 +337,19 @@ def test_a_private_address_is_refused_by_default(settings: Any, site: str,
     assert "private network" in run.error
 
 
+def test_a_sitemap_that_cannot_be_read_fails_the_run_and_says_why(
+    settings: Any, site: str, supervisor: User
+) -> None:
+    settings.KNOWLEDGE_IMPORT_ALLOW_PRIVATE = True
+    run = importing.start_import(supervisor, kind=ImportKind.SITEMAP,
+                                 url=f"{site}/no-sitemap.xml", options=DEFAULTS)
+    run_queued_tasks()
+    run.refresh_from_db()
+    assert run.status == ImportStatus.FAILED
+    assert [(row["item"], row["outcome"], row["values"]) for row in run.report] == [
+        (f"{site}/no-sitemap.xml", "failed", {"status": "404"})]
+
+
 def test_other_schemes_are_refused(supervisor: User) -> None:
     with pytest.raises(InvalidInput, match="http and https"):
         importing.start_import(supervisor, kind=ImportKind.SITEMAP,
