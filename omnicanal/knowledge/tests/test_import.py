@@ -375,6 +375,16 @@ def test_an_agent_may_not_import(agent: User) -> None:
     assert client.get(f"/knowledge/import/{run.pk}/progress/").status_code == 403
 
 
+def test_anonymous_visitors_are_sent_to_the_login_page() -> None:
+    response = Client().get("/knowledge/import/")
+    assert response.status_code == 302 and response["Location"].startswith("/login/")
+
+
+def test_an_administrator_is_offered_to_publish_at_once(admin: User) -> None:
+    client = logged_in(admin, "pw-admin-123")
+    assert b'name="publish"' in client.get("/knowledge/import/").content
+
+
 def test_the_pages_start_a_run_show_its_progress_then_its_report(supervisor: User) -> None:
     client = logged_in(supervisor, "pw-sup-123")
     form = client.get("/knowledge/import/")
