@@ -23,7 +23,6 @@ from functools import partial
 from pathlib import PurePosixPath
 from typing import Any
 
-import yaml
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
@@ -149,17 +148,34 @@ _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", r
 _HEADING = re.compile(r"^#[ \t]+(.+?)[ \t#]*$", re.M)
 
 
+_FRONT_MATTER_LINE = re.compile(r"^([A-Za-z_][\w-]*)[ \t]*:[ \t]*(.*?)[ \t]*$")
+
+
+def front_matter(block: str) -> dict[str, str]:
+    """The `key: value` lines of a Markdown file's front matter (the YAML subset such files
+    use for these fields: one line each, the value optionally quoted); other lines (lists,
+    nested keys, comments) are passed over."""
+    meta: dict[str, str] = {}
+    for line in block.splitlines():
+        found = _FRONT_MATTER_LINE.match(line)
+        if found is None:
+            continue
+        value = found.group(2)
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
+            value = value[1:-1]
+        elif " #" in value:
+            value = value.split(" #", 1)[0].rstrip()
+        meta[found.group(1).lower()] = value
+    return meta
+
+
 def markdown_draft(text: str, fallback_title: str = "") -> Draft:
     """A Markdown file: optional YAML front matter (title, category, language, visibility),
     then the text; without a title there, the first "# " heading is the title."""
-    meta: dict[str, Any] = {}
+    meta: dict[str, str] = {}
     match = _FRONT_MATTER.match(text)
     if match:
-        try:
-            loaded = yaml.safe_load(match.group(1))
-        except yaml.YAMLError as error:
-            raise ItemProblem(gettext_noop("The front matter is not valid YAML.")) from error
-        meta = loaded if isinstance(loaded, dict) else {}
+        meta = front_matter(match.group(1))
         text = text[match.end():]
     title = str(meta.get("title") or "").strip()
     if not title:

@@ -141,6 +141,15 @@ def test_markdown_with_front_matter_and_with_a_first_heading(supervisor: User) -
     assert not late.body.startswith("#")
 
 
+def test_front_matter_values_may_be_quoted_and_other_keys_are_passed_over() -> None:
+    draft = importing.markdown_draft(
+        "---\ntitle: \"Retard : que faire ?\"\ntags:\n  - retard\nlanguage: fr # court\n"
+        "visibility: internal\n---\nAppelez l'agence.\n"
+    )
+    assert (draft.title, draft.language, draft.visibility, draft.body) == (
+        "Retard : que faire ?", "fr", "internal", "Appelez l'agence.")
+
+
 def test_a_csv_imports_its_good_rows_and_reports_the_bad_ones(supervisor: User) -> None:
     run = import_files(supervisor, upload("faq.csv", samples.CSV_MIXED))
 
