@@ -9,6 +9,8 @@ moment after (DNS rebinding) is not caught here.
 
 from __future__ import annotations
 
+import gzip
+import io
 import ipaddress
 import socket
 import urllib.error
@@ -142,6 +144,20 @@ def _locations(xml: bytes) -> tuple[list[str], list[str]]:
     return (locations, []) if kind != "sitemapindex" else ([], locations)
 
 
+def _unzipped(body: bytes) -> bytes:
+    """A sitemap.xml.gz's XML, within the size limit."""
+    if body[:2] != b"\x1f\x8b":
+        return body
+    try:
+        with gzip.GzipFile(fileobj=io.BytesIO(body)) as unzipped:
+            xml = unzipped.read(max_bytes() + 1)
+    except (OSError, EOFError) as error:
+        raise FetchError(gettext_noop("The sitemap is not valid XML.")) from error
+    if len(xml) > max_bytes():
+        raise FetchError(gettext_noop("The page is larger than the import's limit."))
+    return xml
+
+
 def sitemap_pages(url: str, *, same_host: bool = True) -> list[str]:
     """The pages a sitemap (or a sitemap index, one level of nesting) lists, without
     duplicates, on the sitemap's own host unless `same_host` is False, at most max_pages()."""
@@ -155,7 +171,7 @@ def sitemap_pages(url: str, *, same_host: bool = True) -> list[str]:
         sitemaps_read += 1
         if sitemaps_read > 50:
             break
-        found, nested = _locations(fetch(sitemap).body)
+        found, nested = _locations(_unzipped(fetch(sitemap).body))
         if sitemap == url:
             pending.extend(nested)
         for page in found:

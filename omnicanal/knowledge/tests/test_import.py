@@ -3,6 +3,7 @@ server, Markdown with front matter, CSV with a bad row, duplicates, the report, 
 
 from __future__ import annotations
 
+import gzip
 import io
 import threading
 import zipfile
@@ -257,6 +258,8 @@ class _Site(BaseHTTPRequestHandler):
         content_type, body = found
         data = body.replace("{base}", f"http://127.0.0.1:{self.server.server_address[1]}")
         encoded = data.encode()
+        if data.startswith("gzip:"):
+            encoded = gzip.compress(data.removeprefix("gzip:").encode())
         self.send_response(200)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(encoded)))
@@ -287,6 +290,7 @@ def site() -> Iterator[str]:
         "/sitemap.xml": ("application/xml", SITEMAP),
         "/sitemap-index.xml": ("application/xml", SITEMAP_INDEX),
         "/sitemap-pages.xml": ("application/xml", SITEMAP),
+        "/sitemap.xml.gz": ("application/gzip", "gzip:" + SITEMAP),
         "/faq/location": ("text/html; charset=utf-8", samples.FAQ_DETAILS_FR),
         "/aide/horaires": ("text/html; charset=utf-8", samples.ARTICLE_PAGE_EN),
     }
@@ -301,7 +305,7 @@ def site() -> Iterator[str]:
         thread.join(timeout=5)
 
 
-@pytest.mark.parametrize("sitemap", ["/sitemap.xml", "/sitemap-index.xml"])
+@pytest.mark.parametrize("sitemap", ["/sitemap.xml", "/sitemap-index.xml", "/sitemap.xml.gz"])
 def test_a_sitemap_imports_its_pages_and_reports_the_missing_one(
     settings: Any, site: str, supervisor: User, sitemap: str
 ) -> None:
