@@ -265,6 +265,11 @@ IMAP_MAX_ATTEMPTS = env_int("IMAP_MAX_ATTEMPTS", 3)
 SEND_MAX_ATTEMPTS = env_int("SEND_MAX_ATTEMPTS", 5)
 SEND_RETRY_BASE_SECONDS = env_int("SEND_RETRY_BASE_SECONDS", 30)
 OUTBOUND_HTTP_TIMEOUT_SECONDS = env_int("OUTBOUND_HTTP_TIMEOUT_SECONDS", 10)
+# Knowledge import from a sitemap: pages on the server's own network (loopback, private
+# ranges) are refused unless this allows them (an intranet FAQ; the tests' local server).
+KNOWLEDGE_IMPORT_ALLOW_PRIVATE = env_bool("KNOWLEDGE_IMPORT_ALLOW_PRIVATE", False)
+KNOWLEDGE_IMPORT_MAX_BYTES = env_int("KNOWLEDGE_IMPORT_MAX_BYTES", 5 * 1024 * 1024)
+KNOWLEDGE_IMPORT_MAX_PAGES = env_int("KNOWLEDGE_IMPORT_MAX_PAGES", 500)
 # A send task holds its message this long while it talks to the provider: longer than any
 # provider call can take, since after it another task may take the send over.
 SEND_CLAIM_SECONDS = env_int("SEND_CLAIM_SECONDS", 300)

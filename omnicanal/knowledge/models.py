@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Locale(models.TextChoices):
@@ -264,3 +265,69 @@ class UnansweredQuestion(models.Model):
 
     def __str__(self) -> str:
         return self.question[:60]
+
+
+class ImportKind(models.TextChoices):
+    FILES = "files", _("Files (HTML, Markdown, CSV, ZIP)")
+    SITEMAP = "sitemap", _("Sitemap of a website")
+
+
+class ImportStatus(models.TextChoices):
+    QUEUED = "queued", pgettext_lazy("import status", "Queued")
+    RUNNING = "running", pgettext_lazy("import status", "Running")
+    DONE = "done", pgettext_lazy("import status", "Done")
+    FAILED = "failed", pgettext_lazy("import status", "Failed")
+
+
+class ImportRun(models.Model):
+    """One import into the knowledge base (files uploaded, or a sitemap's pages): its options,
+    its progress while the background task runs, and the report of what became of each item.
+    Written by `knowledge.importing` only."""
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+", verbose_name=_("imported by"),
+    )
+    kind = models.CharField(_("source"), max_length=10, choices=ImportKind.choices)
+    # The files' names, or the sitemap's address.
+    name = models.CharField(_("name"), max_length=500)
+    # Where the uploaded files wait for the task (storage names), emptied once it has run.
+    files = models.JSONField(default=list, blank=True)
+    # {"language": "auto"|"fr"|"en", "category": str, "visibility": str,
+    #  "on_duplicate": "skip"|"update", "publish": bool}
+    options = models.JSONField(default=dict, blank=True)
+    status = models.CharField(
+        _("status"), max_length=8, choices=ImportStatus.choices, default=ImportStatus.QUEUED
+    )
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    skipped = models.PositiveIntegerField(default=0)
+    failed = models.PositiveIntegerField(default=0)
+    # One row per item: {"item", "outcome": created|updated|skipped|failed, "article",
+    # "title", "reason"}.
+    report = models.JSONField(default=list, blank=True)
+    # Why the whole run failed (the sitemap could not be read, ...).
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("knowledge import")
+        verbose_name_plural = _("knowledge imports")
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.name[:60]}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in {ImportStatus.DONE, ImportStatus.FAILED}
+
+    @property
+    def percent(self) -> int:
+        if self.is_finished:
+            return 100
+        return min(100, round(100 * self.done / self.total)) if self.total else 0

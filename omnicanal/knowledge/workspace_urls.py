@@ -3,6 +3,7 @@ upkeep. The help center's public pages are in `urls.py`."""
 
 from django.urls import path
 
+from omnicanal.knowledge import import_views
 from omnicanal.knowledge import workspace_views as views
 
 app_name = "kb"
@@ -20,4 +21,7 @@ urlpatterns: list = [
     path("<int:article_id>/versions/", views.versions, name="versions"),
     path("<int:article_id>/versions/diff/", views.diff, name="diff"),
     path("<int:article_id>/versions/<int:number>/restore/", views.restore, name="restore"),
+    path("import/", import_views.import_page, name="import"),
+    path("import/<int:run_id>/", import_views.run_page, name="import_run"),
+    path("import/<int:run_id>/progress/", import_views.run_progress, name="import_progress"),
 ]
