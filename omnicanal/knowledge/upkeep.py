@@ -56,9 +56,11 @@ DUPLICATE_SIMILARITY = 0.80
 NEAR_EXACT_JACCARD = 0.80
 # Only pairs at least this similar are compared word by word (near-exact text is far above).
 SHINGLE_CANDIDATE_SIMILARITY = 0.60
-# A conversation counts for the article nearest to its first customer message when the
-# similarity is at least this (StackFAQ: 84 % of questions counted, 65 % of those right).
-TOPIC_SIMILARITY = 0.45
+# A conversation counts for the article nearest to its first customer message (the better of
+# its similarity to the title and to the title + body) when that is at least this. Low on
+# purpose: a customer's message and an article are worded far apart (a late parcel against
+# "Delivery delays" scores 0.3 to 0.45), and a rise compares two windows counted alike.
+TOPIC_SIMILARITY = 0.35
 # A topic "rises" when the last window holds at least this many conversations and at least
 # `TOPIC_RISE_FACTOR` times the window before.
 TOPIC_MIN_CONVERSATIONS = 3
@@ -386,7 +388,11 @@ def _topic_counts(
     texts = first_customer_messages(start, end)
     if not texts:
         return counts
-    similarity = encode(texts) @ encode([article_text(article) for article in articles]).T
+    questions = encode(texts)
+    similarity = np.maximum(
+        questions @ encode([article_text(article) for article in articles]).T,
+        questions @ encode([article.title for article in articles]).T,
+    )
     nearest = similarity.argmax(axis=1)
     best = similarity[np.arange(len(texts)), nearest]
     for index in nearest[best >= TOPIC_SIMILARITY]:
