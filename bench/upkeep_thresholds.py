@@ -54,8 +54,8 @@ def main() -> None:
     # 2b. Same text lightly edited (a sentence added): what near-exact looks like.
     edited = encode([corpus[f]["question"] + "\n" + corpus[f]["answers"][0] + " Thanks."
                      for f in with_two])
-    print("articles lightly edited: min %.3f median %.3f" % (
-        float(np.diag(originals @ edited.T).min()), float(np.median(np.diag(originals @ edited.T)))))
+    lightly = np.diag(originals @ edited.T)
+    print(f"articles lightly edited: min {lightly.min():.3f} median {np.median(lightly):.3f}")
     # 3. Topic: a customer question against the article (question + answer) it belongs to,
     # against the best other article.
     articles = encode([corpus[f]["question"] + "\n" + corpus[f]["answers"][0] for f in faqs])
@@ -73,8 +73,9 @@ def main() -> None:
     best = q_sims.max(axis=1)
     for threshold in (0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6):
         kept = best >= threshold
-        print("  nearest article at t=%.2f: counted %.3f of questions, right %.3f of those" % (
-            threshold, float(kept.mean()), float(correct[kept].mean()) if kept.any() else 0))
+        right = float(correct[kept].mean()) if kept.any() else 0.0
+        print(f"  nearest article at t={threshold:.2f}: counted {kept.mean():.3f} of "
+              f"questions, right {right:.3f} of those")
     # 4. Clustering the questions (average linkage on cosine distance): agreement with the
     # FAQ each question paraphrases.
     from sklearn.cluster import AgglomerativeClustering
@@ -85,17 +86,18 @@ def main() -> None:
             n_clusters=None, metric="cosine", linkage="average",
             distance_threshold=1 - threshold,
         ).fit_predict(vectors)
-        h, c, v = homogeneity_completeness_v_measure(owners, labels)
-        print("  clusters at t=%.2f: %d clusters for %d FAQs, ARI %.3f homogeneity %.3f "
-              "completeness %.3f" % (threshold, labels.max() + 1, len(faqs),
-                                     adjusted_rand_score(owners, labels), h, c))
+        h, c, _v = homogeneity_completeness_v_measure(owners, labels)
+        ari = adjusted_rand_score(owners, labels)
+        print(f"  clusters at t={threshold:.2f}: {labels.max() + 1} clusters for {len(faqs)} "
+              f"FAQs, ARI {ari:.3f} homogeneity {h:.3f} completeness {c:.3f}")
 
 
 def report(name: str, positives: np.ndarray, negatives: np.ndarray) -> None:
     print(f"{name}: {len(positives)} paraphrase pairs, {len(negatives)} unrelated pairs")
-    print("  paraphrase quantiles 10/25/50: %.3f %.3f %.3f" % tuple(np.quantile(positives, [.1, .25, .5])))
-    print("  unrelated quantiles 99/99.9/max: %.3f %.3f %.3f" % (
-        *np.quantile(negatives, [.99, .999]), negatives.max()))
+    low, quarter, median = np.quantile(positives, [.1, .25, .5])
+    print(f"  paraphrase quantiles 10/25/50: {low:.3f} {quarter:.3f} {median:.3f}")
+    high, higher = np.quantile(negatives, [.99, .999])
+    print(f"  unrelated quantiles 99/99.9/max: {high:.3f} {higher:.3f} {negatives.max():.3f}")
     for threshold in np.arange(0.4, 0.91, 0.05):
         recall = float(np.mean(positives >= threshold))
         false_rate = float(np.mean(negatives >= threshold))

@@ -83,7 +83,7 @@ _cache_lock = threading.Lock()
 
 def encode(texts: Sequence[str]) -> np.ndarray:
     """The encoder's L2-normalised vectors, computing only the texts not seen lately."""
-    keys = [hashlib.sha1(text.encode()).hexdigest() for text in texts]
+    keys = [hashlib.sha256(text.encode()).hexdigest() for text in texts]
     with _cache_lock:
         missing = list(dict.fromkeys(
             (key, text) for key, text in zip(keys, texts, strict=True) if key not in _cache
@@ -280,7 +280,7 @@ def duplicate_articles(*, limit: int = MAX_ARTICLES) -> list[Duplicate]:
     texts = [article_text(article) for article in articles]
     vectors = encode(texts)
     similarity = vectors @ vectors.T
-    hashes = [hashlib.sha1(_normalised(text).encode()).hexdigest() for text in texts]
+    hashes = [hashlib.sha256(_normalised(text).encode()).hexdigest() for text in texts]
     shingles: dict[int, set[str]] = {}
     rows, columns = np.nonzero(np.triu(similarity >= SHINGLE_CANDIDATE_SIMILARITY, 1))
     found: list[Duplicate] = []
