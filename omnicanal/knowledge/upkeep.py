@@ -209,7 +209,9 @@ def _gap(questions: list[UnansweredQuestion], vectors: np.ndarray) -> Gap:
         question_ids=[question.pk for question in questions],
         count=len(questions),
         representative=representative.question,
-        locale=(locales.most_common(1)[0][0] if locales else representative.locale) or "",
+        # The draft's language: the representative question's (its title), else the most
+        # common one.
+        locale=representative.locale or (locales.most_common(1)[0][0] if locales else ""),
         languages=sorted(locales),
         examples=examples,
         answered_count=len(answers),

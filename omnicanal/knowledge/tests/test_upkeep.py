@@ -171,9 +171,12 @@ DELIVERY_COMPLAINTS = [
 ]
 
 
+DELIVERY = ("Delivery delays", "If your parcel is late, check the tracking link in your "
+            "confirmation e-mail. Deliveries take 3 to 5 working days.")
+
+
 def test_an_article_whose_topic_rises_while_unchanged_is_stale(api_inbox: Inbox) -> None:
-    delivery = article("Delivery delays", "If your parcel is late, check the tracking link in "
-                       "your confirmation e-mail. Deliveries take 3 to 5 working days.")
+    delivery = article(*DELIVERY)
     payment = article("Payment methods", "We accept Visa, Mastercard and PayPal.")
     long_ago = timezone.now() - datetime.timedelta(days=120)
     Article.objects.filter(pk__in=[delivery.pk, payment.pk]).update(updated_at=long_ago)

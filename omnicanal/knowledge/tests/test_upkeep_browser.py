@@ -14,6 +14,8 @@ from omnicanal.conversations.models import Inbox
 from omnicanal.knowledge import upkeep
 from omnicanal.knowledge.models import Article, ArticleStatus, UnansweredQuestion
 from omnicanal.knowledge.tests.test_upkeep import (
+    DELIVERY,
+    DELIVERY_COMPLAINTS,
     PASSWORD_ANSWER,
     PASSWORD_QUESTIONS,
     RESET,
@@ -49,6 +51,11 @@ def upkeep_data(api_inbox: Inbox, agent: User) -> None:
     article(*RESET, review_by=today - datetime.timedelta(days=12), owner=agent)
     article(*RESET_AGAIN, status=ArticleStatus.DRAFT)
     article(*SHIPPING, review_by=today - datetime.timedelta(days=2))
+    delivery = article(DELIVERY[0], DELIVERY[1], owner=agent)
+    Article.objects.filter(pk=delivery.pk).update(
+        updated_at=timezone.now() - datetime.timedelta(days=120))
+    for index, text in enumerate(DELIVERY_COMPLAINTS):
+        conversation(api_inbox, f"late{index}", text, days_ago=3 + index)
     upkeep.content_gaps(timezone.now() - datetime.timedelta(days=90))
     upkeep.duplicate_articles()
     upkeep.stale_articles(today)
