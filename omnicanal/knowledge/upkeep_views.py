@@ -34,13 +34,11 @@ REVIEW_IN_DAYS = 14
 
 
 def article_link(article: Article) -> str:
-    """The workspace's page of the article when the editor has one, else the admin's."""
-    for name in ("kb:article_edit", "kb:article"):
-        try:
-            return reverse(name, args=[article.pk])
-        except NoReverseMatch:
-            continue
-    return reverse("admin:knowledge_article_change", args=[article.pk])
+    """The workspace editor's page of the article (`kb:edit`), else the admin's."""
+    try:
+        return reverse("kb:edit", args=[article.pk])
+    except NoReverseMatch:
+        return reverse("admin:knowledge_article_change", args=[article.pk])
 
 
 def _period(request: HtmxHttpRequest) -> int:
@@ -104,7 +102,7 @@ def _done(
 @supervisor_required
 def draft_from_gap(request: HtmxHttpRequest) -> HttpResponse:
     ids = [int(value) for value in request.POST.get("questions", "").split(",")
-           if value.strip().isdigit()]
+           if value.strip().isdigit()][:upkeep.MAX_QUESTIONS]
     gap = upkeep.gap_of(ids)
     if gap is None:
         return _done(request, "gaps", gettext("These questions are already answered."),
