@@ -19,6 +19,7 @@ import os
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -73,27 +74,23 @@ def main() -> None:
     print(f"load average at start: {os.getloadavg()[0]:.1f}", flush=True)
     since = timezone.now() - datetime.timedelta(days=1)
 
-    for label in ("cold", "warm"):
-        if label == "cold":
-            upkeep.forget_embeddings()
+    def timed(step: Any) -> tuple[Any, float, float]:
         start, cpu = time.perf_counter(), time.process_time()
-        gaps = upkeep.content_gaps(since)
-        gap_seconds = time.perf_counter() - start
-        gap_cpu = time.process_time() - cpu
-        if label == "cold":
-            upkeep.forget_embeddings()
-        start, cpu = time.perf_counter(), time.process_time()
-        pairs = upkeep.duplicate_articles()
-        duplicate_seconds = time.perf_counter() - start
-        duplicate_cpu = time.process_time() - cpu
-        print(json.dumps({
-            "run": label, "questions": len(texts), "gaps": len(gaps),
-            "gap_seconds": round(gap_seconds, 2), "gap_cpu_seconds": round(gap_cpu, 2),
-            "articles": len(articles), "duplicate_pairs": len(pairs),
-            "duplicate_seconds": round(duplicate_seconds, 2),
-            "duplicate_cpu_seconds": round(duplicate_cpu, 2),
-        }), flush=True)
+        result = step()
+        return result, time.perf_counter() - start, time.process_time() - cpu
 
+    for name, size, step in (
+        ("gaps", len(texts), lambda: upkeep.content_gaps(since)),
+        ("duplicates", len(articles), upkeep.duplicate_articles),
+    ):
+        upkeep.forget_embeddings()
+        for label in ("cold", "warm"):
+            found, wall, cpu = timed(step)
+            print(json.dumps({
+                "step": name, "run": label, "items": size, "found": len(found),
+                "seconds": round(wall, 2), "cpu_seconds": round(cpu, 2),
+                "load_average": round(os.getloadavg()[0], 1),
+            }), flush=True)
 
 if __name__ == "__main__":
     main()
