@@ -73,9 +73,9 @@ def main() -> None:
     best = q_sims.max(axis=1)
     for threshold in (0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6):
         kept = best >= threshold
-        right = float(correct[kept].mean()) if kept.any() else 0.0
+        precision = float(correct[kept].mean()) if kept.any() else 0.0
         print(f"  nearest article at t={threshold:.2f}: counted {kept.mean():.3f} of "
-              f"questions, right {right:.3f} of those")
+              f"questions, right {precision:.3f} of those")
     # 4. Clustering the questions (average linkage on cosine distance): agreement with the
     # FAQ each question paraphrases.
     from sklearn.cluster import AgglomerativeClustering
