@@ -328,3 +328,16 @@ def test_merge_and_review_buttons_without_javascript(
                            {"owner": supervisor.pk, "review_by": due.isoformat()})
     keep.refresh_from_db()
     assert (keep.owner, keep.review_by) == (supervisor, due)
+
+
+def test_the_period_chooses_which_questions_count(
+    supervisor_client: Client, questions: Any,
+) -> None:
+    UnansweredQuestion.objects.filter(pk=questions[4].pk).update(
+        created_at=timezone.now() - datetime.timedelta(days=30))
+
+    last_week = supervisor_client.get(reverse("kb:upkeep") + "?days=7").content.decode()
+    last_quarter = supervisor_client.get(reverse("kb:upkeep") + "?days=90").content.decode()
+
+    assert UNRELATED_QUESTION[0] not in last_week and "4 questions" in last_week
+    assert UNRELATED_QUESTION[0] in last_quarter
