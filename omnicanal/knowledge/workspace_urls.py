@@ -3,7 +3,7 @@ upkeep. The help center's public pages are in `urls.py`."""
 
 from django.urls import path
 
-from omnicanal.knowledge import import_views
+from omnicanal.knowledge import import_views, upkeep_views
 from omnicanal.knowledge import workspace_views as views
 
 app_name = "kb"
@@ -24,4 +24,9 @@ urlpatterns: list = [
     path("import/", import_views.import_page, name="import"),
     path("import/<int:run_id>/", import_views.run_page, name="import_run"),
     path("import/<int:run_id>/progress/", import_views.run_progress, name="import_progress"),
+    path("upkeep/", upkeep_views.upkeep_page, name="upkeep"),
+    path("upkeep/gaps/draft/", upkeep_views.draft_from_gap, name="upkeep_draft"),
+    path("upkeep/duplicates/merge/", upkeep_views.merge_articles, name="upkeep_merge"),
+    path("upkeep/stale/<int:article_id>/review/", upkeep_views.assign_review,
+         name="upkeep_review"),
 ]
