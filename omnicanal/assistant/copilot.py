@@ -75,7 +75,7 @@ def passage_key(passage: Passage) -> str:
     """A stable name for a passage, for the panel to say which ones a reply uses."""
     source = (f"a{passage.article_id}" if passage.article_id is not None
               else f"c{passage.conversation_id}")
-    return f"{source}-{hashlib.sha1(passage.text.encode()).hexdigest()[:8]}"
+    return f"{source}-{hashlib.sha256(passage.text.encode()).hexdigest()[:8]}"
 
 
 def locale_of(conversation: Conversation) -> str | None:
@@ -128,16 +128,24 @@ def _suggestions(conversation: Conversation, passages: list[Passage]) -> list[Su
 def suggestions_for(conversation: Conversation, *, limit: int = SUGGESTIONS) -> list[Suggestion]:
     """The passages answering the customer's question, best first: articles for agents
     (internal ones too) and other resolved conversations, never this one."""
-    question = customer_question(conversation)
+    messages = conversation_messages(conversation)
+    question = customer_question(conversation, messages)
     if not question:
         return []
-    passages = [
-        passage for passage in retrieve(
-            question, locale=locale_of(conversation), audience="agents", limit=limit + 1,
-            include_conversations=True,
-        )
-        if passage.conversation_id != conversation.pk
-    ]
+    # The question with its context first; the last message alone when that finds nothing.
+    last = next((m.text.strip() for m in reversed(messages)
+                 if m.direction == Direction.INCOMING), "")[-QUESTION_LENGTH:]
+    passages: list[Passage] = []
+    for query in dict.fromkeys(q for q in (question, last) if q):
+        passages = [
+            passage for passage in retrieve(
+                query, locale=locale_of(conversation), audience="agents", limit=limit + 1,
+                include_conversations=True,
+            )
+            if passage.conversation_id != conversation.pk
+        ]
+        if passages:
+            break
     return _suggestions(conversation, passages[:limit])
 
 
