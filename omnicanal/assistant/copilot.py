@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from omnicanal.accounts.models import User
 from omnicanal.assistant import llm
@@ -213,12 +214,14 @@ def _draft_body(conversation: Conversation, messages: list[Message]) -> tuple[st
     asked = [m for m in messages if m.direction == Direction.INCOMING]
     answered = [m for m in messages if m.direction == Direction.OUTGOING and not m.is_bot]
     first = " ".join(asked[0].text.split()) if asked else ""
-    title = (conversation.subject.strip() or first or _("Answer")).strip()
+    title = (conversation.subject.strip() or first or pgettext("article", "Answer")).strip()
     if len(title) > TITLE_LENGTH:
         title = title[: TITLE_LENGTH - 1].rstrip() + "…"
     question = "\n\n".join(m.text.strip() for m in asked[:2])
     answer = "\n\n".join(m.text.strip() for m in answered)
-    body = (f"## {_('Question')}\n\n{question}\n\n## {_('Answer')}\n\n{answer}\n").strip() + "\n"
+    heading_question = pgettext("article", "Question")
+    heading_answer = pgettext("article", "Answer")
+    body = f"## {heading_question}\n\n{question}\n\n## {heading_answer}\n\n{answer}\n"
     return title, body
 
 

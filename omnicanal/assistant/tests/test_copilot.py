@@ -50,7 +50,7 @@ def llm_server(settings: Any) -> Iterator[LlmServer]:
     state = LlmServer(url="", answer="Bonjour, voici la marche à suivre (réponse du modèle).")
 
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802 (http.server's name)
+        def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length", "0"))
             body = json.loads(self.rfile.read(length))
             state.requests.append({"path": self.path, "body": body})
@@ -65,7 +65,7 @@ def llm_server(settings: Any) -> Iterator[LlmServer]:
             self.end_headers()
             self.wfile.write(payload)
 
-        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+        def log_message(self, format: str, *args: Any) -> None:
             pass
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
