@@ -11,8 +11,9 @@ resolved conversations too); a language model is used when one is configured
 from __future__ import annotations
 
 import hashlib
+import html
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.conf import settings
 from django.utils.text import slugify
@@ -116,6 +117,10 @@ def _absolute(url: str) -> str:
 
 def _suggestions(conversation: Conversation, passages: list[Passage]) -> list[Suggestion]:
     public = _public_article_ids(passages)
+    # Plain text, whatever escaping the search's snippet kept ("d&#x27;une"): the template
+    # escapes it once more, the composer takes it as typed.
+    passages = [replace(p, text=html.unescape(p.text), title=html.unescape(p.title))
+                for p in passages]
     return [
         Suggestion(
             passage=passage, key=passage_key(passage),

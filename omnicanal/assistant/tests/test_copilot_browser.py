@@ -76,8 +76,9 @@ def test_the_copilot_suggests_an_article_and_fills_the_composer_without_sending(
         page.evaluate("window.localStorage.removeItem('omnicanal.side-tab')")
         copilot_tab = page.locator("#side-tab-copilot")
         expect(copilot_tab).to_contain_text("Copilote" if language == "fr" else "Copilot")
-        # The count of suggestions shows on the tab before it is opened.
-        expect(page.locator("#copilot-count")).to_have_text("1")
+        # The count of suggestions shows on the tab before it is opened (the first panel
+        # loads the sentence encoder for the summary: a few seconds).
+        expect(page.locator("#copilot-count")).to_have_text("1", timeout=60_000)
         copilot_tab.click()
         expect(copilot_tab).to_have_attribute("aria-selected", "true")
         expect(page.locator("#contact-panel")).to_be_hidden()
