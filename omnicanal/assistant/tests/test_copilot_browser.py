@@ -15,7 +15,7 @@ from omnicanal.assistant.tests.test_copilot import REFUND_BODY, article
 from omnicanal.conftest import inbound
 from omnicanal.conversations import actions
 from omnicanal.conversations.ingest import ingest
-from omnicanal.conversations.models import Inbox, Message
+from omnicanal.conversations.models import Inbox, Message, Status
 from omnicanal.testing.live_server import (
     LiveServer,
     asgi_live_server,  # noqa: F401 (fixture)
@@ -120,4 +120,20 @@ def test_the_copilot_suggests_an_article_and_fills_the_composer_without_sending(
         expect(page.locator(".copilot-panel")).to_be_hidden()
 
     assert Message.objects.filter(conversation_id=conversation_id).count() == sent_before
+
+    # Opened from the list (a fragment swapped in by htmx), the copilot loads again, on the
+    # tab the agent last chose; resolved, it offers to make an article draft.
+    page.locator("#side-tab-copilot").click()
+    page.goto(f"{server.url}/")
+    wait_until_live(page)
+    page.locator(f"[data-conversation-id='{conversation_id}'] .row-contact").first.click()
+    expect(page.locator("#side-tab-copilot")).to_have_attribute("aria-selected", "true")
+    expect(page.locator(".copilot-suggestion").first).to_contain_text("Remboursement")
+    expect(page.locator("#copilot-draft-button")).to_have_count(0)
+    actions.set_status(agent, conversation_id, Status.RESOLVED)
+    page.goto(f"{server.url}/conversations/{conversation_id}/")
+    wait_until_live(page)
+    expect(page.locator("#copilot-draft-button")).to_be_visible()
+    page.screenshot(path=str(folder / "en-resolved-1440.png"))
+    problems += accessibility_problems(page, "copilot, resolved")
     assert problems == [], problems

@@ -97,5 +97,6 @@
 
   window.omnicanalCopilot = { apply: apply, show: show };
   document.addEventListener("omnicanal:conversation-opened", apply);
+  document.addEventListener("DOMContentLoaded", apply);
   apply();
 })();
