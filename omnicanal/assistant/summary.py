@@ -14,6 +14,8 @@ import re
 from dataclasses import dataclass, field
 
 import numpy as np
+from django.core.cache import cache
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from omnicanal.assistant import llm
@@ -28,6 +30,8 @@ REDUNDANT = 0.85
 MAX_SENTENCES = 200
 QUOTE_LENGTH = 280
 TRANSCRIPT_LENGTH = 12_000
+# A summary is kept until the conversation moves (a message, the status, the assignee).
+CACHE_SECONDS = 3600
 SENTENCE = re.compile(r"(?<=[.!?…])\s+|\n+")
 
 
@@ -181,6 +185,20 @@ def summarize(conversation: Conversation, *, force: bool = False) -> Summary | N
     messages = conversation_messages(conversation)
     if not force and not is_long(conversation, messages):
         return None
+    last = messages[-1] if messages else None
+    key = ":".join(str(part) for part in (
+        "copilot-summary", conversation.pk, len(messages), last.pk if last else 0,
+        last.created_at.timestamp() if last else 0, conversation.status,
+        conversation.assignee_id, get_language(), llm.is_configured(),
+    ))
+    summary: Summary | None = cache.get(key)
+    if summary is None:
+        summary = _summarize(conversation, messages)
+        cache.set(key, summary, CACHE_SECONDS)
+    return summary
+
+
+def _summarize(conversation: Conversation, messages: list[Message]) -> Summary:
     if llm.is_configured():
         written = llm.complete([
             llm.ChatMessage("system", (
