@@ -18,7 +18,7 @@ from omnicanal.core.exceptions import DomainError
 from omnicanal.knowledge.models import Article, Visibility
 
 # Where a new draft opens: the workspace's article editor when it exists, else the admin.
-DRAFT_ROUTES = ("kb:article", "kb:article_edit", "kb:article_detail")
+DRAFT_ROUTES = ("kb:edit", "kb:article", "kb:article_edit")
 
 
 def draft_url(article: Article) -> str:
