@@ -25,6 +25,7 @@ urlpatterns = [
     path("", include("omnicanal.routing.urls")),
     path("notifications/", include("omnicanal.notifications.urls")),
     path("knowledge/", include("omnicanal.knowledge.workspace_urls")),
+    path("assistant/", include("omnicanal.assistant.urls")),
     path("", include("omnicanal.demo.urls")),
     path("", include("omnicanal.web.urls")),
 ]
