@@ -17,6 +17,7 @@ from omnicanal.conversations.models import Status
 from omnicanal.core.exceptions import DomainError
 from omnicanal.knowledge.models import Article, Visibility
 
+
 def draft_url(article: Article) -> str:
     return reverse("kb:edit", args=[article.pk])
 
