@@ -157,10 +157,10 @@ def texts(config: BotSettings, language: str) -> dict[str, str]:
             CHOICE_HUMAN: gettext("Talk to a person"),
             CHOICE_CALLBACK: gettext("Be called back"),
             CHOICE_EMAIL: gettext("An answer by e-mail"),
-            "callback": gettext(
+            "callback_done": gettext(
                 "A member of the team will call you back; they will see what you asked."
             ),
-            "email": gettext(
+            "email_done": gettext(
                 "A member of the team will answer you by e-mail; they will see what you asked."
             ),
             "glad": gettext("Glad I could help. Ask me anything else, or write “agent” to "
@@ -263,7 +263,7 @@ def respond(turn: BotTurn, message: Message, conversation: Conversation) -> None
         choice = _choice(text, said) or (CHOICE_HUMAN if wants_human(text) else "")
         if choice:
             give_to_team("low_confidence", said["handover"] if choice == CHOICE_HUMAN
-                         else said[choice], choice)
+                         else said[f"{choice}_done"], choice)
             return
     if wants_human(text):
         give_to_team("asked_for_human", said["handover"])
