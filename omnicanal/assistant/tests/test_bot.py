@@ -199,8 +199,12 @@ def test_a_crash_before_commit_leaves_nothing_and_the_retry_answers_once(
     chat: Inbox, say: Say, monkeypatch: pytest.MonkeyPatch,
     django_capture_on_commit_callbacks: Any,
 ) -> None:
-    def crash(*args: Any, **kwargs: Any) -> None:
-        raise RuntimeError("worker killed")
+    original_save = BotTurn.save
+
+    def crash(turn: BotTurn, *args: Any, **kwargs: Any) -> None:
+        if turn.reply_id is not None:
+            raise RuntimeError("worker killed")
+        original_save(turn, *args, **kwargs)
 
     # The bot's reply is written, then the process dies before the turn is complete.
     monkeypatch.setattr(BotTurn, "save", crash)
