@@ -256,7 +256,8 @@ def respond(turn: BotTurn, message: Message, conversation: Conversation) -> None
         turn.outcome = BotOutcome.HANDED_OVER
         send(Reply(message_text), greet=previous is None)
         turn.save()
-        hand_over(conversation, reason=reason, language=language, choice=choice)
+        hand_over(conversation, reason=reason, language=language, choice=choice,
+                  bot_name=config.display_name)
 
     awaiting = previous.awaiting if previous else ""
     if awaiting == "choice":

@@ -67,6 +67,7 @@ def summary(
             ]
         else:
             lines.append(gettext("The bot tried no article."))
+        lines.append("")
         lines.append(gettext("Customer's language: %(language)s") % {"language": language})
     details: dict[str, object] = {"asked": asked, "articles": list(tried.values()),
                                   "language": language, "choice": choice}
@@ -74,8 +75,10 @@ def summary(
 
 
 def hand_over(
-    conversation: Conversation, *, reason: str, language: str, choice: str = ""
+    conversation: Conversation, *, reason: str, language: str, choice: str = "",
+    bot_name: str = "",
 ) -> Message | None:
     """Give the conversation to the team (routing queues it as a new arrival)."""
     text, details = summary(conversation, reason, language, choice)
-    return hand_over_from_bot(conversation.pk, text, reason=reason, details=details)
+    return hand_over_from_bot(conversation.pk, text, reason=reason, details=details,
+                              bot_name=bot_name)

@@ -840,7 +840,8 @@ def bot_reply(
 
 
 def hand_over_from_bot(
-    conversation_id: int, summary: str, *, reason: str, details: dict[str, Any] | None = None
+    conversation_id: int, summary: str, *, reason: str, details: dict[str, Any] | None = None,
+    bot_name: str = "",
 ) -> Message | None:
     """The bot gives the conversation to the team: it leaves the bot, an internal note
     tells whoever takes it what the customer asked and what the bot tried, and routing
@@ -859,7 +860,8 @@ def hand_over_from_bot(
             author=None,
             is_bot=True,
             text=_check_text(summary),
-            metadata={"bot_handover": {"reason": reason, **(details or {})}},
+            metadata={"bot_handover": {"reason": reason, **(details or {})},
+                      "bot_name": bot_name},
             delivery_status=DeliveryStatus.SENT,
         )
         record_event("message.created", conversation, message_id=note.pk, direction="note",
