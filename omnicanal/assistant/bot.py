@@ -198,41 +198,88 @@ def _passages_record(passages: list[Passage]) -> list[dict[str, object]]:
 
 
 def handle_message_created(event: OutboxEvent) -> None:
-    """`message.created`: a customer's message in a conversation the bot holds."""
+    """`message.created`: a customer's message in a conversation the bot holds. Answered
+    here (quick database work: retrieval and writes), or, when a language model phrases the
+    answers, by the `answer_message` task (a network call has no place in an event's
+    handling: the webhook that stored the message waits for it); the task's row is written
+    with the event's handling, so it is as durable as the event."""
     if event.payload.get("direction") != Direction.INCOMING:
         return
+    message_id = event.payload.get("message_id")
+    if not isinstance(message_id, int) or _bot_message(message_id) is None:
+        return
+    if llm.is_configured():
+        from omnicanal.assistant.bot_tasks import answer_message_task
+
+        answer_message_task.enqueue(message_id)
+        return
+    answer_message(message_id)
+
+
+def _bot_message(message_id: int) -> Message | None:
+    """The customer message if the bot is to answer it (its inbox has the bot on, on a
+    conversational channel, and the bot still holds its conversation)."""
     message = (
-        Message.objects.select_related("conversation", "inbox")
-        .filter(pk=event.payload.get("message_id"), direction=Direction.INCOMING)
+        Message.objects.select_related("conversation__inbox")
+        .filter(pk=message_id, direction=Direction.INCOMING)
         .first()
     )
     if message is None or message.is_auto_reply or not message.text.strip():
-        return
+        return None
     conversation = message.conversation
     if not conversation.with_bot or not conversation.inbox.bot_enabled:
-        return
+        return None
     if conversation.inbox.channel not in BOT_CHANNELS:
-        return
+        return None
+    return message
+
+
+@dataclass
+class Plan:
+    """What the bot will do about one message, decided before anything is written (the
+    language model, if any, is asked here, outside the transaction and its locks)."""
+
+    language: str
+    outcome: str
+    reply: Reply
+    greet: bool
+    awaiting: str = ""
+    passages: list[dict[str, object]] | None = None
+    # (reason, choice) when the bot hands over.
+    handover: tuple[str, str] | None = None
+    # The question to keep for the content-gap report, with the articles tried.
+    unanswered: tuple[str, list[int]] | None = None
+
+
+def answer_message(message_id: int) -> bool:
+    """Handle one customer message once; False when there was nothing (more) to do."""
+    message = _bot_message(message_id)
+    if message is None or BotTurn.objects.filter(message_id=message_id).exists():
+        return False
+    config = bot_settings()
+    plan = plan_for(message, message.conversation, config)
     with transaction.atomic():
         conversation = Conversation.objects.select_for_update().select_related("inbox").get(
-            pk=conversation.pk
+            pk=message.conversation_id
         )
         if not conversation.with_bot:
-            return
+            return False  # a person answered meanwhile
         try:
             with transaction.atomic():
                 turn = BotTurn.objects.create(
-                    message=message, conversation=conversation, outcome=BotOutcome.ANSWERED,
+                    message=message, conversation=conversation, outcome=plan.outcome,
+                    language=plan.language, passages=plan.passages or [],
+                    awaiting=plan.awaiting,
                 )
         except IntegrityError:
-            return  # handled already: a retry after the reply committed
-        respond(turn, message, conversation)
+            return False  # handled already: a retry after the reply committed
+        carry_out(plan, turn, conversation, config)
+    return True
 
 
-def respond(turn: BotTurn, message: Message, conversation: Conversation) -> None:
-    config = bot_settings()
+def plan_for(message: Message, conversation: Conversation, config: BotSettings) -> Plan:
     previous = (
-        BotTurn.objects.filter(conversation=conversation).exclude(pk=turn.pk)
+        BotTurn.objects.filter(conversation=conversation)
         .order_by("-created_at", "-pk").first()
     )
     language = _guess_language(
@@ -241,64 +288,65 @@ def respond(turn: BotTurn, message: Message, conversation: Conversation) -> None
     )
     if language not in LANGUAGE_NAMES:
         language = "fr"
-    turn.language = language
     said = texts(config, language)
     text = message.text.strip()
-    channel = conversation.inbox.channel
+    greet = previous is None
 
-    def send(reply: Reply, *, greet: bool = False) -> None:
-        body = f"{said['greeting']}\n\n{reply.text}" if greet else reply.text
-        content, metadata = _with_options(channel, Reply(body, reply.quick_replies))
-        turn.reply = bot_reply(conversation.pk, content, bot_name=config.display_name,
-                               metadata=metadata)
-
-    def give_to_team(reason: str, message_text: str, choice: str = "") -> None:
-        turn.outcome = BotOutcome.HANDED_OVER
-        send(Reply(message_text), greet=previous is None)
-        turn.save()
-        hand_over(conversation, reason=reason, language=language, choice=choice,
-                  bot_name=config.display_name)
+    def give_to_team(reason: str, message_text: str, choice: str = "") -> Plan:
+        return Plan(language, BotOutcome.HANDED_OVER, Reply(message_text), greet,
+                    handover=(reason, choice))
 
     awaiting = previous.awaiting if previous else ""
     if awaiting == "choice":
         choice = _choice(text, said) or (CHOICE_HUMAN if wants_human(text) else "")
         if choice:
-            give_to_team("low_confidence", said["handover"] if choice == CHOICE_HUMAN
-                         else said[f"{choice}_done"], choice)
-            return
+            return give_to_team("low_confidence", said["handover"] if choice == CHOICE_HUMAN
+                                else said[f"{choice}_done"], choice)
     if wants_human(text):
-        give_to_team("asked_for_human", said["handover"])
-        return
+        return give_to_team("asked_for_human", said["handover"])
     if awaiting == "feedback":
         if _is_one_of(text, NO_WORDS):
-            give_to_team("not_helped", said["handover"])
-            return
+            return give_to_team("not_helped", said["handover"])
         if _is_one_of(text, YES_WORDS):
-            turn.outcome = BotOutcome.ACKNOWLEDGED
-            send(Reply(said["glad"]))
-            turn.save()
-            return
+            return Plan(language, BotOutcome.ACKNOWLEDGED, Reply(said["glad"]), greet)
     passages = retrieve(text, locale=language, audience="public", limit=3)
-    turn.passages = _passages_record(passages)
+    tried = _passages_record(passages)
     answer = _answer(text, passages, language, config.confidence_threshold)
     if answer is None:
-        turn.outcome = BotOutcome.ABSTAINED
-        turn.awaiting = "choice"
-        record_unanswered_question(
-            text, locale=language, conversation_id=conversation.pk,
-            articles_tried=[p.article_id for p in passages if p.article_id is not None],
+        return Plan(
+            language, BotOutcome.ABSTAINED,
+            Reply(said["abstain"], tuple((said[c], c) for c in CHOICES)), greet,
+            awaiting="choice", passages=tried,
+            unanswered=(text, [p.article_id for p in passages if p.article_id is not None]),
         )
-        send(Reply(said["abstain"], tuple((said[c], c) for c in CHOICES)),
-             greet=previous is None)
-        turn.save()
-        return
     best = passages[0]
     source = said["source"] % {"title": best.title, "url": absolute(best.url)}
-    turn.outcome = BotOutcome.ANSWERED
-    turn.awaiting = "feedback"
-    send(Reply(f"{answer}\n\n{source}\n\n{said['helped']}",
-               ((said["yes"], "yes"), (said["no"], "no"))), greet=previous is None)
-    turn.save()
+    return Plan(
+        language, BotOutcome.ANSWERED,
+        Reply(f"{answer}\n\n{source}\n\n{said['helped']}",
+              ((said["yes"], "yes"), (said["no"], "no"))),
+        greet, awaiting="feedback", passages=tried,
+    )
+
+
+def carry_out(plan: Plan, turn: BotTurn, conversation: Conversation,
+              config: BotSettings) -> None:
+    """Write the plan, in the transaction holding the turn's claim."""
+    said = texts(config, plan.language)
+    body = f"{said['greeting']}\n\n{plan.reply.text}" if plan.greet else plan.reply.text
+    content, metadata = _with_options(conversation.inbox.channel,
+                                      Reply(body, plan.reply.quick_replies))
+    turn.reply = bot_reply(conversation.pk, content, bot_name=config.display_name,
+                           metadata=metadata)
+    turn.save(update_fields=["reply"])
+    if plan.unanswered is not None:
+        question, articles = plan.unanswered
+        record_unanswered_question(question, locale=plan.language,
+                                   conversation_id=conversation.pk, articles_tried=articles)
+    if plan.handover is not None:
+        reason, choice = plan.handover
+        hand_over(conversation, reason=reason, language=plan.language, choice=choice,
+                  bot_name=config.display_name)
 
 
 def _choice(text: str, said: dict[str, str]) -> str:
