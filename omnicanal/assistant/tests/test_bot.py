@@ -308,3 +308,25 @@ def test_human_words_are_matched_as_words_accents_and_case_folded() -> None:
     assert not bot.wants_human("Mon agenda est plein")  # "agent" inside a word
     assert bot._guess_language("Bonjour, où est ma commande ?") == "fr"
     assert bot._guess_language("Hello, where is my order?") == "en"
+
+
+def test_the_stub_speaks_openais_chat_completions_format() -> None:
+    import json
+    import urllib.request
+
+    with serve_llm_stub() as stub:
+        body = {"model": "m", "messages": [
+            {"role": "system", "content": "Answer in English."},
+            {"role": "user", "content": "Passages:\n[1] Return an item\nYou have 30 days. "
+                                        "Print the label. Then drop it.\n\nQuestion: return?"}]}
+        request = urllib.request.Request(stub.url + "/chat/completions",
+                                         data=json.dumps(body).encode(), method="POST",
+                                         headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=5) as response:
+            answer = json.load(response)
+    assert answer["object"] == "chat.completion" and answer["id"].startswith("chatcmpl-")
+    assert answer["choices"][0]["message"] == {
+        "role": "assistant", "content": PREFIX_EN + "You have 30 days. Print the label."}
+    assert answer["choices"][0]["finish_reason"] == "stop"
+    assert answer["usage"]["total_tokens"] == (answer["usage"]["prompt_tokens"]
+                                               + answer["usage"]["completion_tokens"])

@@ -65,12 +65,14 @@ def bot_inbox(site: Site) -> Inbox:
     )
 
 
-def shots(page: Any, name: str) -> None:
+def shots(page: Any, name: str, show: Any = None) -> None:
     folder = ARTIFACTS / "bot"
     folder.mkdir(parents=True, exist_ok=True)
     for width, height in WINDOWS:
         page.set_viewport_size({"width": width, "height": height})
         page.wait_for_timeout(150)
+        if show is not None:
+            show.scroll_into_view_if_needed()
         page.screenshot(path=str(folder / f"{name}-{width}.png"))
     page.set_viewport_size({"width": WINDOWS[0][0], "height": WINDOWS[0][1]})
 
@@ -149,14 +151,16 @@ def test_the_bot_answers_with_its_source_and_hands_over_with_a_summary(
         ):
             agent.goto(f"{asgi_live_server.url}/conversations/{conversation.pk}/")
             note = agent.locator(".group-note").filter(has=agent.locator(".tag-bot")).last
-            expect(note).to_contain_text(expected)
-            expect(note).to_contain_text("Handed over by the bot")
+            summary = note.locator(".bot-handover")
+            expect(summary.locator("li").first).to_have_text(expected)
             if name == "timeline-asked":
-                expect(note).to_contain_text(words["human"])
-                expect(note).to_contain_text("(confidence")
+                expect(summary).to_have_attribute("data-reason", "asked_for_human")
+                expect(summary.locator("li").nth(1)).to_have_text(words["human"])
+                expect(summary.locator(f"a[href$='{words['source']}']")).to_be_visible()
+            else:
+                expect(summary).to_have_attribute("data-reason", "low_confidence")
             expect(agent.locator(".group-outgoing .tag-bot").first).to_be_visible()
-            note.scroll_into_view_if_needed()
-            shots(agent, f"{name}-{language}")
+            shots(agent, f"{name}-{language}", show=summary.locator("p").last)
         agent.close()
     assert problems == [], problems
 
