@@ -142,6 +142,10 @@ def reply(
         if not automatic:
             conversation.waiting_since = None
             update_fields.append("waiting_since")
+        if conversation.with_bot and not automatic:
+            # A person answered: the bot steps aside for good.
+            conversation.with_bot = False
+            update_fields.append("with_bot")
         if conversation.assignee_id is None and not automatic:
             # Whoever answers an unassigned conversation takes it, as agents expect.
             conversation.assignee = user
@@ -802,3 +806,82 @@ def delete_inbox_conversations(inbox_id: int) -> int:
 
     transaction.on_commit(remove_files)
     return count
+
+
+def bot_reply(
+    conversation_id: int, text: str, *, bot_name: str, metadata: dict[str, Any] | None = None
+) -> Message:
+    """The assistant's bot answering the customer: an outgoing message with no author,
+    marked as the bot's, sent like any reply (the handling of its `message.created` event
+    enqueues the send, retried on failure). The caller's transaction holds the bot's claim
+    on the customer message it answers."""
+    text = _check_text(text)
+    with transaction.atomic():
+        conversation = Conversation.objects.select_for_update().get(pk=conversation_id)
+        now = timezone.now()
+        message = Message.objects.create(
+            conversation=conversation,
+            inbox=conversation.inbox,
+            direction=Direction.OUTGOING,
+            author=None,
+            is_bot=True,
+            text=text,
+            delivery_status=DeliveryStatus.PENDING,
+            sent_at=now,
+            metadata={**(metadata or {}), "bot_name": bot_name},
+        )
+        conversation.last_activity_at = now
+        conversation.save(update_fields=["last_activity_at"])
+        record_event(
+            "message.created", conversation, message_id=message.pk, direction="outgoing",
+            took_assignment=False, is_bot=True,
+        )
+    return message
+
+
+def hand_over_from_bot(
+    conversation_id: int, summary: str, *, reason: str, details: dict[str, Any] | None = None,
+    bot_name: str = "",
+) -> Message | None:
+    """The bot gives the conversation to the team: it leaves the bot, an internal note
+    tells whoever takes it what the customer asked and what the bot tried, and routing
+    queues it as a new arrival (`conversation.handed_over`). None when the bot no longer
+    held it (a person answered meanwhile)."""
+    with transaction.atomic():
+        conversation = Conversation.objects.select_for_update().get(pk=conversation_id)
+        if not conversation.with_bot:
+            return None
+        conversation.with_bot = False
+        conversation.save(update_fields=["with_bot"])
+        note = Message.objects.create(
+            conversation=conversation,
+            inbox=conversation.inbox,
+            direction=Direction.NOTE,
+            author=None,
+            is_bot=True,
+            text=_check_text(summary),
+            metadata={"bot_handover": {"reason": reason, **(details or {})},
+                      "bot_name": bot_name},
+            delivery_status=DeliveryStatus.SENT,
+        )
+        record_event("message.created", conversation, message_id=note.pk, direction="note",
+                     is_bot=True)
+        record_event("conversation.handed_over", conversation, reason=reason,
+                     awaits_agent=conversation.status != Status.RESOLVED)
+    return note
+
+
+def set_bot_enabled(inbox_ids: Iterable[int], *, eligible: Iterable[int]) -> list[int]:
+    """Turn the bot on in `inbox_ids` and off in the other `eligible` inboxes (the caller,
+    the assistant's settings, checks who may and which channels qualify); returns the ids
+    whose setting changed. New conversations follow; current ones keep their state."""
+    wanted = set(inbox_ids)
+    changed: list[int] = []
+    with transaction.atomic():
+        for inbox in Inbox.objects.select_for_update().filter(pk__in=set(eligible)):
+            enabled = inbox.pk in wanted
+            if inbox.bot_enabled != enabled:
+                inbox.bot_enabled = enabled
+                inbox.save(update_fields=["bot_enabled"])
+                changed.append(inbox.pk)
+    return changed

@@ -23,6 +23,8 @@ EventKind = Literal[
     "conversation.assigned",
     "conversation.status_changed",
     "conversation.updated",
+    # The bot gave the conversation to the team: routing queues it like a new arrival.
+    "conversation.handed_over",
     "message.created",
     "message.status_changed",
     "sla.warning",

@@ -166,6 +166,9 @@ def _store(inbox: Inbox, inbound: InboundMessage, threading: ThreadingRule | Non
     _apply_customer_activity(conversation, inbound, now)
     if is_new:
         conversation.subject = (inbound.thread.subject or _first_line(inbound.text))[:300]
+        # The assistant's bot answers first where an administrator turned it on; routing
+        # leaves the conversation alone until the bot hands over.
+        conversation.with_bot = inbox.bot_enabled and not inbound.is_auto_reply
         conversation.save()
         # awaits_agent: routing queues it, before the rules that run on its creation.
         record_event("conversation.created", conversation,

@@ -243,6 +243,10 @@ def load_demo_data(
             )
         _Importer(random.Random(seed), now, scale, password).run()
         load_help_center_demo()
+        # The bot answers the site's chat first from the help center's articles (turned on
+        # after the history is written: the demo's past conversations never met it).
+        Inbox.objects.filter(name="Chat du site", channel=ChannelKind.WEBCHAT).update(
+            bot_enabled=True)
     return DemoSummary(
         is_already_loaded=False, counts=demo_counts(), seconds=time.monotonic() - started
     )

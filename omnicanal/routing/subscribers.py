@@ -53,7 +53,15 @@ def on_customer_waiting(event: OutboxEvent) -> None:
     conversation = _conversation(event)
     if conversation is None or conversation.status == Status.RESOLVED:
         return
+    if conversation.with_bot:
+        return  # the assistant's bot answers first; its handover queues it
     actions.route_conversation(conversation)
+
+
+def on_handed_over(event: OutboxEvent) -> None:
+    """`conversation.handed_over`: the bot gave the conversation to the team, which now
+    owes the customer an answer: queued (or assigned) like a new arrival."""
+    on_customer_waiting(event)
 
 
 def on_reply(event: OutboxEvent) -> None:
@@ -108,6 +116,7 @@ def subscribe_all() -> None:
     # dispatcher only takes an unassigned conversation (`assign_from_routing`).
     outbox.subscribe("message.created", on_message_created)
     outbox.subscribe("conversation.created", on_customer_waiting)
+    outbox.subscribe("conversation.handed_over", on_handed_over)
     outbox.subscribe("conversation.assigned", on_assigned)
     outbox.subscribe("conversation.status_changed", on_status_changed)
     outbox.subscribe("conversation.updated", on_updated)

@@ -51,6 +51,8 @@ def author_name(message: Message, contact_name: str) -> str:
         return contact_name
     if message.author is not None:
         return message.author.display_name
+    if message.is_bot:
+        return str((message.metadata or {}).get("bot_name") or gettext("Bot"))
     return "Omnicanal"
 
 

@@ -271,6 +271,10 @@ def serialize_message(message: Message) -> dict[str, Any]:
     if not is_visitor and message.author is not None:
         author = message.author.display_name
         photo = photo_url(message.author)
+    metadata = message.metadata or {}
+    if message.is_bot:
+        # The assistant's bot speaks under its own name, never a person's.
+        author = str(metadata.get("bot_name") or "")
     return {
         "id": message.pk,
         "client_id": client_id,
@@ -283,6 +287,13 @@ def serialize_message(message: Message) -> dict[str, Any]:
         "status": message.delivery_status,
         # [{name, size, content_type, url}]: signed links that expire (media_links).
         "attachments": visitor_links(message),
+        "bot": message.is_bot,
+        # [{label, value}]: buttons the widget shows under the bot's message; a click sends
+        # the value as the visitor's next message.
+        "quick_replies": [
+            {"label": str(reply.get("label", "")), "value": str(reply.get("value", ""))}
+            for reply in metadata.get("quick_replies", []) if isinstance(reply, dict)
+        ] if message.is_bot else [],
     }
 
 

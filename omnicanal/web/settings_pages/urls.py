@@ -5,6 +5,7 @@ from omnicanal.web.settings_pages import (
     attributes,
     audit,
     automation,
+    bot,
     helpcenter,
     hours,
     inboxes,
@@ -28,4 +29,5 @@ urlpatterns = [
     *quarantine.urlpatterns,
     *audit.urlpatterns,
     *helpcenter.urlpatterns,
+    *bot.urlpatterns,
 ]

@@ -33,7 +33,7 @@
       unread: " (%n nouveau(x) message(s))", sound: "Son des nouveaux messages",
       prechat: "Avant de commencer, présentez-vous :", start: "Commencer la discussion",
       name: "Votre nom", phone: "Votre téléphone", optional: " (facultatif)", required: "À remplir : ",
-      yes: "Oui", choose: "Choisir…", file: "Pièce jointe"
+      yes: "Oui", choose: "Choisir…", file: "Pièce jointe", bot: "Assistant automatique"
     },
     en: {
       open: "Chat with us", close: "Close the chat", title: "Need help?",
@@ -52,7 +52,7 @@
       unread: " (%n new message(s))", sound: "Sound for new messages",
       prechat: "Before we start, tell us who you are:", start: "Start the chat",
       name: "Your name", phone: "Your phone", optional: " (optional)", required: "Please fill in: ",
-      yes: "Yes", choose: "Choose…", file: "Attachment"
+      yes: "Yes", choose: "Choose…", file: "Attachment", bot: "Automated assistant"
     }
   }[lang];
 
@@ -127,7 +127,11 @@
     "button.send{width:38px;height:38px;padding:0;border-radius:50%;display:inline-flex;align-items:center;justify-content:center;flex:none}",
     ".error{color:#b91c1c;font-size:13px;margin:0}",
     "[aria-invalid=true]{border-color:#b91c1c;box-shadow:0 0 0 1px #b91c1c}",
-    ".error:empty{display:none}"
+    ".error:empty{display:none}",
+    ".botmark{display:inline-block;margin-left:6px;padding:0 6px;border-radius:6px;background:#e6efff;color:#1e3a8a;font-size:11px;font-weight:600}",
+    ".quick{display:flex;flex-wrap:wrap;gap:6px;margin-top:6px}",
+    ".quick button{border:1px solid var(--oc-accent,#1d4ed8);color:var(--oc-accent,#1d4ed8);background:#fff;border-radius:16px;padding:5px 12px;cursor:pointer;font-size:13px}",
+    ".quick button:hover{background:#eef2ff}"
   ].join("\n");
 
   // Icons: 24x24 stroke drawings, like the workspace's.
@@ -444,8 +448,26 @@
       log.scrollTop = log.scrollHeight;
     }
     var who = el.querySelector(".who"), state = el.querySelector(".state"), body = el.querySelector(".body");
-    if (who) who.textContent = m.author || T.agent;
+    if (who) {
+      who.textContent = m.author || T.agent;
+      // The bot says what it is, beside its name: never taken for a person.
+      if (m.bot) who.appendChild(h("span", {"class": "botmark", text: T.bot}));
+    }
     body.textContent = m.text;
+    // Only the latest message's choices stand: anything newer answers or replaces them.
+    if (isNew) Array.prototype.forEach.call(log.querySelectorAll(".quick"), function (q) { q.parentNode.removeChild(q); });
+    if (isNew && m.quick_replies && m.quick_replies.length) {
+      var quick = h("div", {"class": "quick", role: "group"});
+      m.quick_replies.forEach(function (q) {
+        var b = h("button", {type: "button", text: q.label});
+        b.addEventListener("click", function () {
+          if (quick.parentNode) quick.parentNode.removeChild(quick);
+          enqueue(q.value || q.label);
+        });
+        quick.appendChild(b);
+      });
+      body.parentNode.parentNode.appendChild(quick);
+    }
     if (m.attachments && m.attachments.length && !el.querySelector(".files")) body.parentNode.appendChild(files(m.attachments));
     if (state) state.textContent = stateText(m);
     if (m.id) {
