@@ -28,6 +28,7 @@ EventKind = Literal[
     "sla.warning",
     "sla.breached",
     "automation.notify",
+    "conversation.triaged",
 ]
 
 # Every agent's workspace listens here; pages filter what concerns them.
