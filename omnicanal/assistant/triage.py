@@ -36,8 +36,9 @@ from omnicanal.routing.automation import automation_user
 logger = logging.getLogger(__name__)
 
 CAUSE = "triage"
-# Below this confidence the intent is not acted on (no skill), though it is stored.
-MIN_CONFIDENCE_FOR_SKILL = 0.5
+# Below this confidence a message's intent is stored but not acted on: the conversation
+# keeps its intent, no skill is added.
+MIN_CONFIDENCE = 0.5
 
 
 @dataclass(frozen=True)
@@ -139,7 +140,10 @@ def _apply(message: Message, result: Triage) -> None:
     is_first = not Message.objects.filter(
         conversation=conversation, direction=Direction.INCOMING, pk__lt=message.pk
     ).exists()
-    in_scope = bool(result.intent) and result.intent != OUT_OF_SCOPE
+    in_scope = (
+        bool(result.intent) and result.intent != OUT_OF_SCOPE
+        and (result.confidence or 0) >= MIN_CONFIDENCE
+    )
     # The conversation keeps what it is about when a later message says nothing new ("ok
     # thanks" is out of scope, an emoji has no language).
     intent = result.intent if in_scope or not conversation.intent else conversation.intent
@@ -153,7 +157,7 @@ def _apply(message: Message, result: Triage) -> None:
         wanted = target_priority(result)
         if wanted is not None and conversation.priority > wanted:
             conversation_actions.set_priority(automation_user(), conversation.pk, wanted)
-        if in_scope and (result.confidence or 0) >= MIN_CONFIDENCE_FOR_SKILL:
+        if in_scope:
             mapping = IntentSkill.objects.filter(intent=result.intent).first()
             if mapping is not None:
                 try:

@@ -39,8 +39,8 @@ T = {
   "en": ["I want to talk to a human", "can I speak to an agent?", "put me through to a real person", "is there someone I can call?", "I need to talk to an advisor", "give me a phone number to call", "I want a person, not a bot", "can someone call me back?", "connect me with customer service", "let me speak to a manager"],
   "fr": ["je veux parler à un humain", "puis-je parler à un conseiller ?", "passez-moi une vraie personne", "y a-t-il quelqu'un que je peux appeler ?", "j'ai besoin de parler à un conseiller", "donnez-moi un numéro de téléphone", "je veux une personne, pas un robot", "quelqu'un peut-il me rappeler ?", "mettez-moi en relation avec le service client", "je veux parler à un responsable"]},
  "oos": {
-  "en": ["what is the weather tomorrow?", "tell me a joke", "who won the football match?", "what time is it in Tokyo?", "recommend a good movie", "how do I cook pasta?", "what is the capital of Australia?", "play some music", "how tall is the Eiffel tower?", "translate hello into Spanish", "what is two plus two?", "are you married?"],
-  "fr": ["quel temps fera-t-il demain ?", "raconte-moi une blague", "qui a gagné le match de foot ?", "quelle heure est-il à Tokyo ?", "conseille-moi un bon film", "comment cuire des pâtes ?", "quelle est la capitale de l'Australie ?", "mets de la musique", "quelle est la hauteur de la tour Eiffel ?", "traduis bonjour en espagnol", "combien font deux plus deux ?", "es-tu marié ?"]},
+  "en": ["what is the weather tomorrow?", "tell me a joke", "who won the football match?", "what time is it in Tokyo?", "recommend a good movie", "how do I cook pasta?", "what is the capital of Australia?", "play some music", "how tall is the Eiffel tower?", "translate hello into Spanish", "what is two plus two?", "are you married?", "ok thanks", "thank you very much", "great, thanks", "alright", "ok", "hello", "goodbye", "have a nice day"],
+  "fr": ["quel temps fera-t-il demain ?", "raconte-moi une blague", "qui a gagné le match de foot ?", "quelle heure est-il à Tokyo ?", "conseille-moi un bon film", "comment cuire des pâtes ?", "quelle est la capitale de l'Australie ?", "mets de la musique", "quelle est la hauteur de la tour Eiffel ?", "traduis bonjour en espagnol", "combien font deux plus deux ?", "es-tu marié ?", "ok merci", "merci beaucoup", "super merci", "d'accord", "ok", "bonjour", "au revoir", "bonne journée"]},
 }
 rows = []
 for intent, by_lang in T.items():
@@ -50,7 +50,7 @@ for intent, by_lang in T.items():
         combos = list(itertools.product(cores, opens, closes))
         random.shuffle(combos)
         for core, o, c in combos:
-            if len(seen) >= (60 if intent == "oos" else 110):
+            if len(seen) >= (90 if intent == "oos" else 110):
                 break
             t = random.choice(things); n = str(random.randint(10000, 99999))
             text = core.format(t=t, n=n)
