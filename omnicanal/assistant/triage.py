@@ -21,6 +21,10 @@ import threading
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from omnicanal.accounts.actions import record_audit, require_administrator
+from omnicanal.accounts.models import User
 
 from omnicanal.assistant import language as languages
 from omnicanal.assistant import sentiment as sentiments
@@ -29,7 +33,7 @@ from omnicanal.assistant.models import IntentSkill, MessageTriage, TriageModel, 
 from omnicanal.conversations import actions as conversation_actions
 from omnicanal.conversations.events import caused_by
 from omnicanal.conversations.models import Conversation, Direction, Message, OutboxEvent, Priority
-from omnicanal.core.exceptions import DomainError
+from omnicanal.core.exceptions import DomainError, InvalidField
 from omnicanal.routing import actions as routing_actions
 from omnicanal.routing.automation import automation_user
 
@@ -166,3 +170,53 @@ def _apply(message: Message, result: Triage) -> None:
                     )
                 except DomainError as exc:  # a skill name routing refuses: logged, not fatal
                     logger.warning("triage skill %s refused: %s", mapping.skill, exc)
+
+
+# Administrators' settings.
+
+
+SKILL_NAME_MAX_LENGTH = 50
+
+
+def known_intents() -> list[str]:
+    """The intents the active model (or the baseline) names, out-of-scope left out, and any
+    already mapped to a skill."""
+    _model_id, classifier = active_model()
+    labels = set(classifier.labels if classifier is not None else [])
+    labels |= set(IntentSkill.objects.values_list("intent", flat=True))
+    return sorted(label for label in labels if label != OUT_OF_SCOPE)
+
+
+def set_intent_skills(user: User, mapping: dict[str, tuple[str, int]]) -> int:
+    """Replace the intent → (skill, level) mapping (an empty skill removes an intent's);
+    returns how many intents are mapped. Administrators only; audited."""
+    require_administrator(user)
+    cleaned: dict[str, tuple[str, int]] = {}
+    for intent, (skill, level) in mapping.items():
+        skill = skill.strip()
+        if not skill:
+            continue
+        if len(skill) > SKILL_NAME_MAX_LENGTH:
+            raise InvalidField(f"skill-{intent}", _("A skill name is at most 50 characters."))
+        if not 0 <= level <= 10:
+            raise InvalidField(f"level-{intent}", _("A level goes from 0 to 10."))
+        cleaned[intent[:100]] = (skill, level)
+    with transaction.atomic():
+        IntentSkill.objects.exclude(intent__in=cleaned).delete()
+        for intent, (skill, level) in cleaned.items():
+            IntentSkill.objects.update_or_create(
+                intent=intent, defaults={"skill": skill, "level": level, "updated_by": user}
+            )
+        record_audit(user, "triage.skills_updated", None,
+                     mapping={i: {"skill": s, "level": lv} for i, (s, lv) in cleaned.items()})
+    return len(cleaned)
+
+
+def request_retraining(user: User) -> None:
+    """The settings page's "Retrain now": the training runs in a task worker."""
+    from omnicanal.assistant.tasks import retrain_triage
+
+    require_administrator(user)
+    with transaction.atomic():
+        record_audit(user, "triage.retrain_requested", None)
+        retrain_triage.enqueue("button")

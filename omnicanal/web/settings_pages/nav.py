@@ -38,6 +38,7 @@ PAGES = (
     SettingsPage("web:settings_attributes", _("Contact attributes"), CONVERSATIONS),
     SettingsPage("routing:answers", _("Answers"), CONVERSATIONS, for_supervisors=True),
     SettingsPage("web:settings_automation", _("Automation"), CONVERSATIONS),
+    SettingsPage("web:settings_triage", _("Triage"), CONVERSATIONS),
     SettingsPage("web:settings_hours", _("Business hours"), SERVICE_LEVELS),
     SettingsPage("web:settings_sla", _("SLA policies"), SERVICE_LEVELS),
     SettingsPage("web:failures", _("Failures"), OPERATIONS),

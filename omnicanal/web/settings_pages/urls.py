@@ -13,6 +13,7 @@ from omnicanal.web.settings_pages import (
     quarantine,
     sla,
     teams,
+    triage,
 )
 
 urlpatterns = [
@@ -28,4 +29,5 @@ urlpatterns = [
     *quarantine.urlpatterns,
     *audit.urlpatterns,
     *helpcenter.urlpatterns,
+    *triage.urlpatterns,
 ]
