@@ -8,6 +8,9 @@ in use.
 - Held-back fifth: chosen by a hash of the text, so the same example is on the same side at
   every run, and the active model is compared with the candidate on items neither trained on
   (its evaluation is recomputed on the candidate's held-back items).
+- Weight: the team's examples count three times in training (repeated), so that a few dozen
+  labelled conversations outweigh the baseline's generic phrasing of a neighbouring intent
+  (their "warranty" against the baseline's product questions).
 - Activation: the candidate replaces the active model when its macro-F1 on those items is at
   least the active model's (or when none is active). The run is kept either way with its
   figures, for the settings page.
@@ -41,6 +44,7 @@ HELD_BACK_PERCENT = 20
 # A team label needs this many conversations to become an intent.
 MIN_EXAMPLES_PER_LABEL = 3
 GREETING_LENGTH = 25
+TEAM_WEIGHT = 3
 
 
 @dataclass(frozen=True)
@@ -145,8 +149,11 @@ def _train(run: TriageModel, examples: list[Example]) -> None:
     test_set = [e for e in examples if is_held_back(e.text)]
     if len({e.intent for e in train_set}) < 2 or not test_set:
         raise ValueError("Too little data: at least two intents and some held-back examples.")
+    weighted = [
+        e for e in train_set for _ in range(TEAM_WEIGHT if e.source == "team" else 1)
+    ]
     classifier = IntentClassifier(seed=SEED).fit(
-        [e.text for e in train_set], [e.intent for e in train_set]
+        [e.text for e in weighted], [e.intent for e in weighted]
     )
     texts, truth = [e.text for e in test_set], [e.intent for e in test_set]
     evaluation = evaluate(truth, [p.label for p in classifier.predict(texts)])
