@@ -27,14 +27,15 @@ OTHER_PROBABILITY = 0.5
 OTHER_RATIO = 20
 # Short messages ("ok merci", "thanks!") are decided by their everyday words first.
 SHORT_WORDS = 3
-_FRENCH_WORDS = frozenset(
-    "merci bonjour bonsoir salut oui non je vous nous mon ma mes est pas svp stp avec pour "
-    "aide colis commande au revoir".split()
-)
-_ENGLISH_WORDS = frozenset(
-    "thanks thank you hello hi yes no please my is not the with for help order parcel "
-    "bye".split()
-)
+_FRENCH_WORDS = frozenset([
+    "merci", "bonjour", "bonsoir", "salut", "oui", "non", "je", "vous", "nous", "mon", "ma",
+    "mes", "est", "pas", "svp", "stp", "avec", "pour", "aide", "colis", "commande", "au",
+    "revoir",
+])
+_ENGLISH_WORDS = frozenset([
+    "thanks", "thank", "you", "hello", "hi", "yes", "no", "please", "my", "is", "not", "the",
+    "with", "for", "help", "order", "parcel", "bye",
+])
 # Under this many letters there is nothing to judge.
 MIN_LETTERS = 2
 

@@ -30,7 +30,7 @@ def fold(text: str) -> str:
     moi"."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     plain = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return re.sub(r"[’'`-]", " ", plain)
+    return re.sub("[\u2019'`-]", " ", plain)
 
 
 def _words(text: str) -> set[str]:

@@ -25,7 +25,6 @@ from django.utils.translation import gettext_lazy as _
 
 from omnicanal.accounts.actions import record_audit, require_administrator
 from omnicanal.accounts.models import User
-
 from omnicanal.assistant import language as languages
 from omnicanal.assistant import sentiment as sentiments
 from omnicanal.assistant.classifier import OUT_OF_SCOPE, IntentClassifier, Prediction
