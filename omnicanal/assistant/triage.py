@@ -55,8 +55,9 @@ class Triage:
     model_id: int | None
 
 
-# The active model, loaded once per process and again when another one is activated.
-_loaded: dict[int, IntentClassifier] = {}
+# The active model, loaded once per process and again when another one is activated (known
+# by its id and the moment it finished: ids are reused after a rolled-back test).
+_loaded: dict[tuple[int, object], IntentClassifier] = {}
 _lock = threading.Lock()
 
 
@@ -65,7 +66,7 @@ def active_model() -> tuple[int | None, IntentClassifier | None]:
     any training ran, the baseline trained in this process once."""
     row = (
         TriageModel.objects.filter(status=TriageModelStatus.ACTIVE)
-        .values_list("pk", flat=True).first()
+        .values_list("pk", "finished_at").first()
     )
     if row is None:
         from omnicanal.assistant.training import baseline_classifier
@@ -74,13 +75,13 @@ def active_model() -> tuple[int | None, IntentClassifier | None]:
     with _lock:
         classifier = _loaded.get(row)
         if classifier is None:
-            data = TriageModel.objects.filter(pk=row).values_list("data", flat=True).first()
+            data = TriageModel.objects.filter(pk=row[0]).values_list("data", flat=True).first()
             if not data:
-                return row, None
+                return row[0], None
             classifier = IntentClassifier.from_bytes(bytes(data))
             _loaded.clear()
             _loaded[row] = classifier
-    return row, classifier
+    return row[0], classifier
 
 
 def triage_text(text: str) -> Triage:
