@@ -10,7 +10,8 @@ triage row). A learned model would need labelled sentiment data the team does no
   negative side. The total decides: ≤ -1 negative, ≥ +1 positive, else neutral.
 - Urgency: an urgency word ("urgent", "immédiatement", "asap"…), a threat to leave or to take
   it further ("résilier", "avocat", "cancel my account", "lawyer"…), or an angry negative
-  message (strong negative words with shouting). Measured on a hand-labelled FR/EN set
+  message (strong negative words with "!" or capitals). A threat also makes the sentiment
+  negative; phrases such as "ne marche plus" / "stopped working" count as negative. Measured on a hand-labelled FR/EN set
   (assistant/baseline/signals_labelled.csv, bench/triage_signals.py).
 """
 
@@ -59,11 +60,18 @@ _POSITIVE = _words(
     "thanks thank great perfect excellent awesome amazing happy satisfied pleased love "
     "wonderful helpful fantastic brilliant appreciate appreciated quick kind"
 )
+# Phrases (folded) that are negative as a whole: something stopped working.
+_NEGATIVE_PHRASES = (
+    "ne marche plus", "ne fonctionne plus", "ne marche pas", "ne fonctionne pas",
+    "n arrive pas", "ne repond", "personne ne", "stopped working", "not working",
+    "doesn t work", "does not work", "is down", "been down", "cannot access", "can t access",
+    "nobody answers", "no one answers", "no answer",
+)
 _NEGATIONS = _words("pas ne plus jamais aucun aucune not no never dont didnt doesnt isnt")
 
 _URGENT = _words(
     "urgent urgente urgence urgemment immediatement immediat immediate "
-    "asap immediately emergency critique critical bloquant blocking"
+    "asap immediately emergency critique critical bloquant blocking vite quickly"
 )
 # Phrases (folded) that make a message urgent on their own: threats to leave, to take it
 # further, demands to be paid back, "as soon as possible".
@@ -77,6 +85,13 @@ _URGENT_PHRASES = (
     "switch to", "switching to", "going to leave", "i will leave", "i am leaving",
     "my lawyer", "a lawyer", "legal action", "take this further", "small claims",
 )
+
+
+_THREATS = frozenset(p for p in _URGENT_PHRASES if any(w in p for w in (
+    "resili", "fournisseur", "operateur", "ailleurs", "plainte", "avocat", "consommateurs",
+    "cancel", "close my", "switch", "leave", "leaving", "lawyer", "legal", "further", "claims",
+    "rembourse", "refund", "money",
+)))
 
 
 @dataclass(frozen=True)
@@ -120,10 +135,17 @@ def analyse(text: str) -> Signals:
             value *= 2
         score += value
         cues.append(token)
-    sentiment = NEGATIVE if score <= -1 else POSITIVE if score >= 1 else NEUTRAL
+    for phrase in _NEGATIVE_PHRASES:
+        if phrase in folded:
+            score -= 1
+            cues.append(phrase)
     urgent_cues = [t for t in tokens if t in _URGENT]
     urgent_cues += [p for p in _URGENT_PHRASES if p in folded]
-    angry = strong_negative and shouting
+    # A threat to leave or to take it further is not neutral, whatever its words.
+    if any(p in _THREATS for p in urgent_cues):
+        score -= 1
+    sentiment = NEGATIVE if score <= -1 else POSITIVE if score >= 1 else NEUTRAL
+    angry = strong_negative and (shouting or "!" in text)
     if angry:
         urgent_cues.append("!")
     return Signals(sentiment, bool(urgent_cues), score, cues + urgent_cues)
