@@ -21,8 +21,10 @@ from omnicanal.routing.models import AgentProfile
 RUNS_SHOWN = 10
 
 
-def _percent(value: Any) -> str:
-    return f"{value * 100:.1f} %" if isinstance(value, int | float) else "—"
+def _percent(value: Any) -> float | None:
+    """A share as a percentage for the template (`floatformat` writes it in the reader's
+    locale), None when unknown."""
+    return round(value * 100, 1) if isinstance(value, int | float) else None
 
 
 def _known_skills() -> list[str]:
