@@ -16,6 +16,7 @@ twice; a failure rolls back the whole handling (one savepoint) and is retried by
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 from dataclasses import dataclass
@@ -30,7 +31,7 @@ from omnicanal.assistant import sentiment as sentiments
 from omnicanal.assistant.classifier import OUT_OF_SCOPE, IntentClassifier, Prediction
 from omnicanal.assistant.models import IntentSkill, MessageTriage, TriageModel, TriageModelStatus
 from omnicanal.conversations import actions as conversation_actions
-from omnicanal.conversations.events import caused_by
+from omnicanal.conversations.events import caused_by, realtime_paused
 from omnicanal.conversations.models import Conversation, Direction, Message, OutboxEvent, Priority
 from omnicanal.core.exceptions import DomainError, InvalidField
 from omnicanal.routing import actions as routing_actions
@@ -114,7 +115,9 @@ def target_priority(triage: Triage) -> int | None:
 def handle_message_created(event: OutboxEvent) -> None:
     if event.payload.get("direction") != "incoming" or not event.payload.get("message_id"):
         return
-    triage_message(int(event.payload["message_id"]))
+    # A message of an imported history: triaged, without pushing to every open workspace.
+    with realtime_paused() if event.payload.get("quiet") else contextlib.nullcontext():
+        triage_message(int(event.payload["message_id"]))
 
 
 def triage_message(message_id: int) -> MessageTriage | None:
