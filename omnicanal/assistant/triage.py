@@ -40,9 +40,10 @@ from omnicanal.routing.automation import automation_user
 logger = logging.getLogger(__name__)
 
 CAUSE = "triage"
-# Below this confidence a message's intent is stored but not acted on: the conversation
-# keeps its intent, no skill is added.
-MIN_CONFIDENCE = 0.5
+# Below this confidence a message's intent is stored on its triage row but not acted on: the
+# conversation keeps the intent it had (none at first), no skill is added. (Out-of-scope
+# messages are the classifier's own decision; this only drops its weakest guesses.)
+MIN_CONFIDENCE = 0.35
 
 
 @dataclass(frozen=True)
@@ -153,8 +154,8 @@ def _apply(message: Message, result: Triage) -> None:
     )
     # The conversation keeps what it is about when a later message says nothing new ("ok
     # thanks" is out of scope, an emoji has no language).
-    intent = result.intent if in_scope or not conversation.intent else conversation.intent
-    confidence = result.confidence if intent == result.intent else conversation.intent_confidence
+    intent = result.intent if in_scope else conversation.intent
+    confidence = result.confidence if in_scope else conversation.intent_confidence
     with caused_by(CAUSE):
         conversation_actions.record_triage(
             conversation.pk, intent=intent, intent_confidence=confidence,
