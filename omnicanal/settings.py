@@ -187,6 +187,9 @@ PERIODIC_TASKS = {
     "omnicanal.routing.tasks.check_sla_clocks": 60,
     "omnicanal.connectors.tasks.sweep_stalled_sends": 60,
     "omnicanal.web.periodic.recover_abandoned": 300,
+    # Triage's intent model, retrained on the team's labelled conversations (and trained at
+    # the first start: a task never enqueued is due).
+    "omnicanal.assistant.tasks.retrain_triage": env_int("TRIAGE_RETRAIN_SECONDS", 86400),
 }
 # A task row still RUNNING after this long lost its worker (the database queue has no
 # heartbeat): closed as failed and enqueued again. Far above any task's run time.

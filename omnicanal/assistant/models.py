@@ -1,5 +1,8 @@
 """The assistant's own state.
 
+Triage: each training run of the intent classifier (`TriageModel`, one active), each
+message's triage (`MessageTriage`) and the intents administrators send to a skill.
+
 Bot: its settings (one row, edited at /settings/bot/) and one `BotTurn` per customer message
 it handled: the turn is written in the transaction of its reply, unique on the message, so a
 crash before commit leaves neither and a retry after commit finds the turn and does nothing.
@@ -7,8 +10,11 @@ crash before commit leaves neither and a retry after commit finds the turn and d
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from omnicanal.conversations.models import Message, Sentiment
 
 # Retrieval confidence below which the bot abstains (see docs/benchmarks.md, "Bot").
 DEFAULT_CONFIDENCE_THRESHOLD = 0.5
@@ -73,3 +79,80 @@ class BotTurn(models.Model):
 
     def __str__(self) -> str:
         return f"{self.outcome} #{self.message_id}"
+
+
+class TriageModelStatus(models.TextChoices):
+    RUNNING = "running", _("Training")
+    ACTIVE = "active", _("Active")
+    KEPT_OUT = "kept_out", _("Not activated")
+    RETIRED = "retired", _("Replaced")
+    FAILED = "failed", _("Failed")
+
+
+class TriageModel(models.Model):
+    """One training run of the intent classifier: its model, its evaluation on the held-back
+    fifth, and whether it is the one triage uses (at most one is ACTIVE)."""
+
+    status = models.CharField(
+        max_length=10, choices=TriageModelStatus.choices, default=TriageModelStatus.RUNNING
+    )
+    # "task", "command", "button": who asked.
+    requested_by = models.CharField(max_length=40, blank=True)
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    data = models.BinaryField(null=True, blank=True, editable=False)
+    labels = models.JSONField(default=list, blank=True)
+    # accuracy, macro_f1, per_intent, worst_pairs, n_train, n_test, n_team, n_baseline, and
+    # the active model's figures on the same held-back items ("compared_with").
+    evaluation = models.JSONField(default=dict, blank=True)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["status"], condition=models.Q(status="active"),
+                name="assistant_one_active_triage_model",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"triage model {self.pk} ({self.status})"
+
+
+class MessageTriage(models.Model):
+    """What triage made of one customer message."""
+
+    message = models.OneToOneField(Message, on_delete=models.CASCADE, related_name="triage")
+    language = models.CharField(max_length=8, blank=True)
+    intent = models.CharField(max_length=100, blank=True)
+    confidence = models.FloatField(null=True, blank=True)
+    sentiment = models.CharField(max_length=10, choices=Sentiment.choices, blank=True)
+    urgent = models.BooleanField(default=False)
+    cues = models.JSONField(default=list, blank=True)
+    model = models.ForeignKey(
+        TriageModel, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"triage of message {self.message_id}"
+
+
+class IntentSkill(models.Model):
+    """An administrator's choice: conversations of this intent need this skill."""
+
+    intent = models.CharField(max_length=100, unique=True)
+    skill = models.CharField(max_length=50)
+    level = models.PositiveSmallIntegerField(default=1)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["intent"]
+
+    def __str__(self) -> str:
+        return f"{self.intent} → {self.skill}"

@@ -469,6 +469,38 @@ def set_priority(user: User, conversation_id: int, priority: int) -> Conversatio
     return conversation
 
 
+def record_triage(
+    conversation_id: int, *, intent: str, intent_confidence: float | None, language: str,
+    sentiment: str, is_urgent: bool, message_id: int | None = None,
+    is_first_message: bool = False,
+) -> Conversation | None:
+    """The conversation's copy of what triage made of its latest customer message (the one
+    writer of intent, intent_confidence, language, sentiment and is_urgent). Emits
+    "conversation.triaged": rules with triage conditions and routing react to it. None when
+    the conversation is gone."""
+    with transaction.atomic():
+        conversation = (
+            Conversation.objects.select_for_update().filter(pk=conversation_id).first()
+        )
+        if conversation is None:
+            return None
+        conversation.intent = intent[:100]
+        conversation.intent_confidence = intent_confidence
+        conversation.language = language[:8]
+        conversation.sentiment = sentiment
+        conversation.is_urgent = is_urgent
+        conversation.save(update_fields=[
+            "intent", "intent_confidence", "language", "sentiment", "is_urgent",
+        ])
+        record_event(
+            "conversation.triaged", conversation, message_id=message_id,
+            direction="incoming", is_first_message=is_first_message, intent=intent,
+            intent_confidence=intent_confidence, language=language, sentiment=sentiment,
+            is_urgent=is_urgent,
+        )
+    return conversation
+
+
 def create_label(user: User, name: str, color: str = "", *, exists_ok: bool = True) -> Label:
     """A new label; supervisors curate the list so that it stays short and shared. With
     `exists_ok` (the workspace), a name already taken in any case returns that label; without

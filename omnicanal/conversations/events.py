@@ -30,6 +30,7 @@ EventKind = Literal[
     "sla.warning",
     "sla.breached",
     "automation.notify",
+    "conversation.triaged",
 ]
 
 # Every agent's workspace listens here; pages filter what concerns them.
@@ -74,6 +75,9 @@ def record_event(kind: EventKind, conversation: Conversation, **payload: Any) ->
     }
     if _cause.get():
         body["cause"] = _cause.get()
+    if _is_realtime_paused.get():
+        # An import's event: its subscribers' own events stay quiet too.
+        body["quiet"] = True
     has_subscribers = outbox.has_subscribers(kind)
     event = OutboxEvent.objects.create(
         kind=kind,

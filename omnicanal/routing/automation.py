@@ -14,6 +14,13 @@ the conversation as the rules before it left it (a label added by rule 1 satisfi
 Actions go through the same actions as an agent's clicks, authored by the automation user
 (`automation_user()`): permissions, activity lines, events and routing counts stay right.
 A rule's failing action is recorded in its run and does not stop the other actions.
+
+Triage conditions (intent, message language, sentiment, urgent) read what the assistant's
+triage wrote on the conversation. Triage handles the same "message.created" event after the
+rules (the assistant subscribes after routing) and records "conversation.triaged": a rule of
+"message received" or "conversation created" with a triage condition is evaluated on that
+event instead of on the arrival (one evaluation per message, seeing this message's triage),
+and rules without one keep running on the arrival itself.
 """
 
 from __future__ import annotations
@@ -74,11 +81,24 @@ EVENT_TRIGGERS = {
     "sla.warning": Trigger.SLA_WARNING,
     "sla.breached": Trigger.SLA_BREACHED,
 }
+# Recorded by triage once it has read an incoming message: the arrival's rules that read
+# triage run then.
+TRIAGED = "conversation.triaged"
+TRIAGE_CONDITIONS = frozenset({"intent", "message_language", "sentiment", "urgent"})
+TRIAGE_LANGUAGES = ("fr", "en", "other")
+SENTIMENTS = ("negative", "neutral", "positive")
+
+
+def reads_triage(rule: AutomationRule) -> bool:
+    return any(
+        isinstance(c, dict) and c.get("type") in TRIAGE_CONDITIONS for c in rule.conditions
+    )
 
 
 def subscribe() -> None:
     for kind in EVENT_TRIGGERS:
         outbox.subscribe(kind, _handle)
+    outbox.subscribe(TRIAGED, _handle)
 
 
 def _handle(event: OutboxEvent) -> None:
@@ -144,6 +164,7 @@ HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 CONDITION_TYPES = (
     "channel", "channel_kind", "inbox", "contact_attribute", "message_text", "language",
     "value_tier", "priority", "status", "label", "time",
+    "intent", "message_language", "sentiment", "urgent",
 )
 CHANNEL_KINDS = ("chat", "email", "voice")
 ATTRIBUTE_OPERATORS = ("equals", "contains")
@@ -186,6 +207,15 @@ def _check_condition(condition: object) -> None:
         _strings(values, Status.values)
     elif kind == "label":
         _text(condition, "name", max_length=50)
+    elif kind == "intent":
+        _strings(values)
+    elif kind == "message_language":
+        _strings(values, TRIAGE_LANGUAGES)
+    elif kind == "sentiment":
+        _strings(values, SENTIMENTS)
+    elif kind == "urgent":
+        if not isinstance(condition.get("value", True), bool):
+            raise _fail(gettext("“value” is true or false."))
     elif kind == "time":
         try:
             zoneinfo.ZoneInfo(_text(condition, "timezone", max_length=60))
@@ -418,6 +448,14 @@ def condition_holds(condition: Mapping[str, Any], facts: Facts) -> bool:
         return conversation.labels.filter(name__iexact=condition["name"]).exists()
     if kind == "time":
         return _time_matches(condition, facts.event.created_at)
+    if kind == "intent":
+        return conversation.intent in values
+    if kind == "message_language":
+        return conversation.language in values
+    if kind == "sentiment":
+        return conversation.sentiment in values
+    if kind == "urgent":
+        return conversation.is_urgent == bool(condition.get("value", True))
     raise AssertionError(f"unvalidated condition {kind}")
 
 
@@ -525,6 +563,16 @@ def _run_rule(
     return run
 
 
+def _triggers_of(event: OutboxEvent) -> tuple[list[str], bool]:
+    """The triggers an event runs and whether it runs their rules that read triage (True) or
+    the others (False)."""
+    if event.kind == TRIAGED:
+        first = [Trigger.CONVERSATION_CREATED] if event.payload.get("is_first_message") else []
+        return [*first, Trigger.MESSAGE_RECEIVED], True
+    trigger = _trigger_of(event)
+    return ([trigger] if trigger else []), False
+
+
 def _trigger_of(event: OutboxEvent) -> str | None:
     trigger = EVENT_TRIGGERS.get(event.kind)
     if trigger == Trigger.MESSAGE_RECEIVED and event.payload.get("direction") != "incoming":
@@ -541,14 +589,20 @@ def _is_automatic_message(event: OutboxEvent) -> bool:
 
 def handle_event(event: OutboxEvent) -> list[AutomationRun]:
     """Run the active rules of the event's trigger on its conversation, in order."""
-    trigger = _trigger_of(event)
+    triggers, after_triage = _triggers_of(event)
     conversation_id = event.conversation_id
-    if trigger is None or conversation_id is None or event.payload.get("cause") == CAUSE:
+    if not triggers or conversation_id is None or event.payload.get("cause") == CAUSE:
         return []
     # One query when no rule waits for this trigger: the cost on every event of a team
     # without rules.
-    rules = list(AutomationRule.objects.filter(trigger=trigger, is_active=True))
-    if not rules or (trigger == Trigger.MESSAGE_RECEIVED and _is_automatic_message(event)):
+    rules = [
+        rule for rule in AutomationRule.objects.filter(trigger__in=triggers, is_active=True)
+        if rule.trigger not in (Trigger.MESSAGE_RECEIVED, Trigger.CONVERSATION_CREATED)
+        or reads_triage(rule) == after_triage
+    ]
+    if not rules or (
+        Trigger.MESSAGE_RECEIVED in triggers and _is_automatic_message(event)
+    ):
         return []
     actor = automation_user()
     runs = []

@@ -35,6 +35,7 @@ from omnicanal.conversations.models import (
     Label,
     OutboxEvent,
     Priority,
+    Sentiment,
     Status,
 )
 from omnicanal.core.exceptions import NotFound
@@ -122,6 +123,7 @@ def _canned_replies() -> list[tuple[Any, str]]:
 
 WEEKDAYS = [(0, _("Monday")), (1, _("Tuesday")), (2, _("Wednesday")), (3, _("Thursday")),
             (4, _("Friday")), (5, _("Saturday")), (6, _("Sunday"))]
+TRIAGE_LANGUAGES = [("fr", _("French")), ("en", _("English")), ("other", _("Another language"))]
 WORK_KINDS = [("chat", _("Chat")), ("email", _("E-mail")), ("voice", _("Voice"))]
 
 IS = Operator("is", _("is"))
@@ -147,6 +149,18 @@ CONDITIONS: tuple[Kind, ...] = (
     Kind("language", _("contact language"), (
         Param("values", _("Languages"), "words", help=_("Codes separated by commas: fr, en")),),
          (IS,)),
+    # Read from the assistant's triage of the message (rules wait for it: see automation).
+    Kind("intent", _("intent (triage)"), (
+        Param("values", _("Intents"), "words",
+              help=_("Intent names separated by commas, as listed in Settings → Triage.")),),
+         (IS,)),
+    Kind("message_language", _("message language (triage)"), (
+        Param("values", _("Languages"), "choices", _choices(TRIAGE_LANGUAGES)),), (IS,)),
+    Kind("sentiment", _("sentiment (triage)"), (
+        Param("values", _("Sentiments"), "choices", _choices(Sentiment.choices)),), (IS,)),
+    Kind("urgent", _("message (triage)"), (),
+         (Operator("urgent", _("is urgent"), {"value": True}),
+          Operator("not_urgent", _("is not urgent"), {"value": False}))),
     Kind("contact_attribute", _("contact attribute"), (
         Param("key", _("Attribute"), "text"),
         Param("value", _("Value"), "text")),

@@ -14,6 +14,7 @@ from omnicanal.web.settings_pages import (
     quarantine,
     sla,
     teams,
+    triage,
 )
 
 urlpatterns = [
@@ -30,4 +31,5 @@ urlpatterns = [
     *audit.urlpatterns,
     *helpcenter.urlpatterns,
     *bot.urlpatterns,
+    *triage.urlpatterns,
 ]
