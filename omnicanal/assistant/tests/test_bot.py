@@ -162,7 +162,7 @@ def test_conseiller_hands_over_at_once_with_the_summary(chat: Inbox, say: Say) -
     assert not conversation.with_bot
     last = bot_messages(conversation)[-1]
     # The customer wrote in French: the bot answers in French.
-    assert "membre de l’équipe" in last.text
+    assert "membre de l\u2019équipe" in last.text
     note = handover_note(conversation)
     assert note.author is None and note.direction == Direction.NOTE
     assert "the customer asked for a person" in note.text
