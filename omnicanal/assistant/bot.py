@@ -33,6 +33,7 @@ from omnicanal.accounts.actions import record_audit, require_administrator
 from omnicanal.accounts.models import User
 from omnicanal.assistant import llm
 from omnicanal.assistant.handover import hand_over
+from omnicanal.assistant.language import detect as detect_language
 from omnicanal.assistant.models import BotOutcome, BotSettings, BotTurn
 from omnicanal.conversations.actions import bot_reply, set_bot_enabled
 from omnicanal.conversations.models import (
@@ -84,17 +85,6 @@ SYSTEM_PROMPT = (
 LANGUAGE_NAMES = {"fr": "French", "en": "English"}
 
 _WORD = re.compile(r"[\w']+")
-_FR_HINTS = frozenset({
-    "le", "la", "les", "un", "une", "des", "du", "de", "je", "vous", "est", "mon", "ma", "mes",
-    "pour", "avec", "pas", "comment", "quand", "pourquoi", "bonjour", "merci", "commande",
-    "livraison", "et", "ou", "que", "qui", "il", "elle", "nous", "sur", "dans", "au", "aux",
-    "votre", "vos", "oui", "non", "puis", "faire", "retourner", "conseiller", "quel", "quelle",
-})
-_EN_HINTS = frozenset({
-    "the", "a", "an", "i", "you", "is", "my", "for", "with", "not", "how", "when", "why",
-    "hello", "hi", "thanks", "order", "delivery", "and", "or", "what", "who", "it", "we",
-    "on", "in", "your", "yes", "no", "can", "do", "does", "return", "to", "of", "where",
-})
 
 
 def fold(text: str) -> str:
@@ -104,14 +94,10 @@ def fold(text: str) -> str:
 
 
 def _guess_language(text: str, default: str = "fr") -> str:
-    """French or English by common words (a stand-in for assistant.language's detection:
-    the lead unifies them at merge)."""
-    words = _WORD.findall(fold(text))
-    french = sum(word in _FR_HINTS or "'" in word for word in words)
-    english = sum(word in _EN_HINTS for word in words)
-    if french == english:
-        return default
-    return "fr" if french > english else "en"
+    """French or English as triage detects it; a text too short to tell ("1", "ok") or in
+    another language keeps the conversation's language so far."""
+    detected = detect_language(text)
+    return detected if detected in LANGUAGE_NAMES else default
 
 
 def wants_human(text: str) -> bool:
