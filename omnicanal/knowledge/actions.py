@@ -23,7 +23,7 @@ from omnicanal.connectors.registry import adapter_for, all_adapters
 from omnicanal.conversations.ingest import IngestResult, ingest
 from omnicanal.conversations.models import Inbox
 from omnicanal.core.exceptions import InvalidInput, NotFound
-from omnicanal.knowledge import search
+from omnicanal.knowledge import search, vectors_store
 from omnicanal.knowledge.models import (
     Article,
     ArticleFeedback,
@@ -57,6 +57,8 @@ def save_article(article: Article) -> Article:
         article.locale, article.title, article.body, article.body_format
     )
     article.save()
+    # Retrieval's chunks follow once this is committed (only changed texts re-embedded).
+    vectors_store.article_saved(article.pk)
     return article
 
 

@@ -20,8 +20,7 @@ from omnicanal.knowledge.models import BodyFormat
 MAX_CHUNK_CHARS = 600
 # A group this long is closed at the end of its paragraph: one paragraph, one topic.
 MIN_CHUNK_CHARS = 250
-# A block this short and without a final full stop reads as a heading: it opens a group.
-HEADING_CHARS = 80
+HTML_HEADING = re.compile(r"<h[1-6]\b[^>]*>(.*?)</h[1-6]>", re.I | re.S)
 MARKDOWN_MARKS = re.compile(r"^\s*(?:#{1,6}\s+|[-*+]\s+|>\s*|\d+[.)]\s+)")
 MARKDOWN_INLINE = re.compile(r"[*_`]+|!?\[([^\]]*)\]\([^)]*\)")
 MARKDOWN_HEADING = re.compile(r"^\s*#{1,6}\s+")
@@ -48,9 +47,10 @@ def _blocks(body: str, body_format: str) -> list[tuple[str, bool]]:
     """(plain text, is a heading) for each block of the body."""
     if body_format == BodyFormat.HTML:
         found = []
-        for block in text_blocks(body, body_format):
-            is_heading = len(block) <= HEADING_CHARS and not block.rstrip().endswith((".", "?", "!", ":"))
-            found.append((block, is_heading))
+        for index, piece in enumerate(HTML_HEADING.split(body)):
+            # split() with one group: odd pieces are the headings' inner HTML.
+            for block in text_blocks(piece, body_format):
+                found.append((block, index % 2 == 1))
         return found
     found = []
     # Markdown and plain text: paragraphs are separated by blank lines, list items by lines.
