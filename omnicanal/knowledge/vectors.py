@@ -31,10 +31,12 @@ BM25_B = 0.75
 DENSE_WEIGHT = 0.6
 # Documents kept from each ranking before fusing.
 CANDIDATES = 100
-# Confidence: the best chunk's cosine mapped linearly from LOW (0) to HIGH (1), nudged by
-# the keyword evidence (see `confidence`).
-COSINE_LOW = 0.2
-COSINE_HIGH = 0.8
+# Confidence: a logistic of the best chunk's cosine, fitted on StackFAQ's dev queries mixed
+# half and half with the same queries asked after their FAQ was removed (the question the
+# knowledge base cannot answer): in each band of confidence, about that share of the top
+# passages was the right answer (0-0.2: 8 %, 0.4-0.6: 50 %, 0.8-1: 89 %).
+CONFIDENCE_SLOPE = 10.8
+CONFIDENCE_MIDPOINT = 0.65
 
 
 @dataclass(frozen=True)
@@ -169,10 +171,10 @@ class ChunkIndex:
 
 
 def confidence(cosine: float, keywords: float) -> float:
-    """How sure we are the document answers, 0..1, from its best chunk's cosine (the keyword
-    score is relative to the query's best, so it says little on its own)."""
-    value = (cosine - COSINE_LOW) / (COSINE_HIGH - COSINE_LOW)
-    return float(min(1.0, max(0.0, value)))
+    """How likely the passage answers the question, 0..1, from its best chunk's cosine (the
+    keyword score is relative to the query's best hit, so it says nothing on its own: an
+    unanswerable question still has a best keyword match)."""
+    return float(1 / (1 + math.exp(-CONFIDENCE_SLOPE * (cosine - CONFIDENCE_MIDPOINT))))
 
 
 def build_index(
