@@ -80,6 +80,8 @@ class ChunkIndex:
         self.locales = sorted({chunk.locale for chunk in chunks})
         self.chunk_locale = np.array([chunk.locale for chunk in chunks], dtype=object)
         self.visibility = np.array([chunk.visibility for chunk in chunks], dtype=object)
+        self.is_article = np.array([chunk.article_id is not None for chunk in chunks], dtype=bool)
+        self._masks: dict[tuple[object, ...], np.ndarray] = {}
         self._build_bm25(chunk_stems)
 
     def __len__(self) -> int:
@@ -107,13 +109,20 @@ class ChunkIndex:
 
     def mask(self, *, visibilities: Iterable[str], locale: str | None = None,
              kinds: Iterable[str] = ("a", "c")) -> np.ndarray:
-        wanted = np.isin(self.visibility, list(visibilities))
-        if locale:
-            wanted &= self.chunk_locale == locale
-        kinds = tuple(kinds)
-        if kinds != ("a", "c"):
-            wanted &= np.array([chunk.document[0] in kinds for chunk in self.chunks], dtype=bool)
-        return wanted
+        """Which chunks a search may return: of these visibilities, this language (None:
+        any), articles ("a") and/or conversations ("c"). Cached: the index never changes."""
+        key = (tuple(sorted(visibilities)), locale, tuple(sorted(kinds)))
+        if key not in self._masks:
+            wanted = np.isin(self.visibility, list(key[0]))
+            if locale:
+                wanted &= self.chunk_locale == locale
+            if "a" not in key[2]:
+                wanted &= ~self.is_article
+            if "c" not in key[2]:
+                wanted &= self.is_article
+            wanted.setflags(write=False)
+            self._masks[key] = wanted
+        return self._masks[key]
 
     def bm25(self, query: str) -> np.ndarray:
         """Each chunk's BM25 score for the query, the query stemmed in each chunk's language."""
