@@ -10,7 +10,8 @@ How it ranks, measured on StackFAQ's dev queries (docs/benchmarks.md):
   paragraphs); a document takes its best chunk;
 - keywords: BM25 over the chunks' stems (Snowball, accents folded, stop words dropped: the
   help center's stemming), a document takes its best chunk too;
-- fused: `DENSE_WEIGHT * cosine + (1 - DENSE_WEIGHT) * bm25 / best bm25 of the query`.
+- fused: `DENSE_WEIGHT * cosine + (1 - DENSE_WEIGHT) * bm25 / best bm25 of the query
+  + TITLE_WEIGHT * cosine of the title chunk`.
 """
 
 from __future__ import annotations
@@ -29,8 +30,9 @@ BM25_K1 = 1.2
 BM25_B = 0.75
 # Share of the dense score in the fused one (tuned on half of StackFAQ's dev queries).
 DENSE_WEIGHT = 0.6
-# Documents kept from each ranking before fusing.
-CANDIDATES = 100
+# Added: this share of the cosine of the document's title chunk (the question an FAQ entry
+# answers, the title of an article): a question that rephrases the title wins ties.
+TITLE_WEIGHT = 0.2
 # Confidence: a logistic of the best chunk's cosine, fitted on StackFAQ's dev queries mixed
 # half and half with the same queries asked after their FAQ was removed (the question the
 # knowledge base cannot answer): in each band of confidence, about that share of the top
@@ -80,6 +82,7 @@ class ChunkIndex:
         self.locales = sorted({chunk.locale for chunk in chunks})
         self.chunk_locale = np.array([chunk.locale for chunk in chunks], dtype=object)
         self.visibility = np.array([chunk.visibility for chunk in chunks], dtype=object)
+        self.is_title = np.array([chunk.position == 0 for chunk in chunks], dtype=bool)
         self.is_article = np.array([chunk.article_id is not None for chunk in chunks], dtype=bool)
         self._masks: dict[tuple[object, ...], np.ndarray] = {}
         self._build_bm25(chunk_stems)
@@ -155,7 +158,11 @@ class ChunkIndex:
         np.maximum.at(best_keywords, self.chunk_document, keywords)
         top_keywords = float(best_keywords.max()) if count else 0.0
         scaled = best_keywords / top_keywords if top_keywords > 0 else best_keywords
-        fused = DENSE_WEIGHT * np.maximum(best_cosine, 0.0) + (1 - DENSE_WEIGHT) * scaled
+        title_cosine = np.zeros(count, dtype=np.float32)
+        np.maximum.at(title_cosine, self.chunk_document[self.is_title],
+                      np.maximum(cosines[self.is_title], 0.0))
+        fused = (DENSE_WEIGHT * np.maximum(best_cosine, 0.0) + (1 - DENSE_WEIGHT) * scaled
+                 + TITLE_WEIGHT * title_cosine)
         fused = np.where(best_cosine > -2.0, fused, -np.inf)
         order = np.argsort(-fused, kind="stable")[:limit]
         hits = []
