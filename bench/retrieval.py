@@ -11,8 +11,8 @@ The articles are made from StackFAQ (`../shared/corpora/faq/stackfaq/corpus.json
 test sample): article i is thread i mod 125, its question numbered as the title and its
 answers as the body. The index build embeds each distinct passage once and reuses its vector
 for the other copies (embedding 35,000 chunks of long answers would take a quarter of an hour
-on 2 idle cores, and is the throughput above times the chunk count). They are saved through `knowledge.actions.save_article`
-and indexed through `vectors_store.index_article` (the task's code), in a throw-away SQLite
+on 2 idle cores, and is the throughput above times the chunk count). They are saved through
+`knowledge.actions.save_article` and indexed through `vectors_store.index_article` (the task's code), in a throw-away SQLite
 database in a temporary directory, or the PostgreSQL database named in DATABASE_URL (dropped
 and created). Queries are StackFAQ's dev rephrasings, asked through `retrieval.retrieve`
 (public audience, every language), after one warm-up query that loads the cached matrix.
