@@ -297,7 +297,7 @@ class KnowledgeChunk(models.Model):
     encoder = models.CharField(max_length=80)
     stems = models.TextField(blank=True, default="")
     vector = models.BinaryField()
-    updated_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:
         ordering = ["id"]
