@@ -33,7 +33,7 @@ from omnicanal.connectors.registry import adapter_for, all_adapters
 from omnicanal.conversations.ingest import IngestResult, ingest
 from omnicanal.conversations.models import Inbox
 from omnicanal.core.exceptions import InvalidField, InvalidInput, NotFound, PermissionDenied
-from omnicanal.knowledge import search
+from omnicanal.knowledge import search, vectors_store
 from omnicanal.knowledge.markdown import ARTICLE_TAGS
 from omnicanal.knowledge.models import (
     Article,
@@ -69,6 +69,8 @@ def save_article(article: Article) -> Article:
         article.locale, article.title, article.body, article.body_format
     )
     article.save()
+    # Retrieval's chunks follow once this is committed (only changed texts re-embedded).
+    vectors_store.article_saved(article.pk)
     return article
 
 

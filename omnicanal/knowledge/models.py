@@ -7,6 +7,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -331,3 +332,42 @@ class ImportRun(models.Model):
         if self.is_finished:
             return 100
         return min(100, round(100 * self.done / self.total)) if self.total else 0
+
+class ChunkVisibility(models.TextChoices):
+    PUBLIC = "public", _("Public")
+    INTERNAL = "internal", _("Internal")
+    # Drafts, articles in review or archived: kept (their vectors are reused when they come
+    # back) but never retrieved.
+    HIDDEN = "hidden", _("Hidden")
+
+
+class KnowledgeChunk(models.Model):
+    """A passage retrieval ranks: a piece of an article, or a resolved conversation's
+    question and answer, with its vector (float32 bytes) and its stems. Written only by
+    `knowledge.vectors_store`."""
+
+    article = models.ForeignKey(
+        Article, null=True, blank=True, on_delete=models.CASCADE, related_name="chunks"
+    )
+    conversation = models.ForeignKey(
+        "conversations.Conversation", null=True, blank=True, on_delete=models.CASCADE,
+        related_name="+",
+    )
+    locale = models.CharField(max_length=8)
+    visibility = models.CharField(max_length=10, choices=ChunkVisibility.choices)
+    position = models.PositiveIntegerField()
+    title = models.CharField(max_length=300)
+    text = models.TextField()
+    # sha256 of what was embedded: an unchanged chunk keeps its vector.
+    digest = models.CharField(max_length=64)
+    encoder = models.CharField(max_length=80)
+    stems = models.TextField(blank=True, default="")
+    vector = models.BinaryField()
+    updated_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["encoder", "visibility"])]
+
+    def __str__(self) -> str:
+        return f"{self.title} #{self.position}"
