@@ -32,7 +32,9 @@ OUT_OF_SCOPE = "oos"
 HELD_BACK = 0.2  # of each label's examples, for calibration (labels with at least 5)
 OOS_RECALL_TARGET = 0.8  # on the held-back out-of-scope examples
 MAX_THRESHOLD = 0.6
-TEMPERATURES = np.geomspace(0.02, 2.0, 60)
+TEMPERATURES = np.geomspace(0.05, 2.0, 60)
+DEFAULT_TEMPERATURE = 0.3  # too few held-back examples to fit one
+MIN_CALIBRATION = 30
 
 
 @dataclass(frozen=True)
@@ -70,12 +72,12 @@ class IntentClassifier:
         y = np.array(labels, dtype=object)
         held = self._held_back(y)
         kept = ~held
-        if held.any() and len(set(y[kept])) >= 2:
+        if held.sum() >= MIN_CALIBRATION and len(set(y[kept])) >= 2:
             self._train(texts, vectors, y, kept)
             scores = self._scores([texts[i] for i in np.flatnonzero(held)], vectors[held])
             self._calibrate(scores, y[held])
         else:
-            self.temperature, self.threshold = 0.1, 0.0
+            self.temperature, self.threshold = DEFAULT_TEMPERATURE, 0.0
         self._train(texts, vectors, y, np.ones(len(y), dtype=bool))
         if OUT_OF_SCOPE not in set(labels):
             # No examples of "nothing": out of scope only when the model has next to no
@@ -112,7 +114,9 @@ class IntentClassifier:
             p = softmax(scores[known], t)
             return float(-np.log(p[rows[: known.sum()], target[known]] + 1e-12).mean())
 
-        self.temperature = float(min(TEMPERATURES, key=loss)) if known.any() else 0.1
+        self.temperature = (
+            float(min(TEMPERATURES, key=loss)) if known.any() else DEFAULT_TEMPERATURE
+        )
         self.threshold = 0.0
         out_of_scope = gold == OUT_OF_SCOPE
         if OUT_OF_SCOPE in index and out_of_scope.any():
