@@ -10,8 +10,9 @@ confidence is a calibrated 0..1 figure that triage and routing can compare to th
 
 Out of scope: when the training data has examples labelled `oos`, they form a class of their
 own, and a message whose best in-scope probability falls below a threshold is out of scope
-too; the threshold is chosen on the held-back part (the lowest that finds most held-back
-out-of-scope examples, so in-scope accuracy loses as little as possible). Without `oos`
+too; the threshold is chosen on the held-back part: as high as costs at most 0.6 points of
+in-scope accuracy there (on CLINC150's validation split that finds about three out-of-scope
+messages in four for half a point of in-scope accuracy). Without `oos`
 examples, only a message on which the model has next to no opinion is called out of scope.
 The held-back part is then folded back in: the final model learns from every example.
 """
@@ -30,7 +31,7 @@ from omnicanal.assistant.features import TextFeatures, embed
 OUT_OF_SCOPE = "oos"
 
 HELD_BACK = 0.2  # of each label's examples, for calibration (labels with at least 5)
-OOS_RECALL_TARGET = 0.8  # on the held-back out-of-scope examples
+IN_SCOPE_BUDGET = 0.006  # of held-back in-scope accuracy spent on finding out-of-scope
 MAX_THRESHOLD = 0.6
 TEMPERATURES = np.geomspace(0.05, 2.0, 60)
 DEFAULT_TEMPERATURE = 0.3  # too few held-back examples to fit one
@@ -120,16 +121,17 @@ class IntentClassifier:
         self.threshold = 0.0
         out_of_scope = gold == OUT_OF_SCOPE
         if OUT_OF_SCOPE in index and out_of_scope.any():
+            # Out-of-scope messages in real traffic are mostly unlike the few examples of
+            # them in training (which the `oos` class learns), so the threshold is what
+            # catches them. It is set as high as in-scope accuracy allows: the held-back
+            # in-scope messages the model gets right may lose at most IN_SCOPE_BUDGET of
+            # them to it.
             labels, in_scope_best = self._decide(scores, threshold=0.0)
-            caught = labels == OUT_OF_SCOPE
-            if caught[out_of_scope].mean() < OOS_RECALL_TARGET:
-                # The lowest threshold that catches enough of the held-back out-of-scope
-                # examples: in-scope accuracy only falls as the threshold rises.
-                candidates = np.sort(in_scope_best[out_of_scope & ~caught])
-                needed = int(np.ceil(OOS_RECALL_TARGET * out_of_scope.sum())) - int(
-                    caught[out_of_scope].sum())
-                needed = min(max(needed, 1), len(candidates))
-                self.threshold = float(min(candidates[needed - 1] + 1e-6, MAX_THRESHOLD))
+            right = np.sort(in_scope_best[(labels == gold) & ~out_of_scope])
+            if len(right):
+                position = int(IN_SCOPE_BUDGET * len(np.flatnonzero(~out_of_scope)))
+                self.threshold = float(min(right[min(position, len(right) - 1)],
+                                           MAX_THRESHOLD))
 
     # ---------- prediction ----------
     def _scores(self, texts: list[str], vectors: np.ndarray) -> np.ndarray:
