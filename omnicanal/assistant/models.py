@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from omnicanal.conversations.models import Message, Sentiment
 
 # Retrieval confidence below which the bot abstains (see docs/benchmarks.md, "Bot").
-DEFAULT_CONFIDENCE_THRESHOLD = 0.5
+DEFAULT_CONFIDENCE_THRESHOLD = 0.1
 
 
 class BotSettings(models.Model):

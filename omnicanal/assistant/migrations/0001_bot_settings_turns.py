@@ -18,7 +18,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('display_name', models.CharField(default='Assistant', max_length=60, verbose_name="bot's name")),
-                ('confidence_threshold', models.FloatField(default=0.5, verbose_name='confidence threshold')),
+                ('confidence_threshold', models.FloatField(default=0.1, verbose_name='confidence threshold')),
                 ('greeting_fr', models.TextField(blank=True, verbose_name='greeting (French)')),
                 ('greeting_en', models.TextField(blank=True, verbose_name='greeting (English)')),
                 ('handover_fr', models.TextField(blank=True, verbose_name='handover message (French)')),

@@ -29,6 +29,7 @@ from omnicanal.conversations.models import (
 )
 from omnicanal.knowledge.demo import load_help_center_demo
 from omnicanal.knowledge.models import Article, UnansweredQuestion
+from omnicanal.knowledge.vectors_store import reindex_all
 from omnicanal.routing import actions as routing
 from omnicanal.routing.models import ConversationRouting, Presence
 from omnicanal.testing.llm_stub import PREFIX_EN, serve_llm_stub
@@ -41,6 +42,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def articles(db: Any) -> None:
     load_help_center_demo()
+    reindex_all()  # what the task worker does after each article is saved
 
 
 @pytest.fixture

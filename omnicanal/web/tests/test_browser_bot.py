@@ -23,6 +23,7 @@ from omnicanal.connectors.webchat.tests.test_browser import (
 )
 from omnicanal.conversations.models import ChannelKind, Conversation, Direction, Inbox, Message
 from omnicanal.knowledge.demo import load_help_center_demo
+from omnicanal.knowledge.vectors_store import reindex_all
 from omnicanal.testing.live_server import LiveServer
 from omnicanal.web.tests.browser import ARTIFACTS, BROWSER_MARKS, accessibility_problems, log_in
 
@@ -100,6 +101,7 @@ def test_the_bot_answers_with_its_source_and_hands_over_with_a_summary(
     from playwright.sync_api import expect
 
     load_help_center_demo()
+    reindex_all()  # what the task worker does after each article is saved
     bot_inbox(site)
     problems: list[str] = []
     for language, words in ROUNDS.items():
