@@ -67,7 +67,6 @@ def main() -> None:
         from omnicanal.knowledge.demo import load_help_center_demo
         from omnicanal.knowledge.models import Article
         from omnicanal.knowledge.retrieval import retrieve
-
         from omnicanal.knowledge.vectors_store import reindex_all
 
         load_help_center_demo()

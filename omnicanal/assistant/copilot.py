@@ -12,11 +12,9 @@ from __future__ import annotations
 
 import hashlib
 import html
-import secrets
 from dataclasses import dataclass, replace
 
 from django.conf import settings
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
@@ -205,13 +203,6 @@ def summarize(conversation: Conversation) -> Summary | None:
     return summarize_messages(conversation)
 
 
-def _unique_slug(locale: str, title: str) -> str:
-    base = slugify(title)[:180] or "article"
-    slug = base
-    while Article.objects.filter(locale=locale, slug=slug).exists():
-        slug = f"{base}-{secrets.token_hex(3)}"
-    return slug
-
 
 def _draft_body(conversation: Conversation, messages: list[Message]) -> tuple[str, str]:
     """The draft's title and Markdown body: the customer's question, then the agents'
@@ -265,7 +256,7 @@ def article_draft_from(conversation: Conversation, user: User, *,
         else:
             body = written.strip() + "\n"
     article = Article(
-        locale=locale, title=title, slug=_unique_slug(locale, title),
+        locale=locale, title=title, slug="",
         status=ArticleStatus.DRAFT, visibility=visibility, owner=user,
         body_format=BodyFormat.MARKDOWN, body=body,
     )

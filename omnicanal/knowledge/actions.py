@@ -62,7 +62,7 @@ def save_article(article: Article) -> Article:
     """Clean the HTML, fill the slug, stamp the first publication; then save."""
     article.body = clean_body(article.body, article.body_format)
     if not article.slug:
-        article.slug = slugify(article.title)[:200] or secrets.token_hex(4)
+        article.slug = _unique_slug(article.locale, article.title, exclude=article.pk)
     if article.status == ArticleStatus.PUBLISHED and article.published_at is None:
         article.published_at = timezone.now()
     article.search_index = search.index_text(
@@ -319,15 +319,18 @@ def _may(agent: User, transition: Transition, status: str) -> bool:
     return agent.is_supervisor_or_above or status in transition.agent_sources
 
 
-def _unique_slug(locale: str, title: str, exclude: int | None = None) -> str:
-    base = slugify(title)[:190] or secrets.token_hex(4)
+def free_slug(taken: QuerySet, text: str, max_length: int) -> str:
+    """The slug of `text`, numbered ("-2", "-3"…) past those `taken` already holds."""
+    base = slugify(text)[: max_length - 10] or secrets.token_hex(4)
     slug, number = base, 2
-    taken = Article.objects.filter(locale=locale)
-    if exclude is not None:
-        taken = taken.exclude(pk=exclude)
     while taken.filter(slug=slug).exists():
         slug, number = f"{base}-{number}", number + 1
     return slug
+
+
+def _unique_slug(locale: str, title: str, exclude: int | None = None) -> str:
+    taken = Article.objects.filter(locale=locale)
+    return free_slug(taken if exclude is None else taken.exclude(pk=exclude), title, 200)
 
 
 def _apply(article: Article, data: ArticleInput) -> None:
@@ -585,11 +588,7 @@ def save_category(agent: User, *, locale: str, name: str, category_id: int | Non
         raise NotFound(_("No such category."))
     category.name, category.position = name, position
     if not category.slug:
-        base = slugify(name)[:110] or secrets.token_hex(4)
-        slug, number = base, 2
-        while Category.objects.filter(locale=category.locale, slug=slug).exists():
-            slug, number = f"{base}-{number}", number + 1
-        category.slug = slug
+        category.slug = free_slug(Category.objects.filter(locale=category.locale), name, 120)
     category.save()
     return category
 

@@ -28,14 +28,13 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
-from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
 from omnicanal.accounts.models import User
 from omnicanal.core.exceptions import InvalidInput
 from omnicanal.knowledge import importing_fetch, importing_html
-from omnicanal.knowledge.actions import save_article
+from omnicanal.knowledge.actions import free_slug, save_article
 from omnicanal.knowledge.models import (
     Article,
     ArticleStatus,
@@ -343,19 +342,8 @@ def _category(name: str, language: str) -> Category | None:
     existing = Category.objects.filter(locale=language, name__iexact=name).first()
     if existing is not None:
         return existing
-    base = slugify(name)[:110] or "categorie"
-    slug, number = base, 2
-    while Category.objects.filter(locale=language, slug=slug).exists():
-        slug, number = f"{base}-{number}", number + 1
+    slug = free_slug(Category.objects.filter(locale=language), name, 120)
     return Category.objects.create(locale=language, name=name, slug=slug)
-
-
-def _free_slug(title: str, language: str) -> str:
-    base = slugify(title)[:190] or "article"
-    slug, number = base, 2
-    while Article.objects.filter(locale=language, slug=slug).exists():
-        slug, number = f"{base}-{number}", number + 1
-    return slug
 
 
 def _language_of(draft: Draft, options: Options) -> str:
@@ -393,7 +381,7 @@ def save_draft(draft: Draft, options: Options, owner: User | None) -> tuple[str,
         if skip and existing is not None:
             return Outcome.SKIPPED, existing, reason
         category = _category(draft.category or options.category, language)
-        article = existing or Article(locale=language, slug=_free_slug(title, language),
+        article = existing or Article(locale=language, slug="",
                                       owner=owner, status=ArticleStatus.DRAFT)
         article.title = title
         article.body = draft.body

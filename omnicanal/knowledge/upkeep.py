@@ -16,7 +16,6 @@ from __future__ import annotations
 import datetime
 import hashlib
 import re
-import secrets
 import threading
 import unicodedata
 from collections import Counter, OrderedDict
@@ -27,7 +26,6 @@ import numpy as np
 from django.db import transaction
 from django.utils import timezone
 from django.utils.html import strip_tags
-from django.utils.text import slugify
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -441,7 +439,7 @@ def draft_from_gap(gap: Gap, user: User) -> Article:
     )
     locale = gap.locale if gap.locale in {"fr", "en"} else user.language or "fr"
     article = Article(
-        locale=locale, title=title, slug=_free_slug(locale, title), body=body,
+        locale=locale, title=title, slug="", body=body,
         body_format=BodyFormat.MARKDOWN, status=ArticleStatus.DRAFT, owner=user,
     )
     save_article(article)
@@ -507,10 +505,3 @@ def _excerpt(text: str) -> str:
         return text
     return text[:EXCERPT_LENGTH].rsplit(" ", 1)[0] + "…"
 
-
-def _free_slug(locale: str, title: str) -> str:
-    base = slugify(title)[:180] or "article"
-    slug = base
-    while Article.objects.filter(locale=locale, slug=slug).exists():
-        slug = f"{base}-{secrets.token_hex(3)}"
-    return slug

@@ -14,6 +14,7 @@ from django.utils.translation import gettext, gettext_lazy, ngettext, pgettext
 
 from omnicanal.accounts.models import User
 from omnicanal.accounts.photos import photo_url
+from omnicanal.assistant.intents import intent_name as baseline_intent_name
 from omnicanal.connectors.registry import channel_choices
 from omnicanal.contacts.models import Contact
 from omnicanal.contacts.senders import IdentityKind
@@ -31,6 +32,12 @@ def status_label(value: str) -> str:
         return str(Status(value).label)
     except ValueError:
         return value
+
+
+@register.filter
+def intent_name(intent: str) -> str:
+    """A triage intent as agents read it ("order_status" → "Suivi de commande")."""
+    return baseline_intent_name(intent)
 
 
 @register.filter
