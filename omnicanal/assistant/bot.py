@@ -70,7 +70,7 @@ YES_WORDS = frozenset({"yes", "oui", "yep", "ok", "merci", "thanks", "thank you"
                        "super", "great", "ouais"})
 
 # The three ways out the bot offers when it cannot answer (quick replies / numbered text).
-CHOICE_HUMAN, CHOICE_CALLBACK, CHOICE_EMAIL = "human", "callback", "email"
+CHOICE_HUMAN, CHOICE_CALLBACK, CHOICE_EMAIL = "human", "callback", "answer_by_email"
 CHOICES = (CHOICE_HUMAN, CHOICE_CALLBACK, CHOICE_EMAIL)
 
 # What the language model answers when the passages do not hold the answer.

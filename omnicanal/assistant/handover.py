@@ -31,7 +31,7 @@ def choice_text(choice: str) -> str:
     return {
         "human": gettext("the customer chose to talk to a person"),
         "callback": gettext("the customer chose to be called back"),
-        "email": gettext("the customer chose an answer by e-mail"),
+        "answer_by_email": gettext("the customer chose an answer by e-mail"),
     }.get(choice, choice)
 
 

@@ -16,6 +16,7 @@ BASELINE_INTENT_NAMES = {
     "technical_issue": _("Technical issue"),
     "product_info": _("Product information"),
     "human_agent": _("Asks for a person"),
+    "oos": _("Out of scope"),
 }
 
 

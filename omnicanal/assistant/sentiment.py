@@ -51,10 +51,10 @@ _NEGATIVE_STRONG = _words(
 )
 _NEGATIVE = _words(
     "probleme problemes panne bug bugs erreur erreurs bloque bloquee impossible decu decue "
-    "decevant mecontent mecontente retard retards toujours encore jamais plainte plaindre "
+    "decevant mecontent mecontente retard retards plainte plaindre "
     "casse cassee endommage abime perdu perdue lent lente marre enerve enervant inquiet "
     "problem problems issue broken error errors stuck fail failed failing failure "
-    "disappointed disappointing unhappy late delay delayed never still lost damaged slow "
+    "disappointed disappointing unhappy late delay delayed lost damaged slow "
     "complaint complain annoyed frustrated frustrating worried wrong missing refused"
 )
 _POSITIVE = _words(
@@ -69,6 +69,12 @@ _NEGATIVE_PHRASES = (
     "n arrive pas", "ne repond", "personne ne", "stopped working", "not working",
     "doesn t work", "does not work", "is down", "been down", "cannot access", "can t access",
     "nobody answers", "no one answers", "no answer",
+    # "toujours", "encore", "still" alone are everyday words ("c'est encore moi"): only
+    # waiting that goes on is a complaint.
+    "toujours pas", "toujours rien", "toujours en attente", "toujours attendre",
+    "jamais recu", "jamais arrive", "still waiting", "still not", "still no", "still haven t",
+    "never received", "never arrived", "never got", "plus jamais", "jamais plus",
+    "jamais venu", "jamais venue", "never again", "never showed", "never came",
 )
 _NEGATIONS = _words("pas ne plus jamais aucun aucune not no never dont didnt doesnt isnt")
 

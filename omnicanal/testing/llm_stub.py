@@ -4,7 +4,8 @@ for tests: `POST /v1/chat/completions` with OpenAI's documented request and resp
 It "phrases" an answer from the passages in the prompt, as a well-behaved model would: the
 first sentences of the first passage, prefixed so a test can tell it phrased them. With no
 passage in the prompt, or when the question contains a word of `refuse_words`, it answers
-the bot's CANNOT_ANSWER. Every request body is kept in `requests` for assertions.
+the bot's CANNOT_ANSWER. A test may set `answer` to have every request answered with that
+text. Every request body is kept in `requests` for assertions.
 
     with serve_llm_stub() as stub:
         settings.ASSISTANT_LLM_URL = stub.url   # http://127.0.0.1:PORT/v1
@@ -34,6 +35,7 @@ class LlmStub:
     url: str
     requests: list[dict[str, Any]] = field(default_factory=list)
     refuse_words: tuple[str, ...] = ()
+    answer: str = ""
 
 
 def phrase(messages: list[dict[str, Any]], refuse_words: tuple[str, ...] = ()) -> str:
@@ -68,7 +70,7 @@ def _handler(stub: LlmStub) -> type[BaseHTTPRequestHandler]:
                 self._send(400, {"error": {"message": "Invalid body", "type": "invalid_request"}})
                 return
             stub.requests.append(body)
-            content = phrase(messages, stub.refuse_words)
+            content = stub.answer or phrase(messages, stub.refuse_words)
             prompt_tokens = sum(len(str(m.get("content", "")).split()) for m in messages)
             completion_tokens = len(content.split())
             self._send(200, {

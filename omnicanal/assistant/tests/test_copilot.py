@@ -3,18 +3,13 @@ customer, a reply grounded in them (the passage and its link without a language 
 model's text with one), the summary of a long conversation, an article draft from a resolved
 one, and nothing for an agent who may not see the conversation.
 
-The language model is a tiny OpenAI-compatible server written here (`llm_server`): POST
-/v1/chat/completions answers `{"choices": [{"message": {"content": ...}}]}` and keeps the
-requests it got, so a test can read the prompt."""
+The language model is the local OpenAI-compatible stub (`omnicanal.testing.llm_stub`): it
+answers `llm_server.answer` and keeps the requests it got, so a test can read the prompt."""
 
 from __future__ import annotations
 
 import contextlib
-import json
-import threading
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
@@ -29,6 +24,7 @@ from omnicanal.conversations.ingest import ingest
 from omnicanal.conversations.models import Conversation, Inbox, Status
 from omnicanal.knowledge.actions import save_article
 from omnicanal.knowledge.models import Article, ArticleStatus, BodyFormat, Visibility
+from omnicanal.testing.llm_stub import LlmStub, serve_llm_stub
 from omnicanal.testing.tasks import run_queued_tasks
 
 QUESTION = "Comment obtenir le remboursement de ma commande ?"
@@ -39,48 +35,14 @@ REFUND_BODY = (
 )
 
 
-@dataclass
-class LlmServer:
-    url: str
-    answer: str
-    requests: list[dict[str, Any]] = field(default_factory=list)
-
-
 @pytest.fixture
-def llm_server(settings: Any) -> Iterator[LlmServer]:
-    """An OpenAI-compatible chat endpoint answering `server.answer`, configured as the
+def llm_server(settings: Any) -> Iterator[LlmStub]:
+    """An OpenAI-compatible chat endpoint answering `llm_server.answer`, configured as the
     assistant's language model for the test."""
-    state = LlmServer(url="", answer="Bonjour, voici la marche à suivre (réponse du modèle).")
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            length = int(self.headers.get("Content-Length", "0"))
-            body = json.loads(self.rfile.read(length))
-            state.requests.append({"path": self.path, "body": body})
-            payload = json.dumps({
-                "id": "stub", "object": "chat.completion", "model": body.get("model"),
-                "choices": [{"index": 0, "finish_reason": "stop",
-                             "message": {"role": "assistant", "content": state.answer}}],
-            }).encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(payload)))
-            self.end_headers()
-            self.wfile.write(payload)
-
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    state.url = f"http://127.0.0.1:{server.server_address[1]}/v1"
-    settings.ASSISTANT_LLM_URL = state.url
-    try:
-        yield state
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serve_llm_stub() as stub:
+        stub.answer = "Bonjour, voici la marche à suivre (réponse du modèle)."
+        settings.ASSISTANT_LLM_URL = stub.url
+        yield stub
 
 
 def article(title: str, body: str, *, visibility: str = Visibility.PUBLIC,
@@ -167,7 +129,7 @@ def test_without_a_language_model_the_suggested_reply_is_the_passage_and_its_lin
 
 
 def test_with_a_language_model_the_reply_is_its_text_grounded_in_the_passages(
-    api_inbox: Inbox, llm_server: LlmServer,
+    api_inbox: Inbox, llm_server: LlmStub,
 ) -> None:
     refund = article("Remboursement d'une commande", REFUND_BODY)
     conversation = conversation_asking(api_inbox)
@@ -177,9 +139,7 @@ def test_with_a_language_model_the_reply_is_its_text_grounded_in_the_passages(
     assert reply is not None and reply.by_model
     assert reply.text == llm_server.answer
     assert len(llm_server.requests) == 1
-    sent = llm_server.requests[0]
-    assert sent["path"] == "/v1/chat/completions"
-    prompt = "\n".join(m["content"] for m in sent["body"]["messages"])
+    prompt = "\n".join(m["content"] for m in llm_server.requests[0]["messages"])
     assert "Remboursement d'une commande" in prompt
     assert "5 jours ouvrés" in prompt
     assert refund.get_absolute_url() in prompt
@@ -243,7 +203,7 @@ def test_a_long_conversation_is_summarised_with_the_customers_question(
 
 
 def test_a_long_conversation_is_summarised_by_the_language_model_when_configured(
-    api_inbox: Inbox, agent: User, llm_server: LlmServer,
+    api_inbox: Inbox, agent: User, llm_server: LlmStub,
 ) -> None:
     conversation = _long_conversation(api_inbox, agent)
     llm_server.answer = "La cliente a reçu un vase cassé ; remboursement lancé."
@@ -252,7 +212,7 @@ def test_a_long_conversation_is_summarised_by_the_language_model_when_configured
 
     assert result is not None and result.by_model
     assert result.written == llm_server.answer
-    prompt = llm_server.requests[0]["body"]["messages"][-1]["content"]
+    prompt = llm_server.requests[0]["messages"][-1]["content"]
     assert "commande 4417 est arrivée cassée" in prompt
 
 
