@@ -299,6 +299,10 @@ def assign(
             conversation.assignee = assignee
             changed.append("assignee")
             _activity(conversation, user, "assigned", assignee.display_name if assignee else "")
+            if conversation.with_bot:
+                # A person (or a rule) chose who answers: the bot stops answering.
+                conversation.with_bot = False
+                changed.append("with_bot")
         if team_id is not None and conversation.team_id != team_id:
             conversation.team = team
             changed.append("team")

@@ -335,3 +335,16 @@ def test_the_stub_speaks_openais_chat_completions_format() -> None:
     assert answer["choices"][0]["finish_reason"] == "stop"
     assert answer["usage"]["total_tokens"] == (answer["usage"]["prompt_tokens"]
                                                + answer["usage"]["completion_tokens"])
+
+
+def test_assigning_an_agent_takes_the_conversation_from_the_bot(
+    chat: Inbox, say: Say, admin: User, agent: User
+) -> None:
+    from omnicanal.conversations.actions import assign
+
+    asked = say(chat, "How do I return an item?")
+    assign(admin, asked.conversation_id, assignee_id=agent.pk)
+    say(chat, "Merci, et pour un échange ?")
+    conversation = Conversation.objects.get(pk=asked.conversation_id)
+    assert not conversation.with_bot and conversation.assignee_id == agent.pk
+    assert len(bot_messages(conversation)) == 1
