@@ -27,13 +27,13 @@ import re
 import resource
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bench.ingest import prepare_database  # noqa: E402 (after the path is set)
 
 _SHARED = next(
     (base / "shared" / "corpora" / "faq" / "stackfaq"
@@ -72,20 +72,6 @@ class MemoEncoder:
         self.embedded += len(missing)
         return np.stack([self.known[key] for key in keys]) if keys else self.inner.encode([])
 
-
-def prepare_database() -> None:
-    url = os.environ.get("DATABASE_URL", "")
-    if url.startswith("postgres"):
-        import psycopg
-
-        name = url.rsplit("/", 1)[1]
-        with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-            conn.execute(f'CREATE DATABASE "{name}"')
-        return
-    directory = Path(tempfile.mkdtemp(prefix="omnicanal-bench-retrieval-"))
-    os.environ["DATABASE_URL"] = f"sqlite:///{directory / 'bench.sqlite3'}"
-    os.environ.setdefault("DATA_DIR", str(directory))
 
 
 def main() -> None:
