@@ -85,6 +85,8 @@ INSTALLED_APPS = [
     "omnicanal.knowledge",
     "omnicanal.notifications",
     "omnicanal.assistant",
+    "omnicanal.surveys",
+    "omnicanal.analytics",
     # No models: its templates and styles (the demo's sink pages, served only in the demo).
     "omnicanal.demo",
     "omnicanal.web",

@@ -26,6 +26,11 @@ urlpatterns = [
     path("notifications/", include("omnicanal.notifications.urls")),
     path("knowledge/", include("omnicanal.knowledge.workspace_urls")),
     path("assistant/", include("omnicanal.assistant.urls")),
+    path("surveys/reviews/", include("omnicanal.surveys.review_urls")),
+    path("surveys/", include("omnicanal.surveys.urls")),
+    path("reports/journeys/", include("omnicanal.analytics.journey_urls")),
+    path("reports/pilots/", include("omnicanal.analytics.pilot_urls")),
+    path("reports/", include("omnicanal.analytics.urls")),
     path("", include("omnicanal.demo.urls")),
     path("", include("omnicanal.web.urls")),
 ]

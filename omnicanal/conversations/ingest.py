@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from omnicanal.contacts.actions import resolve_contact
 from omnicanal.contacts.models import Contact
 from omnicanal.contacts.senders import Sender
+from omnicanal.conversations import reply_claims
 from omnicanal.conversations.events import record_event
 from omnicanal.conversations.inbound import InboundAttachment, InboundMessage, ThreadHints
 from omnicanal.conversations.models import (
@@ -160,10 +161,16 @@ def _store(inbox: Inbox, inbound: InboundMessage, threading: ThreadingRule | Non
     now = timezone.now()
     conversation = threading(inbox, contact, inbound) if threading else None
     if conversation is None:
-        conversation = _default_conversation(inbox, contact, now)
+        conversation = _default_conversation(inbox, contact, inbound, now)
     conversation = _follow_merges(conversation)
     is_new = conversation.pk is None
-    _apply_customer_activity(conversation, inbound, now)
+    claimed_by = (
+        reply_claims.claimant(conversation, inbound)
+        if not is_new and conversation.status == Status.RESOLVED else ""
+    )
+    # Neither an auto-reply nor an answer the product asked for makes the team owe one.
+    awaits_agent = not inbound.is_auto_reply and not claimed_by
+    _apply_customer_activity(conversation, inbound, now, reopens=awaits_agent)
     if is_new:
         conversation.subject = (inbound.thread.subject or _first_line(inbound.text))[:300]
         # The assistant's bot answers first where an administrator turned it on; routing
@@ -192,15 +199,18 @@ def _store(inbox: Inbox, inbound: InboundMessage, threading: ThreadingRule | Non
         sent_at=storable_time(inbound.sent_at, now),
     )
     _store_attachments(message, inbound)
-    # awaits_agent: routing queues the conversation for an agent (an auto-reply waits for
-    # nobody).
+    # awaits_agent: routing queues the conversation for an agent.
+    extra = {"claimed_by": claimed_by} if claimed_by else {}
     record_event("message.created", conversation, message_id=message.pk, direction="incoming",
-                 awaits_agent=not inbound.is_auto_reply, **_media_to_fetch(inbound))
+                 awaits_agent=awaits_agent, **extra, **_media_to_fetch(inbound))
     return IngestResult(message.pk, conversation.pk, contact.pk, is_duplicate=False)
 
 
-def _default_conversation(inbox: Inbox, contact: Contact, now: dt.datetime) -> Conversation:
-    """The contact's open conversation in this inbox, a recent resolved one, or a new one."""
+def _default_conversation(
+    inbox: Inbox, contact: Contact, inbound: InboundMessage | None, now: dt.datetime
+) -> Conversation:
+    """The contact's open conversation in this inbox, a recent resolved one (or an older one
+    whose survey this message answers), or a new one."""
     # Locking the contact serialises its concurrent first messages (PostgreSQL), so that two
     # of them cannot each open a conversation.
     Contact.objects.select_for_update().filter(pk=contact.pk).first()
@@ -216,7 +226,10 @@ def _default_conversation(inbox: Inbox, contact: Contact, now: dt.datetime) -> C
     if bridged is not None:
         return bridged
     window = dt.timedelta(seconds=settings.REOPEN_WINDOW_SECONDS)
-    if latest is not None and latest.resolved_at and now - latest.resolved_at <= window:
+    if latest is not None and latest.resolved_at and (
+        now - latest.resolved_at <= window
+        or (inbound is not None and reply_claims.claimant(latest, inbound))
+    ):
         return latest
     return Conversation(inbox=inbox, contact=contact, previous=latest, last_activity_at=now)
 
@@ -253,11 +266,12 @@ def _follow_merges(conversation: Conversation) -> Conversation:
 
 
 def _apply_customer_activity(
-    conversation: Conversation, inbound: InboundMessage, now: dt.datetime
+    conversation: Conversation, inbound: InboundMessage, now: dt.datetime, *, reopens: bool
 ) -> None:
     conversation.last_activity_at = now
-    if inbound.is_auto_reply:
-        # A vacation notice neither reopens a conversation nor makes the team owe an answer.
+    if not reopens:
+        # A vacation notice or a survey answer neither reopens a conversation nor makes the
+        # team owe an answer.
         return
     if conversation.status != Status.OPEN:
         conversation.status = Status.OPEN
@@ -415,7 +429,8 @@ def _store_echo(inbox: Inbox, inbound: InboundMessage) -> IngestResult:
         return IngestResult(ours[0], ours[1], ours[2], is_duplicate=True)
     contact = resolve_contact(inbound.sender)
     now = timezone.now()
-    conversation = _default_conversation(inbox, contact, now)
+    # The business's own message answers no survey: no claim is asked (None).
+    conversation = _default_conversation(inbox, contact, None, now)
     is_new = conversation.pk is None
     conversation.last_activity_at = now
     # The business answered, from wherever: the customer no longer waits for us.
