@@ -72,6 +72,8 @@ class ConversationFact(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
         related_name="+",
     )
+    # The customer's segment (contacts.ValueTier) when the conversation was created.
+    segment = models.CharField(max_length=20, blank=True)
     # What it was about: its first label's name, else its triaged intent ("" when neither).
     topic = models.CharField(max_length=100, blank=True)
     created_at = models.DateTimeField()

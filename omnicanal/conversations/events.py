@@ -31,6 +31,8 @@ EventKind = Literal[
     "sla.breached",
     "automation.notify",
     "conversation.triaged",
+    # A customer answered a survey (the surveys app; payload: response_id, kind, score).
+    "survey.answered",
 ]
 
 # Every agent's workspace listens here; pages filter what concerns them.
