@@ -20,9 +20,13 @@ Decisions on the readings a person could make either way:
   "totally" and the like are the top label.
 - NPS has no verbal scale: "great", "excellent", "nul" give no NPS score; nor do emoji.
 - Emoji score CSAT only, on the common five faces: 😡 😠 🤬 = 1, 🙁 😞 ☹ 😟 = 2, 😐 😑 = 3,
-  🙂 😊 = 4, 😀 😃 😄 😁 😍 🤩 🥰 = 5; stars (⭐⭐⭐⭐, ★★★★☆, "4 étoiles") count for CSAT.
-  👍 and 👎 give nothing (4 or 5? 1 or 2?), and no emoji scores NPS or CES: a face says a mood,
-  not a point on an eleven- or seven-point scale. A number or a word beats an emoji.
+  🙂 = 4, 😀 😃 😄 😁 😍 🤩 🥰 = 5; stars (⭐⭐⭐⭐, ★★★★☆, "4 étoiles") count for CSAT.
+  Only when they are the answer (alone, or with "merci"): in a sentence ("Ok merci 😊",
+  "Pire service 😡") they decorate it. 😊 (polite as often as rating), 👍 and 👎 give nothing
+  (4 or 5? 1 or 2?), and no emoji scores NPS or CES: a face says a mood, not a point on an
+  eleven- or seven-point scale. A number or a word beats an emoji.
+- Mixed answers give nothing: "satisfait de l'agent mais pas du délai"; "5 stars on Google"
+  rates something else. "Easy enough" is softened (no score) but does not contradict "6".
 - "STOP" is an opt-out when it stands on its own (alone, with a score, "merci", "svp"...,
   or set off by punctuation at either end of the reply, or written in capitals inside a
   sentence as SMS keywords are); "the problem didn't stop" is not one. A reply may give a score
@@ -186,6 +190,11 @@ _FOLLOWERS_S = {
     "merci", "parfois", "alors", "donc", "puis", "aussi", "ainsi", "jamais", "hors", "vos",
     "nos", "toutes", "guys", "excellents", "bons", "gentils", "kudos", "congrats",
     "felicitations", "bises", "salutations", "regards", "thnks", "tks",
+}
+# "1 more thing", "2 autres questions": a count, whatever the noun.
+_COUNTING_FOLLOWERS = {
+    "more", "other", "others", "autre", "autres", "thing", "chose", "last", "dernier",
+    "derniere", "extra", "additional", "supplementaire", "encore", "seul", "seule",
 }
 _COURTESY = (
     r"merci|merci beaucoup|mille mercis|thanks|thank you|thx|ty|svp|stp|s'il vous plait|"
@@ -433,7 +442,7 @@ _SUBJECT = (
 # elsewhere it is a means ("un moyen de paiement", "pas moyen de vous joindre").
 _AVERAGE_ALONE = re.compile(
     r"\s*(?:c'?est|c'?etait|c est|it was|it'?s|service|experience|plutot|assez|pretty|"
-    r"rather|fairly)?\s*(moyen|moyenne|average|so-so|so so|meh|bof moyen)\s*[.!]*\s*"
+    r"rather|fairly)?\s*(moyen|moyenne|average|so-so|so so)\s*[.!]*\s*"
 )
 # Adverbs that change a verbal answer in a way the table does not read.
 _VERBAL_MODIFIERS = {
@@ -454,7 +463,7 @@ _FACE_SCORES = {
     "\U0001f621": 1, "\U0001f620": 1, "\U0001f92c": 1,
     "\U0001f641": 2, "\U0001f61e": 2, "\u2639": 2, "\U0001f61f": 2,
     "\U0001f610": 3, "\U0001f611": 3,
-    "\U0001f642": 4, "\U0001f60a": 4,
+    "\U0001f642": 4,
     "\U0001f600": 5, "\U0001f603": 5, "\U0001f604": 5, "\U0001f601": 5, "\U0001f60d": 5,
     "\U0001f929": 5, "\U0001f970": 5,
 }
@@ -549,6 +558,13 @@ class _Reader:
             if self.folded.free(match.start(), match.end()):
                 self.folded.take(match.start(), match.end())
 
+    def _original_word_before(self, position: int) -> str:
+        match = re.search(r"([a-z0-9'-]+)[^a-z0-9]*$", self.text[:position])
+        if match is None:
+            return ""
+        start, end = self.folded.origin[match.start(1)], self.folded.origin[match.end(1) - 1]
+        return self.original[start : end + 1].lower()
+
     def _is_start(self, position: int) -> bool:
         return not re.search(r"[a-z0-9]", self.text[:position])
 
@@ -557,6 +573,13 @@ class _Reader:
 
     # -- steps
     def read(self) -> None:
+        if self.kind == "csat":
+            # Before percentages are put aside: "satisfait à 100 %" is the top of the scale.
+            full = (rf"{_B}(?:(?:{_SAT_FR}|{_SAT_EN}) (?:a )?100 ?%|100 ?% {_SAT_FR}|"
+                    rf"100 ?% {_SAT_EN}){_E}")
+            for match in re.finditer(full, self.text):
+                if self.folded.free(match.start(), match.end()):
+                    self._add(5, match.start(), match.end(), 1)
         self._mask_non_scores()
         self._stars_and_counted()
         self._fractions()
@@ -614,9 +637,11 @@ class _Reader:
             unit = match.group(2)
             if unit in {"*", "etoile", "etoiles", "star", "stars"}:
                 value = self._value(match.group(1))
+                elsewhere = re.match(r"\s*(?:on|sur|chez|au|at|in|dans|de plus|more)" + _E,
+                                     self.text[end:])
                 if match.group(1) in _ARTICLE_WORDS:
                     self.folded.take(start, end)
-                elif self.kind == "csat" and self._in_scale(value):
+                elif self.kind == "csat" and self._in_scale(value) and not elsewhere:
                     self._add(value, start, end, 0)
                 else:
                     self._add(None, start, end, 0)
@@ -686,7 +711,7 @@ class _Reader:
             token = match.group(0)
             value = self._value(token)
             following = _next_word(self.text, end)
-            if (
+            if following in _COUNTING_FOLLOWERS or (
                 following
                 and following[-1:] in "sx"
                 and following not in _FOLLOWERS_S
@@ -711,6 +736,8 @@ class _Reader:
                 start = article.start()
             before, after = _prev_char(self.text, start), _next_char(self.text, end)
             previous = _words_before(self.text, start, 1)
+            if previous and previous[0] == "sur" and self._original_word_before(start) != "sur":
+                previous = []  # "bien sûr 10": sure, not "on"
             if previous and previous[0] in _NOT_BEFORE_SCORE:
                 self._add(None, start, end, 0)
                 continue
@@ -785,15 +812,30 @@ class _Reader:
                     if before and before[-1] == "plus" and value is not None:
                         doubtful = True
                     following = self.text[end:].lstrip()
+                    # "satisfait de l'agent mais pas du délai": half an answer.
+                    if re.search(r"(?:mais|but|sauf|except|hormis|par contre|en revanche|"
+                                 r"cependant|however)\b.*\b(?:pas|not|n't|no|jamais|never)\b|"
+                                 r"^[,;]\s*(?:pas|not)\b", following):
+                        doubtful = True
                     if following.startswith("?") or re.match(
                         r"(?:du tout|at all|pas|not|ni|nor|or|ou|voire|mais pas|but not)" + _E,
                         following,
                     ):
                         doubtful = True
+                    if re.match(r"enough" + _E, following) and not doubtful:
+                        # "easy enough": softened, so no verbal score, but no contradiction
+                        # of a number given with it either ("6, easy enough").
+                        self.folded.take(start, end)
+                        continue
                     self._add(None if doubtful else value, start, end, 1)
 
     def _emoji(self) -> None:
         if self.kind != "csat":
+            return
+        # A face or stars answer when they are the answer ("😀", "⭐⭐⭐⭐ merci"), not when
+        # they decorate a sentence ("Ok merci 😊", "Pire service 😡").
+        words = re.sub(_B + r"(?:" + _COURTESY + r")" + _E, " ", self.text)
+        if re.search(r"[a-z0-9]", words):
             return
         stars = [i for i, char in enumerate(self.text) if char in _STARS]
         empty = [i for i, char in enumerate(self.text) if char in _EMPTY_STARS]
