@@ -238,6 +238,13 @@ _HEDGES = {
     "between", "et", "and", "vs", "instead", "plutot",
 }
 _NEGATION_SUFFIX = "n't"
+# Words right after a number that make it a guess: "8 peut-être", "7 maybe", "9 ou plus".
+_HEDGE_AFTER = re.compile(
+    r"\s*[,.]?\s*(?:peut-?etre|maybe|perhaps|probablement|probably|environ|about|ish|-ish|"
+    r"a peu pres|approx\w*|ou plus|or more|ou moins|or less|max|maximum|minimum|"
+    r"grand max|at most|at best|au mieux|au plus|at least|au moins|je pense|i think|"
+    r"i guess|je crois|i suppose|j'imagine|disons|let's say)" + _E
+)
 # A number right after one of these words completes the phrase ("1 colis sur 2", "acheté 9"):
 # it is not a score given on its own.
 _NOT_BEFORE_SCORE = {
@@ -454,6 +461,7 @@ _VERBAL_MODIFIERS = {
     "etre", "be", "been", "soyez", "soit", "sois", "rendre", "make", "maybe", "perhaps",
     "peut-etre", "probablement", "probably", "rien", "nothing", "aucun", "aucune",
     "nobody", "personne", "none", "hardly", "barely", "ou", "or", "moderately", "moderement",
+    "serai", "serons", "seront", "will", "shall", "quand", "lorsque", "when", "once", "until",
 }
 
 
@@ -558,6 +566,13 @@ class _Reader:
             if self.folded.free(match.start(), match.end()):
                 self.folded.take(match.start(), match.end())
 
+    def _unsure(self, start: int, end: int) -> bool:
+        return (
+            _hedged(self.text, start)
+            or _next_char(self.text, end) == "?"
+            or _HEDGE_AFTER.match(self.text, end) is not None
+        )
+
     def _original_word_before(self, position: int) -> str:
         match = re.search(r"([a-z0-9'-]+)[^a-z0-9]*$", self.text[:position])
         if match is None:
@@ -660,7 +675,7 @@ class _Reader:
             numerator, denominator = self._value(match.group(2)), self._value(match.group(3))
             if match.group(3) in _ARTICLE_WORDS and match.group(2) in _ARTICLE_WORDS:
                 continue
-            hedged = _hedged(self.text, start)
+            hedged = self._unsure(start, end)
             if (
                 numerator is not None
                 and denominator == self.high
@@ -686,7 +701,7 @@ class _Reader:
                 continue
             value = self._value(token)
             cue_start = start if self.folded.free(start, number_start) else number_start
-            if _hedged(self.text, cue_start) or _next_char(self.text, end) == "?":
+            if self._unsure(cue_start, end):
                 self._add(None, cue_start, end, 0)
             elif self._in_scale(value):
                 self._add(value, cue_start, end, 0)
@@ -724,7 +739,7 @@ class _Reader:
             if value is None or not self._in_scale(value):
                 self._add(None, start, end, 0)
                 continue
-            if _hedged(self.text, start) or _next_char(self.text, end) == "?":
+            if self._unsure(start, end):
                 self._add(None, start, end, 0)
                 continue
             article = re.search(
@@ -779,7 +794,7 @@ class _Reader:
                     "and", "ou", "or", "a", "an",
                 }:
                     continue
-            if _hedged(self.text, start) or after == "?":
+            if self._unsure(start, end):
                 self._add(None, start, end, 0)
             else:
                 self._add(value if self._in_scale(value) else None, start, end, 0)
@@ -818,7 +833,8 @@ class _Reader:
                                  r"^[,;]\s*(?:pas|not)\b", following):
                         doubtful = True
                     if following.startswith("?") or re.match(
-                        r"(?:du tout|at all|pas|not|ni|nor|or|ou|voire|mais pas|but not)" + _E,
+                        r"(?:du tout|at all|pas|not|ni|nor|or|ou|voire|mais pas|but not|quand|"
+                        r"lorsque|when|once|si|if|des que|as soon as|until|tant que)" + _E,
                         following,
                     ):
                         doubtful = True

@@ -470,7 +470,9 @@ def test_unknown_kind_is_refused() -> None:
 def _fixture_cases() -> list[tuple[str, str, str, int | None, bool]]:
     cases = []
     for path in sorted(FIXTURES.glob("replies_*.tsv")):
+        # replies_fr, replies_en: one language; any other file mixes both.
         lang = path.stem.removeprefix("replies_")
+        lang = lang if lang in ("fr", "en") else "auto"
         for line in path.read_text(encoding="utf-8").splitlines():
             if not line.strip() or line.startswith("#"):
                 continue
