@@ -191,6 +191,14 @@ _FOLLOWERS_S = {
     "nos", "toutes", "guys", "excellents", "bons", "gentils", "kudos", "congrats",
     "felicitations", "bises", "salutations", "regards", "thnks", "tks",
 }
+# Words that may follow a score of 0 ("0 nul"); any other word makes it a count ("0 suivi").
+_AFTER_ZERO = {
+    "nul", "nulle", "merci", "thanks", "pas", "jamais", "never", "horrible", "terrible",
+    "honteux", "honteuse", "lamentable", "catastrophique", "minable", "decu", "decue",
+    "sorry", "desole", "desolee", "car", "parce", "because", "mais", "but", "vraiment",
+    "really", "pathetique", "pathetic", "awful", "scandaleux", "inadmissible", "inacceptable",
+    "unacceptable", "pitoyable", "zero", "absolument", "franchement", "honestly",
+}
 # "1 more thing", "2 autres questions": a count, whatever the noun.
 _COUNTING_FOLLOWERS = {
     "more", "other", "others", "autre", "autres", "thing", "chose", "last", "dernier",
@@ -569,9 +577,14 @@ class _Reader:
     def _unsure(self, start: int, end: int) -> bool:
         return (
             _hedged(self.text, start)
-            or _next_char(self.text, end) == "?"
+            or self._in_question(end)
             or _HEDGE_AFTER.match(self.text, end) is not None
         )
+
+    def _in_question(self, end: int) -> bool:
+        """The sentence goes on to a question mark: "9 ?", "Is it easy to cancel?"."""
+        terminator = re.search(r"[.!?\n]", self.text[end:])
+        return terminator is not None and terminator.group(0) == "?"
 
     def _original_word_before(self, position: int) -> str:
         match = re.search(r"([a-z0-9'-]+)[^a-z0-9]*$", self.text[:position])
@@ -739,6 +752,12 @@ class _Reader:
             if value is None or not self._in_scale(value):
                 self._add(None, start, end, 0)
                 continue
+            if value == 0 and following and following not in _AFTER_ZERO and (
+                _next_char(self.text, end).isalpha()
+            ):
+                # "0 suivi", "0 retour": none of something, not a score.
+                self._add(None, start, end, 0)
+                continue
             if self._unsure(start, end):
                 self._add(None, start, end, 0)
                 continue
@@ -832,7 +851,7 @@ class _Reader:
                                  r"cependant|however)\b.*\b(?:pas|not|n't|no|jamais|never)\b|"
                                  r"^[,;]\s*(?:pas|not)\b", following):
                         doubtful = True
-                    if following.startswith("?") or re.match(
+                    if self._in_question(end) or re.match(
                         r"(?:du tout|at all|pas|not|ni|nor|or|ou|voire|mais pas|but not|quand|"
                         r"lorsque|when|once|si|if|des que|as soon as|until|tant que)" + _E,
                         following,

@@ -402,6 +402,22 @@ SCORED: list[tuple[str, str, int | None, bool]] = [
     ("nps", "9.5 out of 10", None, False),
     ("nps", "zéro, vraiment nul", 0, False),
     ("nps", "0/10", 0, False),
+    ("nps", "0 nul", 0, False),
+    ("nps", "0 suivi, 0 réponse", None, False),
+    ("nps", "9, pourquoi vous demandez ?", None, False),
+    ("nps", "8 peut-être", None, False),
+    ("nps", "10 max", None, False),
+    ("nps", "10/10 for the agent but 2/10 for the company", None, False),
+    ("nps", "I'd give it 0 stars if I could", None, False),
+    ("nps", "Neuf heures d'attente", None, False),
+    ("nps", "No one answered", None, False),
+    ("ces", "Is it easy to cancel?", None, False),
+    ("ces", "Pourquoi c'était si difficile ?", None, False),
+    ("ces", "Nothing was easy", None, False),
+    ("ces", "Rien de facile", None, False),
+    ("csat", "Never been so satisfied", None, False),
+    ("csat", "Je n'ai jamais été aussi satisfait", None, False),
+    ("csat", "Je serai satisfait quand mon problème sera réglé", None, False),
 ]
 
 
