@@ -283,7 +283,7 @@ _OPT_OUT_ANYWHERE = re.compile(
     r"(?:je (?:ne )?(?:veux|souhaite|desire|voudrais) )?ne plus (?:rien )?(?:recevoir|etre "
     r"(?:contacte|sollicite|relance|derange)e?s?)(?:" + _OBJECT + r" ?" + _SURVEY_NOUNS + r")?|"
     r"je (?:ne )?(?:veux|souhaite|voudrais) plus (?:recevoir|etre (?:contacte|sollicite|"
-    r"relance|derange)e?s?|(?:de|d'|vos|ces|les|des) ?" + _SURVEY_NOUNS + r")"
+    r"relance|derange)e?s?|(?:(?:de|d'|vos|ces|les|des) ?){1,2}" + _SURVEY_NOUNS + r")"
     r"(?:" + _OBJECT + r" ?" + _SURVEY_NOUNS + r")?|"
     r"ne (?:me |m')(?:contactez|sollicitez|envoyez|ecrivez|harcelez|relancez|derangez|"
     r"envoyer|contacter|ecrire|solliciter|relancer) ?(?:plus|jamais)(?: rien)?"
