@@ -239,7 +239,7 @@ _HEDGES = {
     "peutetre", "probablement", "probably", "possibly", "environ", "about", "around",
     "approx", "approximately", "presque", "almost", "nearly", "quasi", "quasiment", "genre",
     "like", "over", "under", "plus", "moins", "more", "less", "than", "que", "least", "most",
-    "sinon", "otherwise", "ni", "nor", "neither", "si", "if", "would", "could",
+    "sinon", "otherwise", "ni", "nor", "neither", "si", "if", "could",
     "might", "should", "serais", "serait", "aurais", "aurait", "pourrais", "pourrait",
     "devrais", "devrait", "voudrais", "wish", "hope", "espere", "guere", "aucunement",
     "nullement", "hardly", "barely", "rarely", "rarement", "ou", "or", "voire", "entre",
@@ -251,7 +251,8 @@ _HEDGE_AFTER = re.compile(
     r"\s*[,.]?\s*(?:peut-?etre|maybe|perhaps|probablement|probably|environ|about|ish|-ish|"
     r"a peu pres|approx\w*|ou plus|or more|ou moins|or less|max|maximum|minimum|"
     r"grand max|at most|at best|au mieux|au plus|at least|au moins|je pense|i think|"
-    r"i guess|je crois|i suppose|j'imagine|disons|let's say)" + _E
+    r"i guess|je crois|i suppose|j'imagine|disons|let's say|if|unless|sauf si|s'il|"
+    r"si (?:vous|tu|on|j'|je|il|elle|c'|ca|le|la|les|mon|ma|mes))" + _E
 )
 # A number right after one of these words completes the phrase ("1 colis sur 2", "acheté 9"):
 # it is not a score given on its own.
@@ -853,7 +854,7 @@ class _Reader:
                         doubtful = True
                     if self._in_question(end) or re.match(
                         r"(?:du tout|at all|pas|not|ni|nor|or|ou|voire|mais pas|but not|quand|"
-                        r"lorsque|when|once|si|if|des que|as soon as|until|tant que)" + _E,
+                        r"lorsque|when|once|si|if|des que|as soon as|until|tant que|-?ish)" + _E,
                         following,
                     ):
                         doubtful = True
