@@ -376,6 +376,7 @@ _DISSAT_FR = r"(?:insatisfaite?s?|mecontente?s?|insatisfaisante?s?)"
 _SAT_EN = r"(?:satisfied|satisfactory)"
 _DISSAT_EN = r"(?:dissatisfied|unsatisfied|unsatisfactory)"
 _NOT_FR = r"(?:(?:ne|n')\s*(?:suis|suis vraiment|etais|etait|est|sommes|serai)?\s*)?pas"
+_AT_ALL_FR = r"(?:du (?:tout|tt))(?: du (?:tout|tt))?"
 _NOT_EN = r"(?:not|(?:am|was|is|are|i'?m)\s*not|isn'?t|wasn'?t|aren'?t|weren'?t)"
 
 _EASY_FR = r"(?:facile|aise)"
@@ -389,7 +390,7 @@ _VERBAL: dict[str, dict[str, list[tuple[str, int | None]]]] = {
     "csat": {
         "fr": [
             (rf"ni {_SAT_FR} ni {_DISSAT_FR}|ni {_DISSAT_FR} ni {_SAT_FR}", 3),
-            (rf"{_NOT_FR} du tout {_SAT_FR}|{_NOT_FR} {_SAT_FR} du tout|"
+            (rf"{_NOT_FR} {_AT_ALL_FR} {_SAT_FR}|{_NOT_FR} {_SAT_FR} {_AT_ALL_FR}|"
              rf"{_VERY_FR} {_DISSAT_FR}|{_DISSAT_FR} au plus haut point", 1),
             (rf"(?:tres|vraiment) peu {_SAT_FR}|{_NOT_FR} (?:entierement|totalement|"
              rf"completement|pleinement|tout a fait|{_DISSAT_FR}|vraiment {_DISSAT_FR})"
@@ -420,7 +421,7 @@ _VERBAL: dict[str, dict[str, list[tuple[str, int | None]]]] = {
         "fr": [
             (rf"(?:{_VERY_FR} )?(?:{_HARD_FR}) (?:a|de) (?:dire|savoir|juger|repondre)", None),
             (rf"ni {_EASY_FR} ni {_HARD_FR}|ni {_HARD_FR} ni {_EASY_FR}|neutres?", 4),
-            (rf"{_NOT_FR} du tout {_EASY_FR}|{_NOT_FR} {_EASY_FR} du tout|"
+            (rf"{_NOT_FR} {_AT_ALL_FR} {_EASY_FR}|{_NOT_FR} {_EASY_FR} {_AT_ALL_FR}|"
              rf"{_VERY_FR} {_HARD_FR}|{_HARD_FR} au possible", 1),
             (rf"{_NOT_FR} (?:\w+ )?(?:{_EASY_FR}|{_HARD_FR})|peu {_EASY_FR}|"
              rf"(?:hyper |super |tres )?(?:complexe|evident)", None),
