@@ -611,8 +611,8 @@ class _Reader:
                 if self.folded.free(match.start(), match.end()):
                     self._add(5, match.start(), match.end(), 1)
         self._mask_non_scores()
-        self._stars_and_counted()
         self._fractions()
+        self._stars_and_counted()
         self._cued_numbers()
         self._hedged_and_half_numbers()
         self._bare_digits()
@@ -681,8 +681,9 @@ class _Reader:
             self.folded.take(start, end)
 
     def _fractions(self) -> None:
-        pattern = (r"(" + _CUES + r")?" + _B + r"(" + self.number + r")\s*(?:/|\s(?:sur|out of|"
-                   r"of|on)\s)\s*(" + self.number + r")" + _E)
+        pattern = (r"(" + _CUES + r")?" + _B + r"(" + self.number + r")"
+                   r"(?:\s*(?:points?|pts|etoiles?|stars?))?"
+                   r"\s*(?:/|\s(?:sur|out of|of|on)\s)\s*(" + self.number + r")" + _E)
         for match in re.finditer(pattern, self.text):
             start, end = match.start(), match.end()
             if not self.folded.free(start, end):
@@ -691,6 +692,13 @@ class _Reader:
             if match.group(3) in _ARTICLE_WORDS and match.group(2) in _ARTICLE_WORDS:
                 continue
             hedged = self._unsure(start, end)
+            following = _next_word(self.text, end)
+            # "9 sur 10 personnes", "2 out of 3 agents": a proportion, not a score.
+            counted = bool(re.fullmatch(_UNITS, following)) or (
+                following[-1:] in "sx" and following not in _FOLLOWERS_S and len(following) > 3
+            )
+            if counted and _next_char(self.text, end).isalpha():
+                hedged = True
             if (
                 numerator is not None
                 and denominator == self.high

@@ -418,6 +418,14 @@ SCORED: list[tuple[str, str, int | None, bool]] = [
     ("csat", "Never been so satisfied", None, False),
     ("csat", "Je n'ai jamais été aussi satisfait", None, False),
     ("csat", "Je serai satisfait quand mon problème sera réglé", None, False),
+    ("csat", "pas du tt satisfait", 1, False),
+    ("csat", "4 étoiles sur 5", 4, False),
+    ("nps", "9 points sur 10", 9, False),
+    ("nps", "9 pts/10", 9, False),
+    ("nps", "9 sur 10 personnes", None, False),
+    ("nps", "2 out of 3 agents were rude", None, False),
+    ("nps", "Would rate 9/10", 9, False),
+    ("csat", "satisfied-ish", None, False),
 ]
 
 
