@@ -157,7 +157,8 @@ _UNITS = (
     r"questions?|choses?|things?|raisons?|reasons?|fautes?|faults?|defauts?|stress|"
     r"attente|wait|waiting|hassle|effort|efforts|complaints?|plaintes?|reproches?|"
     r"clics?|clicks?|etapes?|steps?|ecrans?|screens?|formulaires?|forms?|mots?|words?|"
-    r"lettres?|letters?|chiffres?|digits?|fois\.|semaine|retards?|delays?"
+    r"lettres?|letters?|chiffres?|digits?|fois\.|semaine|retards?|delays?|"
+    "[\u2b50\u2605\U0001f31f]"
 )
 
 # Months: a number next to one is a date.
@@ -391,6 +392,7 @@ _VERBAL: dict[str, dict[str, list[tuple[str, int | None]]]] = {
         "fr": [
             (rf"ni {_SAT_FR} ni {_DISSAT_FR}|ni {_DISSAT_FR} ni {_SAT_FR}", 3),
             (rf"{_NOT_FR} {_AT_ALL_FR} {_SAT_FR}|{_NOT_FR} {_SAT_FR} {_AT_ALL_FR}|"
+             rf"absolument pas {_SAT_FR}|"
              rf"{_VERY_FR} {_DISSAT_FR}|{_DISSAT_FR} au plus haut point", 1),
             (rf"(?:tres|vraiment) peu {_SAT_FR}|{_NOT_FR} (?:entierement|totalement|"
              rf"completement|pleinement|tout a fait|{_DISSAT_FR}|vraiment {_DISSAT_FR})"
@@ -406,6 +408,7 @@ _VERBAL: dict[str, dict[str, list[tuple[str, int | None]]]] = {
         "en": [
             (rf"neither {_SAT_EN} nor {_DISSAT_EN}|neither {_DISSAT_EN} nor {_SAT_EN}", 3),
             (rf"{_NOT_EN} (?:at all|in the least) {_SAT_EN}|{_NOT_EN} {_SAT_EN} at all|"
+             rf"absolutely not {_SAT_EN}|"
              rf"{_VERY_EN} {_DISSAT_EN}", 1),
             (rf"{_NOT_EN} (?:entirely|completely|fully|totally|quite|{_DISSAT_EN})"
              rf"(?: {_SAT_EN})?", None),
@@ -472,6 +475,8 @@ _VERBAL_MODIFIERS = {
     "peut-etre", "probablement", "probably", "rien", "nothing", "aucun", "aucune",
     "nobody", "personne", "none", "hardly", "barely", "ou", "or", "moderately", "moderement",
     "serai", "serons", "seront", "will", "shall", "quand", "lorsque", "when", "once", "until",
+    "absolument", "franchement", "certainement", "totalement", "completement", "carrement",
+    "absolutely", "definitely", "totally", "completely", "certainly", "honestly",
 }
 
 
@@ -665,7 +670,7 @@ class _Reader:
             if not self.folded.free(start, end):
                 continue
             unit = match.group(2)
-            if unit in {"*", "etoile", "etoiles", "star", "stars"}:
+            if unit in {"*", "etoile", "etoiles", "star", "stars"} or unit in _STARS:
                 value = self._value(match.group(1))
                 elsewhere = re.match(r"\s*(?:on|sur|chez|au|at|in|dans|de plus|more)" + _E,
                                      self.text[end:])
@@ -849,8 +854,11 @@ class _Reader:
                         before[-1] in _VERBAL_MODIFIERS
                         or any(
                             word in _VERBAL_MODIFIERS - {"bien", "assez", "fort", "plus"}
-                            or word.endswith(_NEGATION_SUFFIX)
                             for word in before[:-1]
+                        )
+                        or any(
+                            word.endswith(_NEGATION_SUFFIX) or word in _NEGATED_AUXILIARIES
+                            for word in before
                         )
                     )
                     if before and before[-1] == "plus" and value is not None:
