@@ -26,7 +26,7 @@ from omnicanal.surveys.models import ReviewStatus, SurveyResponse
 TABS = (ReviewStatus.PENDING, ReviewStatus.PUBLISHED, ReviewStatus.HIDDEN)
 MODERATION_PAGE_SIZE = 50
 PUBLIC_PAGE_SIZE = 20
-EMBED_SIZE = 3
+EMBED_SIZE = 2
 LOCALES = tuple(code for code, _name in settings.LANGUAGES)
 LANGUAGE_NAMES = {"fr": "Français", "en": "English"}
 _JSON_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
@@ -66,7 +66,7 @@ def _moderation(request: HttpRequest, *, status: int = 200, error: DomainError |
         "public_url": request.build_absolute_uri(reverse("public_reviews:home")),
         "embed_snippet": (
             f'<iframe src="{embed_url}?lang={translation.get_language() or LOCALES[0]}" '
-            f'title="{gettext("Customer reviews")}" width="100%" height="420" '
+            f'title="{gettext("Customer reviews")}" width="100%" height="720" '
             'style="border:0" loading="lazy"></iframe>'
         ),
         "error": error,

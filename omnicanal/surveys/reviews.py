@@ -203,6 +203,11 @@ class Summary:
     hidden: int
     hidden_by_reason: list[HiddenCount]
 
+    @property
+    def hidden_reasons(self) -> str:
+        """"personal data (2), abusive or insulting language (1)"."""
+        return ", ".join(f"{item.label} ({item.count})" for item in self.hidden_by_reason)
+
 
 def public_summary() -> Summary:
     """Average, count and distribution over published and hidden reviews alike, so that
@@ -252,7 +257,9 @@ def customer_label(name: str) -> str:
 class PublicReview:
     pk: int
     score: int
-    stars: str
+    # Filled and empty stars, which the pages colour apart.
+    stars_on: str
+    stars_off: str
     comment: str
     customer: str
     channel: str
@@ -266,7 +273,8 @@ def public_review(response: SurveyResponse) -> PublicReview:
     return PublicReview(
         pk=response.pk,
         score=score,
-        stars="★" * score + "☆" * (STARS[-1] - score),
+        stars_on="★" * score,
+        stars_off="★" * (STARS[-1] - score),
         comment=response.comment,
         customer=customer_label(response.contact.name),
         channel=str(ChannelKind(response.inbox.channel).label)
@@ -280,7 +288,7 @@ def public_review(response: SurveyResponse) -> PublicReview:
 def tab_counts() -> dict[str, int]:
     """How many reviews each moderation tab holds."""
     rows = reviews().order_by().values_list("review_status").annotate(n=Count("pk"))
-    counts: dict[str, int] = {str(status): 0 for status in (ReviewStatus.PENDING, ReviewStatus.PUBLISHED,
-                                       ReviewStatus.HIDDEN)}
+    tabs = (ReviewStatus.PENDING, ReviewStatus.PUBLISHED, ReviewStatus.HIDDEN)
+    counts: dict[str, int] = {str(status): 0 for status in tabs}
     counts.update(dict(rows.values_list("review_status", "n")))
     return counts
