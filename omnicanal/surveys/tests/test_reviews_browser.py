@@ -108,6 +108,7 @@ def test_a_supervisor_moderates_and_the_public_sees_an_honest_rating(
         shoot(page, f"public-{language}", full_page=True)
 
         page.goto(f"{server.url}/reviews/embed/?lang={language}")
+        problems += accessibility_problems(page, f"embed {language}")
         page.set_viewport_size({"width": 420, "height": 640})
         page.screenshot(path=str(ARTIFACTS / "reviews" / f"embed-{language}.png"), full_page=True)
         # Another site's page (another origin: localhost, not 127.0.0.1) framing the block:

@@ -51,12 +51,18 @@ def test_a_supervisor_publishes_hides_with_a_reason_and_answers(supervisor: User
     assert refused.status_code == 422
     assert "Choose why this review is hidden." in refused.content.decode()
     assert client.post(f"{MODERATION}{bad.pk}/hide/",
-                       {"reason": "personal_data", "note": "phone"}).status_code == 302
+                       {"reason": "personal_data", "note": "quoted his mobile"}).status_code == 302
     assert client.post(f"{MODERATION}{good.pk}/reply/",
                        {"text": "Merci Jeanne !"}).status_code == 302
 
     hidden_tab = client.get(MODERATION, {"tab": "hidden"}).content.decode()
     assert "Mon numéro" in hidden_tab and "Hidden: personal data" in hidden_tab
+    assert "quoted his mobile" in hidden_tab
+    # The public sees the reason, never the hidden text nor the moderator's note.
+    public = Client().get(PUBLIC).content.decode()
+    assert "1 review hidden: personal data (1)." in public
+    assert "Mon numéro" not in public and "quoted his mobile" not in public
+    assert "Merci Jeanne !" in public
     assert client.post(f"{MODERATION}999999/publish/").status_code == 404
     assert client.get(MODERATION, {"tab": "nonsense", "page": "x"}).status_code == 200
 
