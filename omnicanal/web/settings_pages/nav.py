@@ -37,6 +37,7 @@ PAGES = (
     SettingsPage("web:settings_labels", _("Labels"), CONVERSATIONS, for_supervisors=True),
     SettingsPage("web:settings_attributes", _("Contact attributes"), CONVERSATIONS),
     SettingsPage("routing:answers", _("Answers"), CONVERSATIONS, for_supervisors=True),
+    SettingsPage("reviews:moderation", _("Reviews"), CONVERSATIONS, for_supervisors=True),
     SettingsPage("web:settings_automation", _("Automation"), CONVERSATIONS),
     SettingsPage("web:settings_bot", _("Bot"), CONVERSATIONS),
     SettingsPage("web:settings_triage", _("Triage"), CONVERSATIONS),
