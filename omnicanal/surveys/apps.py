@@ -6,3 +6,11 @@ class SurveysConfig(AppConfig):
     name = "omnicanal.surveys"
     label = "surveys"
     verbose_name = _("Surveys")
+
+    def ready(self) -> None:
+        from omnicanal.conversations import reply_claims
+        from omnicanal.surveys import actions, subscribers
+
+        subscribers.subscribe_all()
+        # A survey answer joins its resolved conversation without reopening it.
+        reply_claims.register("survey", actions.claims_reply)
