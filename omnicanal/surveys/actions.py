@@ -458,3 +458,15 @@ def save_policy(
             record_audit(user, "survey_policy.saved", policy, kind=kind,
                          is_enabled=is_enabled, delay_days=delay_days)
     return policy
+
+
+def clear_policy(user: User, *, kind: str, team: Team) -> bool:
+    """The team follows its inbox's policy again for this kind; True when one was removed."""
+    require_administrator(user)
+    with transaction.atomic():
+        policy = SurveyPolicy.objects.select_for_update().filter(kind=kind, team=team).first()
+        if policy is None:
+            return False
+        record_audit(user, "survey_policy.cleared", policy, kind=kind, team_id=team.pk)
+        policy.delete()
+    return True
