@@ -24,7 +24,7 @@ from omnicanal.connectors.registry import adapter_for
 from omnicanal.conversations.actions import automated_message
 from omnicanal.conversations.events import record_event
 from omnicanal.conversations.inbound import InboundMessage
-from omnicanal.conversations.models import Conversation, Inbox, Message, Status
+from omnicanal.conversations.models import Conversation, Direction, Inbox, Message, Status
 from omnicanal.core.exceptions import Conflict, InvalidField, InvalidInput, NotFound
 from omnicanal.notifications.actions import notify
 from omnicanal.notifications.models import Kind
@@ -251,6 +251,10 @@ def record_reply(message_id: int, *, claimed: bool) -> SurveyResponse | None:
         return None
     text = (message.text or "").strip()
     if not claimed:
+        if _has_messages_between(request, message):
+            # The conversation moved on (an agent wrote, the customer already answered):
+            # this message is about that, not about the survey.
+            return None
         return record_response(request, score=None, comment=text, source=AnswerSource.REPLY,
                                message=message)
     parsed = parse_reply(text, request.kind, _parse_language(message.conversation))
@@ -258,6 +262,18 @@ def record_reply(message_id: int, *, claimed: bool) -> SurveyResponse | None:
         request, score=parsed.score, comment=parsed.comment if parsed.score is not None
         or parsed.opt_out else text, source=AnswerSource.REPLY, message=message,
         opt_out=parsed.opt_out,
+    )
+
+
+def _has_messages_between(request: SurveyRequest, message: Message) -> bool:
+    if request.message_id is None:
+        return True
+    return (
+        Message.objects.filter(
+            conversation_id=message.conversation_id, pk__gt=request.message_id, pk__lt=message.pk
+        )
+        .exclude(direction=Direction.NOTE)
+        .exists()
     )
 
 

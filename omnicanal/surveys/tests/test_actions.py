@@ -13,7 +13,7 @@ from django.utils import timezone
 from omnicanal.accounts.models import Role, Team, User
 from omnicanal.conftest import inbound
 from omnicanal.conversations import outbox
-from omnicanal.conversations.actions import assign, set_status
+from omnicanal.conversations.actions import assign, reply, set_status
 from omnicanal.conversations.ingest import ingest
 from omnicanal.conversations.models import (
     Conversation,
@@ -31,6 +31,7 @@ from omnicanal.surveys.models import (
     RequestStatus,
     SurveyPolicy,
     SurveyRequest,
+    SurveyResponse,
 )
 
 pytestmark = pytest.mark.django_db
@@ -180,3 +181,19 @@ def test_only_administrators_change_policies_and_delays_are_bounded(
     assert (policy.is_enabled, policy.delay_days, policy.question) == (
         True, 7, "Nous recommanderiez-vous ?"
     )
+
+
+def test_a_customer_answering_an_agent_after_the_survey_is_not_a_survey_comment(
+    conversation: Conversation, agent: User, email_inbox: Inbox,
+) -> None:
+    SurveyPolicy.objects.create(kind="csat", inbox=email_inbox, is_enabled=True)
+    resolve(agent, conversation)
+    set_status(agent, conversation.pk, Status.OPEN)
+    reply(agent, conversation.pk, "Avez-vous bien reçu le colis ?")
+    settle()
+
+    ingest(email_inbox, inbound("m2", "Oui, reçu ce matin."))
+    settle()
+
+    assert not SurveyResponse.objects.exists()
+    assert SurveyRequest.objects.get().status == RequestStatus.SENT
