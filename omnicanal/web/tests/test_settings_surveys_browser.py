@@ -85,8 +85,15 @@ def test_the_survey_pages_in_french_and_english_look_right(
         page.locator("#follow-ups").wait_for(state="visible")
         problems += shoot(page, language, "follow-ups")
 
+        # The answer on its conversation, in the header beside the team and the SLA.
+        answered = Conversation.objects.get(contact__name="Jeanne Martin")
+        page.goto(f"{server.url}/conversations/{answered.pk}/")
+        page.locator(".survey-result").wait_for(state="visible")
+        problems += shoot(page, language, "conversation-survey")
+
     first = FollowUpTask.objects.order_by("pk").first()
     assert first is not None
+    page.goto(f"{server.url}/surveys/follow-ups/")
     row = page.locator(f"#follow-up-{first.pk}")
     row.locator("textarea").fill("Rappelée, remboursement fait.")
     row.get_by_role("button").click()
