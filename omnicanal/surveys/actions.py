@@ -405,9 +405,10 @@ def follow_ups_for(user: User, *, status: str = FollowUpStatus.OPEN) -> QuerySet
         return tasks
     if not user.is_supervisor_or_above:
         return tasks.none()
+    # A subquery, not a join: no duplicate rows, and the rows can be locked.
     return tasks.filter(
-        Q(assignee=user) | Q(team__in=user.teams.all()) | Q(team__isnull=True)
-    ).distinct()
+        Q(assignee=user) | Q(team__in=user.teams.values("pk")) | Q(team__isnull=True)
+    )
 
 
 def complete_follow_up(user: User, task_id: int, note: str) -> FollowUpTask:
