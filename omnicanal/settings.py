@@ -192,6 +192,8 @@ PERIODIC_TASKS = {
     # Triage's intent model, retrained on the team's labelled conversations (and trained at
     # the first start: a task never enqueued is due).
     "omnicanal.assistant.tasks.retrain_triage": env_int("TRIAGE_RETRAIN_SECONDS", 86400),
+    # Surveys due N days after a resolution, and those a crash kept from going out on it.
+    "omnicanal.surveys.tasks.send_due_surveys": 300,
 }
 # A task row still RUNNING after this long lost its worker (the database queue has no
 # heartbeat): closed as failed and enqueued again. Far above any task's run time.
@@ -235,6 +237,10 @@ CSRF_FAILURE_VIEW = "omnicanal.web.errors.csrf_failure"
 # A customer message to a resolved conversation reopens it within this many seconds,
 # otherwise it opens a new conversation linked to the old one.
 REOPEN_WINDOW_SECONDS = env_int("REOPEN_WINDOW_SECONDS", 7 * 24 * 3600)
+# No survey to a contact who was sent one within this many days; a sent survey takes answers
+# for this many days, after which a reply is an ordinary message again.
+SURVEY_THROTTLE_DAYS = env_int("SURVEY_THROTTLE_DAYS", 30)
+SURVEY_ANSWER_DAYS = env_int("SURVEY_ANSWER_DAYS", 7)
 MESSAGE_TEXT_MAX_LENGTH = env_int("MESSAGE_TEXT_MAX_LENGTH", 65536)
 # Phone numbers typed without a country code ("06 39 98 38 91") are read as this region's
 # (ISO 3166 code): in searches and in identities agents add.

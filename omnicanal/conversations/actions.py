@@ -875,6 +875,39 @@ def bot_reply(
     return message
 
 
+def automated_message(
+    conversation_id: int, text: str, *, html: str = "", metadata: dict[str, Any] | None = None
+) -> Message:
+    """A message the product itself sends the customer on the conversation's channel (a
+    survey question): no author, not the bot's, sent like any reply by the handling of its
+    `message.created` event. It leaves the status alone: a resolved conversation stays
+    resolved, and nobody owes the customer an answer because of it."""
+    text = _check_text(text)
+    html = sanitize_reply_html(html) if html else ""
+    with transaction.atomic():
+        conversation = Conversation.objects.select_for_update().get(pk=conversation_id)
+        now = timezone.now()
+        message = Message.objects.create(
+            conversation=conversation,
+            inbox=conversation.inbox,
+            direction=Direction.OUTGOING,
+            author=None,
+            text=text,
+            html=html,
+            delivery_status=DeliveryStatus.PENDING,
+            sent_at=now,
+            metadata=dict(metadata or {}),
+            is_auto_reply=True,
+        )
+        conversation.last_activity_at = now
+        conversation.save(update_fields=["last_activity_at"])
+        record_event(
+            "message.created", conversation, message_id=message.pk, direction="outgoing",
+            took_assignment=False,
+        )
+    return message
+
+
 def hand_over_from_bot(
     conversation_id: int, summary: str, *, reason: str, details: dict[str, Any] | None = None,
     bot_name: str = "",

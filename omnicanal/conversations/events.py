@@ -64,7 +64,9 @@ def realtime_paused() -> Iterator[None]:
         _is_realtime_paused.reset(token)
 
 
-def record_event(kind: EventKind, conversation: Conversation, **payload: Any) -> OutboxEvent:
+def record_event(
+    kind: EventKind, conversation: Conversation, /, **payload: Any
+) -> OutboxEvent:
     """Write the event with the caller's transaction; after commit, push it to open workspaces
     and hand it to its subscribers (an event nobody subscribes to is stored as processed)."""
     body = {

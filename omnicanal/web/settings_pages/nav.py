@@ -41,6 +41,7 @@ PAGES = (
     SettingsPage("web:settings_automation", _("Automation"), CONVERSATIONS),
     SettingsPage("web:settings_bot", _("Bot"), CONVERSATIONS),
     SettingsPage("web:settings_triage", _("Triage"), CONVERSATIONS),
+    SettingsPage("web:settings_surveys", _("Surveys"), CONVERSATIONS),
     SettingsPage("web:settings_hours", _("Business hours"), SERVICE_LEVELS),
     SettingsPage("web:settings_sla", _("SLA policies"), SERVICE_LEVELS),
     SettingsPage("web:failures", _("Failures"), OPERATIONS),

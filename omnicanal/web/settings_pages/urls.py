@@ -13,6 +13,7 @@ from omnicanal.web.settings_pages import (
     labels,
     quarantine,
     sla,
+    surveys,
     teams,
     triage,
 )
@@ -32,4 +33,5 @@ urlpatterns = [
     *helpcenter.urlpatterns,
     *bot.urlpatterns,
     *triage.urlpatterns,
+    *surveys.urlpatterns,
 ]
