@@ -63,12 +63,11 @@ class PilotForm(forms.Form):
         label=gettext_lazy("Pilot group"),
         help_text=gettext_lazy("A label pilot covers every conversation carrying the label."),
     )
-    starts_on = forms.DateField(
-        label=gettext_lazy("First day"), widget=forms.DateInput(attrs={"type": "date"})
-    )
-    ends_on = forms.DateField(
-        label=gettext_lazy("Last day"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    # A date input shows only ISO values, whatever the page's language.
+    starts_on = forms.DateField(label=gettext_lazy("First day"), widget=forms.DateInput(
+        attrs={"type": "date"}, format="%Y-%m-%d"))
+    ends_on = forms.DateField(label=gettext_lazy("Last day"), widget=forms.DateInput(
+        attrs={"type": "date"}, format="%Y-%m-%d"))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

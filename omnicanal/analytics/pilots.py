@@ -259,10 +259,10 @@ def compare_kpi(
     estimate = _estimate(kpi, values, other)
     return KpiComparison(
         kpi, len(values), len(other), shown, other_shown,
-        _difference_text(kpi, estimate.estimate, signed=True),
+        _difference_text(kpi, estimate.estimate),
         gettext("%(low)s to %(high)s") % {
-            "low": _difference_text(kpi, estimate.low, signed=True),
-            "high": _difference_text(kpi, estimate.high, signed=True),
+            "low": _difference_text(kpi, estimate.low),
+            "high": _difference_text(kpi, estimate.high),
         },
         _verdict(kpi, estimate, values, other),
         _tone(kpi, estimate), estimate,
@@ -315,16 +315,19 @@ def _compare_volume(kpi: Kpi, count: int, other_count: int, *, comparable: bool)
 
 
 def _number(value: float, decimals: int = 0) -> str:
-    return formats.number_format(round(value, decimals), decimals, use_l10n=True)
+    # Adding 0.0 turns a rounded -0.0 into 0.0, which would otherwise print as "-0.0".
+    return formats.number_format(round(value, decimals) + 0.0, decimals, use_l10n=True)
 
 
-def _signed(text: str, value: float) -> str:
-    return text if value < 0 or text.strip("0,. ") == "" else f"+{text}"
+def _signed(text: str, shown: float) -> str:
+    """A plus sign before a positive figure; `shown` is the value rounded as displayed, so a
+    difference that reads as zero has no sign."""
+    return f"+{text}" if shown > 0 else text
 
 
 def _percent_change(ratio: float) -> str:
     change = (ratio - 1) * 100
-    return _signed(gettext("%(number)s %%") % {"number": _number(change)}, change)
+    return _signed(gettext("%(number)s %%") % {"number": _number(change)}, round(change))
 
 
 def format_duration(seconds: float) -> str:
@@ -355,14 +358,16 @@ def _value_text(kpi: Kpi, values: list[float]) -> str:
     return _number(mean, 2)
 
 
-def _difference_text(kpi: Kpi, value: float, *, signed: bool) -> str:
+def _difference_text(kpi: Kpi, value: float) -> str:
     if kpi.measure == Measure.DURATION:
         text = format_duration(value)
-        return _signed(text, value) if signed else text
+        return _signed(text, round(value))
     if kpi.measure in (Measure.RATE, Measure.SHARE_OF_ANSWERS, Measure.NPS):
         points = value * 100
-        text = gettext("%(number)s pts") % {"number": _number(points, 1)}
-        return _signed(text, round(points, 1))
+        # NPS is read in whole points, rates to a tenth.
+        decimals = 0 if kpi.measure == Measure.NPS else 1
+        text = gettext("%(number)s pts") % {"number": _number(points, decimals)}
+        return _signed(text, round(points, decimals))
     return _signed(_number(value, 2), round(value, 2))
 
 

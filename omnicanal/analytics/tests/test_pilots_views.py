@@ -99,6 +99,7 @@ class TestForm:
     def test_the_edit_form_shows_the_current_group(self, supervisor: User, pilot: Pilot) -> None:
         page = client_for(supervisor).get(f"/reports/pilots/{pilot.pk}/edit/").content.decode()
         assert f'value="team:{pilot.team_id}" selected' in page
+        assert 'name="starts_on" value="2026-10-01"' in page
 
     @pytest.mark.parametrize(("overrides", "message"), [
         ({"group": "team:999"}, "Select a valid choice"),
