@@ -15,7 +15,13 @@ from omnicanal.analytics.models import GroupKind, Pilot
 from omnicanal.analytics.tests.test_pilots import START, add_facts
 from omnicanal.conversations.models import Inbox, Label
 from omnicanal.testing.live_server import LiveServer
-from omnicanal.web.tests.browser import BROWSER_MARKS, in_each_language, playwright_page, screenshot
+from omnicanal.web.tests.browser import (
+    BROWSER_MARKS,
+    accessibility_problems,
+    in_each_language,
+    playwright_page,
+    screenshot,
+)
 
 pytestmark = BROWSER_MARKS
 __all__ = ["playwright_page"]
@@ -64,21 +70,26 @@ def test_the_pilot_pages_in_french_and_english(
         starts_on=today + datetime.timedelta(days=5), ends_on=today + datetime.timedelta(days=35),
     )
 
+    problems: list[str] = []
     for language in in_each_language(page, server, supervisor, "pw-sup-123"):
         for width, height in SIZES:
             page.set_viewport_size({"width": width, "height": height})
             page.goto(f"{server.url}/reports/pilots/")
             expect(page.locator("#pilot-list tbody tr")).to_have_count(3)
             screenshot(page, f"pilots-list-{language}-{width}")
+            problems += accessibility_problems(page, f"pilots-list-{language}")
             page.goto(f"{server.url}/reports/pilots/{pilot.pk}/")
             expect(page.locator("#against-rest tbody tr")).to_have_count(9)
             expect(page.locator("#against-past tbody tr")).to_have_count(9)
             expect(page.locator("#against-rest [data-kpi=first_response]")).to_have_class(
                 "tone-better")
             screenshot(page, f"pilots-detail-{language}-{width}")
+            problems += accessibility_problems(page, f"pilots-detail-{language}")
             page.locator("#against-past").scroll_into_view_if_needed()
             screenshot(page, f"pilots-detail-past-{language}-{width}")
         page.goto(f"{server.url}/reports/pilots/{pilot.pk}/edit/")
         expect(page.locator("select[name=group]")).to_have_value(f"team:{team.pk}")
         expect(page.locator("input[name=starts_on]")).to_have_value("2026-10-01")
         screenshot(page, f"pilots-form-{language}")
+        problems += accessibility_problems(page, f"pilots-form-{language}")
+    assert problems == [], problems
