@@ -447,6 +447,8 @@ def _verdict(
         reference = _median(other)
         if reference > 0:
             sentence = _change_sentence(kpi, estimate.estimate / reference * 100, relative=True)
+        elif round(estimate.estimate) == 0:
+            sentence = gettext("%(kpi)s about the same") % {"kpi": kpi.label}
         else:
             # Against a median of zero seconds a percentage means nothing: say it in time.
             sentence = (gettext("%(kpi)s %(duration)s slower") if estimate.estimate > 0

@@ -252,3 +252,14 @@ def test_durations_read_as_people_say_them() -> None:
     assert pilots.format_duration(252) == "4 min 12 s"
     assert pilots.format_duration(3 * 3600 + 300) == "3 h 05 min"
     assert pilots.format_duration(-(2 * 86400 + 4 * 3600)) == "-2 d 4 h"
+
+
+def test_figures_that_read_as_zero_carry_no_sign(api_inbox: Inbox, pilot_team: Team) -> None:
+    add_facts(20, inbox=api_inbox, team=pilot_team, first_response_s=0.0, is_fcr=True)
+    add_facts(20, inbox=api_inbox, first_response_s=0.0, is_fcr=True)
+    report = pilots.compare_pilot(make_pilot(group_kind=GroupKind.TEAM, team=pilot_team))
+
+    first, fcr = row(report, "first_response"), row(report, "fcr")
+    assert (first.difference, first.interval) == ("0 s", "0 s to 0 s")
+    assert first.verdict == "First response about the same, not significant (too few conversations)"
+    assert (fcr.difference, fcr.value) == ("0.0 pts", "100.0 %")
