@@ -115,3 +115,7 @@ class ConversationFact(models.Model):
 
     def __str__(self) -> str:
         return f"facts of conversation {self.conversation_id}"
+
+
+# Pilots live in their own module; imported here so Django registers the model with the app.
+from omnicanal.analytics.models_pilots import GroupKind, Pilot  # noqa: E402, F401
