@@ -415,3 +415,84 @@ def _conversation(event: OutboxEvent) -> Conversation | None:
         Conversation.objects.select_related("inbox")
         .filter(pk=event.conversation_id).first()
     )
+
+
+# --- rebuilding from history -----------------------------------------------------------------
+
+HISTORY_KINDS = ("message.created", "conversation.status_changed", "conversation.handed_over",
+                 "survey.answered")
+
+
+def rebuild_conversations(conversation_ids: Sequence[int]) -> int:
+    """Record again the contact events of these conversations from their messages and their
+    outbox history, exactly as the handlers did (same source keys, same times), then their
+    facts. Returns how many contact events they now have."""
+    conversations = {
+        c.pk: c for c in Conversation.objects.filter(pk__in=conversation_ids)
+        .select_related("inbox")
+    }
+    history = list(
+        OutboxEvent.objects.filter(conversation_id__in=conversations, kind__in=HISTORY_KINDS)
+        .order_by("pk")
+    )
+    claimed = {
+        event.payload.get("message_id") for event in history
+        if event.kind == "message.created" and event.payload.get("claimed_by")
+    }
+    rows: list[ContactEvent] = []
+
+    def add(conversation: Conversation, type: str, at: dt.datetime, key: str) -> None:
+        rows.append(ContactEvent(
+            contact_id=conversation.contact_id, conversation=conversation,
+            channel=conversation.inbox.channel, type=type, at=at, source_key=key,
+        ))
+
+    for message in Message.objects.filter(
+        conversation_id__in=conversations, direction__in=[Direction.INCOMING, Direction.OUTGOING]
+    ).order_by("pk"):
+        type = message_event_type(message)
+        if type is not None and message.pk not in claimed:
+            add(conversations[message.conversation_id], type,
+                message.sent_at or message.created_at, f"message:{message.pk}")
+    for event in history:
+        conversation = conversations[event.conversation_id or 0]
+        if event.kind == "conversation.status_changed":
+            status = status_event_type(event.payload)
+            if status is not None:
+                add(conversation, status, event.created_at, f"outbox:{event.pk}")
+        elif event.kind == "conversation.handed_over":
+            add(conversation, EventType.HANDED_OVER, event.created_at, f"outbox:{event.pk}")
+        elif event.kind == "survey.answered":
+            add(conversation, EventType.SURVEY_ANSWERED, event.created_at, f"outbox:{event.pk}")
+    rows.extend(_abandons(conversations, rows))
+    with transaction.atomic():
+        ContactEvent.objects.filter(conversation_id__in=conversations).delete()
+        ContactEvent.objects.bulk_create(rows, batch_size=1000)
+        refresh_facts(conversations)
+    return len(rows)
+
+
+def _abandons(
+    conversations: dict[int, Conversation], rows: Sequence[ContactEvent]
+) -> list[ContactEvent]:
+    """The handlers' abandon rule replayed: at a resolution of a web chat, the customer had
+    written and nobody had answered yet."""
+    found = []
+    by_conversation: dict[int, list[ContactEvent]] = {}
+    for row in rows:
+        by_conversation.setdefault(row.conversation_id or 0, []).append(row)
+    for conversation_id, events in by_conversation.items():
+        conversation = conversations[conversation_id]
+        if conversation.inbox.channel not in QUEUE_CHANNELS:
+            continue
+        for resolved in (e for e in events if e.type == EventType.RESOLVED):
+            before = {e.type for e in events if e.at <= resolved.at and e is not resolved}
+            answered = {EventType.AGENT_MESSAGE, EventType.BOT_MESSAGE} & before
+            if EventType.CUSTOMER_MESSAGE in before and not answered:
+                found.append(ContactEvent(
+                    contact_id=conversation.contact_id, conversation=conversation,
+                    channel=conversation.inbox.channel, type=EventType.ABANDONED,
+                    at=resolved.at, source_key=f"abandoned:{conversation.pk}",
+                ))
+                break
+    return found

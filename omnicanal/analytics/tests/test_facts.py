@@ -204,3 +204,46 @@ def test_a_conversation_seven_days_and_a_second_later_is_no_repeat() -> None:
     others = [OtherConversation(at(604_801), "billing", "email")]
     result = conversation_facts([], T0, "billing", "sms", others)
     assert not result.has_repeat_7d and result.repeat_switched_channel is None
+
+
+# --- rebuilding -------------------------------------------------------------------------------
+
+
+def test_the_rebuild_records_what_the_handlers_recorded_and_is_idempotent(
+    writes: Any, committed: Any, agent: User, supervisor: User, chat: Inbox
+) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    answered = writes("Bonjour")
+    committed(lambda: reply(agent, answered.pk, "Bonjour !"))
+    committed(lambda: set_status(agent, answered.pk, Status.RESOLVED))
+    abandoned = committed(
+        lambda: ingest(chat, inbound("x-2", "Allô ?", email="paul.durand@example.fr"))
+    )
+    committed(lambda: set_status(supervisor, abandoned.conversation_id, Status.RESOLVED))
+    assert ContactEvent.objects.filter(type="abandoned").count() == 1
+    recorded = sorted(ContactEvent.objects.values_list("source_key", "type", "at"))
+    facts_before = list(
+        ConversationFact.objects.order_by("conversation_id")
+        .values_list("conversation_id", "first_response_s", "is_fcr", "is_abandoned")
+    )
+    ConversationFact.objects.all().delete()
+    ContactEvent.objects.all().delete()
+
+    for _ in range(2):
+        call_command("rebuild_analytics", stdout=StringIO())
+
+    assert sorted(ContactEvent.objects.values_list("source_key", "type", "at")) == recorded
+    assert list(
+        ConversationFact.objects.order_by("conversation_id")
+        .values_list("conversation_id", "first_response_s", "is_fcr", "is_abandoned")
+    ) == facts_before
+
+
+def test_the_rebuild_refuses_a_date_it_cannot_read() -> None:
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError, match="not a date"):
+        call_command("rebuild_analytics", "--since", "hier")
