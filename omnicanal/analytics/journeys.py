@@ -116,7 +116,11 @@ class SankeyNode:
     height: float = 0.0
     colour: str = ""
     label_x: float = 0.0
-    label_anchor: str = "start"
+
+    @property
+    def label_y(self) -> float:
+        # Beside a thin node, at the top of a tall one (where its band starts).
+        return self.y + min(self.height / 2, 10.0)
     out_offset: float = 0.0
     in_offset: float = 0.0
 
@@ -144,7 +148,7 @@ def sankey(paths: list[list[str]], *, width: int = 960, height: int = 300) -> Sa
     by how many customers were there), a band per flow from one step to the next (its width
     by how many took it). Computed here so that the page needs no script."""
     labels = dict(ChannelKind.choices)
-    top, bottom, gap, node_width, label_room = 24.0, 8.0, 10.0, 14.0, 130.0
+    top, bottom, gap, node_width, label_room = 26.0, 8.0, 14.0, 14.0, 120.0
     columns: list[Counter[str]] = [Counter() for _ in range(SANKEY_STEPS)]
     flows: Counter[tuple[int, str, str]] = Counter()
     for path in paths:
@@ -164,17 +168,15 @@ def sankey(paths: list[list[str]], *, width: int = 960, height: int = 300) -> Sa
     nodes: dict[tuple[int, str], SankeyNode] = {}
     for index, column in enumerate(columns):
         x = span * index / max(1, len(columns) - 1) if len(columns) > 1 else 0.0
-        chart.steps.append(
-            (x + node_width / 2, _("Contact %(number)s") % {"number": index + 1})
-        )
+        chart.steps.append((x, _("Contact %(number)s") % {"number": index + 1}))
         y = top
         for channel, count in sorted(column.items(), key=lambda item: (-item[1], item[0])):
-            is_last = index == len(columns) - 1 and len(columns) > 1
+            # Labels on the right of every column, the last one included (room is kept for
+            # it): on the left they would sit on the bands arriving there.
             node = SankeyNode(
                 index, channel, str(labels.get(channel, channel)), count, x=x, y=y,
-                height=max(2.0, count * scale), colour=CHANNEL_COLOURS.get(channel, "#475569"),
-                label_x=x - 6 if is_last else x + node_width + 6,
-                label_anchor="end" if is_last else "start",
+                height=max(3.0, count * scale), colour=CHANNEL_COLOURS.get(channel, "#475569"),
+                label_x=x + node_width + 6,
             )
             nodes[(index, channel)] = node
             chart.nodes.append(node)
