@@ -11,9 +11,9 @@ Rules this module decides (documented here because a reader of a report needs th
   never count as a first response.
 - A customer message that a reply claim took (a survey answer to a resolved conversation) is a
   survey answer, not a new contact: it is not recorded as a customer message.
-- Abandoned: a web chat resolved while the customer had written and nobody (neither an agent
-  nor the bot) had answered: the visitor waited in the queue and the conversation was closed
-  without an answer.
+- Abandoned: a web chat (or a call) resolved while the customer had written and nobody
+  (neither an agent nor the bot) had answered: the visitor waited in the queue and the
+  conversation was closed without an answer.
 - Handle time: for each agent message, the time since the message before it (whoever wrote
   it), counting at most HANDLE_GAP_CAP_S: an estimate of the time the agent spent reading and
   writing, that a reply the next morning does not inflate. Null without agent messages.
@@ -35,8 +35,8 @@ REPEAT_WINDOW = dt.timedelta(seconds=604_800)
 HANDLE_GAP_CAP_S = 600.0
 SURVEY_KINDS = ("csat", "nps", "ces")
 STATUS_TYPES = (EventType.RESOLVED, EventType.REOPENED)
-# The web chat is the one channel with a live queue the customer can walk away from.
-QUEUE_CHANNELS = ("webchat",)
+# The channels with a live queue the customer can walk away from.
+QUEUE_CHANNELS = ("webchat", "voice")
 
 
 @dataclass(frozen=True)

@@ -164,6 +164,16 @@ def test_a_malformed_log_is_refused_with_a_reason(data: Any, message: str) -> No
         parse_log(data)
 
 
+@pytest.mark.django_db
+def test_a_survey_may_name_its_conversation_as_a_string_of_its_number() -> None:
+    log = parse_log({
+        "conversations": [{"id": 7, "contact": "c", "channel": "sms", "topic": "t",
+                           "created_at": "2026-01-01T00:00:00Z"}],
+        "surveys": [{"conversation": "7", "kind": "CES", "score": 6}],
+    })
+    assert evaluate(log)["ces"] == 6.0
+
+
 def test_a_file_that_is_not_json_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "log.json"
     path.write_text("{not json", encoding="utf-8")

@@ -112,7 +112,7 @@ def parse_log(data: Any) -> JourneyLog:
         where = f"conversations[{number}]"
         if not isinstance(item, dict):
             raise CommandError(f"{where}: expected an object.")
-        for name in ("id", "contact", "channel", "created_at", "events"):
+        for name in ("id", "contact", "channel", "created_at"):
             if name not in item:
                 raise CommandError(f'{where}: "{name}" is missing.')
         key = _key(item["id"], f"{where}.id")
@@ -128,7 +128,7 @@ def parse_log(data: Any) -> JourneyLog:
             raise CommandError(
                 f"{where}.topic: expected a string of at most {MAX_TOPIC_LENGTH} characters."
             )
-        if not isinstance(item["events"], list):
+        if not isinstance(item.setdefault("events", []), list):
             raise CommandError(f"{where}.events: expected a list.")
         events = []
         for position, event in enumerate(item["events"]):
@@ -148,6 +148,11 @@ def parse_log(data: Any) -> JourneyLog:
                 parse_time(item["created_at"], f"{where}.created_at"), events,
             )
         )
+    loose_index: dict[str, int] = {}
+    for key, index in index_of.items():
+        loose = str(json.loads(key))
+        loose_index[loose] = -1 if loose in loose_index else index
+    loose_index = {key: index for key, index in loose_index.items() if index >= 0}
     surveys = []
     for number, item in enumerate(surveys_data):
         where = f"surveys[{number}]"
@@ -157,6 +162,9 @@ def parse_log(data: Any) -> JourneyLog:
             if name not in item:
                 raise CommandError(f'{where}: "{name}" is missing.')
         conversation = index_of.get(_key(item["conversation"], f"{where}.conversation"))
+        if conversation is None:
+            # "7" for the conversation 7 (or the other way round), when that is unambiguous.
+            conversation = loose_index.get(str(item["conversation"]))
         if conversation is None:
             raise CommandError(f"{where}: no conversation {item['conversation']!r} in the log.")
         kind = item["kind"].lower() if isinstance(item["kind"], str) else item["kind"]
