@@ -327,6 +327,15 @@ def message_event_type(message: Message) -> str | None:
     return None
 
 
+def message_time(message: Message) -> dt.datetime:
+    """When the customer wrote (the provider's time when it gave one), or when the agent or
+    the bot wrote: not when the send task delivered it, which comes later and would make a
+    rebuild disagree with what the handler recorded."""
+    if message.direction == Direction.INCOMING and message.sent_at is not None:
+        return message.sent_at
+    return message.created_at
+
+
 def on_message_created(event: OutboxEvent) -> None:
     payload = event.payload
     if payload.get("direction") not in ("incoming", "outgoing") or payload.get("claimed_by"):
@@ -341,8 +350,7 @@ def on_message_created(event: OutboxEvent) -> None:
     if type is None:
         return
     record_contact_event(
-        message.conversation, type, message.sent_at or message.created_at,
-        f"message:{message.pk}",
+        message.conversation, type, message_time(message), f"message:{message.pk}"
     )
     refresh_facts([message.conversation_id])
 
@@ -452,8 +460,8 @@ def rebuild_conversations(conversation_ids: Sequence[int]) -> int:
     ).order_by("pk"):
         type = message_event_type(message)
         if type is not None and message.pk not in claimed:
-            add(conversations[message.conversation_id], type,
-                message.sent_at or message.created_at, f"message:{message.pk}")
+            add(conversations[message.conversation_id], type, message_time(message),
+                f"message:{message.pk}")
     for event in history:
         conversation = conversations[event.conversation_id or 0]
         if event.kind == "conversation.status_changed":
