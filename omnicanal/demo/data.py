@@ -65,6 +65,7 @@ from omnicanal.conversations.models import (
     Status,
 )
 from omnicanal.demo import texts
+from omnicanal.demo.listening import load_listening_demo
 from omnicanal.knowledge.demo import load_help_center_demo
 from omnicanal.routing.actions import configure_agent
 from omnicanal.routing.models import AutomationRule, CannedReply, Macro
@@ -247,6 +248,8 @@ def load_demo_data(
         # after the history is written: the demo's past conversations never met it).
         Inbox.objects.filter(name="Chat du site", channel=ChannelKind.WEBCHAT).update(
             bot_enabled=True)
+    # After the commit: the history's events were dispatched, its facts are rebuilt from it.
+    load_listening_demo(random.Random(seed))
     return DemoSummary(
         is_already_loaded=False, counts=demo_counts(), seconds=time.monotonic() - started
     )
@@ -880,7 +883,7 @@ class _Importer:
             self.play(plan)
         self.describe_contacts(persons)
         self.date_conversations(plans)
-        self.date_activity_lines(plans, first_message)
+        self.date_activity_lines(plans, first_message, first_event)
         self.date_contacts(first_identity, first_suggestion)
         self.timeline.apply()
         # The events ingest() and the actions wrote describe the past: consumers (automations,
@@ -1066,9 +1069,12 @@ class _Importer:
                 resolved_at=resolved_at,
             )
 
-    def date_activity_lines(self, plans: list[ConversationPlan], first_message: int) -> None:
+    def date_activity_lines(
+        self, plans: list[ConversationPlan], first_message: int, first_event: int
+    ) -> None:
         """assign() and set_status() do not return the timeline lines they write (assign() may
-        write two); their metadata says which action wrote each, hence its moment."""
+        write two); their metadata says which action wrote each, hence its moment. Their
+        status events get the same moment: the journeys' analytics read them."""
         moments: dict[tuple[int, str], dt.datetime] = {}
         for plan in plans:
             assert plan.conversation_id is not None
@@ -1077,6 +1083,13 @@ class _Importer:
                     action = "status" if beat.kind == "status" else "assign"
                     moments[(plan.conversation_id, action)] = beat.at
         last_beat = {plan.conversation_id: plan.beats[-1].at for plan in plans}
+        status_events = OutboxEvent.objects.filter(
+            pk__gt=first_event, kind="conversation.status_changed"
+        ).values_list("pk", "conversation_id")
+        for pk, conversation_id in status_events:
+            moment = moments.get((conversation_id, "status"), last_beat.get(conversation_id))
+            if moment is not None:
+                self.timeline.set(OutboxEvent, pk, created_at=moment)
         lines = Message.objects.filter(
             pk__gt=first_message, direction=Direction.ACTIVITY
         ).values_list("pk", "conversation_id", "metadata")
