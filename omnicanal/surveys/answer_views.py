@@ -47,8 +47,9 @@ def _page(
             "theme": branding.theme(), "language": language, **context,
         }, status=status)
     response["Content-Language"] = language
-    # The token is in the address: never passed on to another site.
-    response["Referrer-Policy"] = "no-referrer"
+    # The token is in the address: never passed on to another site ("no-referrer" would
+    # make the browser send Origin: null with the form, which CSRF protection refuses).
+    response["Referrer-Policy"] = "same-origin"
     response["X-Robots-Tag"] = "noindex"
     return response
 

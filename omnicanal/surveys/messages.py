@@ -109,6 +109,8 @@ def compose(request: SurveyRequest, language: str = "") -> ComposedSurvey:
             metadata={"survey": {
                 "token": request.token, "kind": request.kind, "question": question,
                 "low_label": low_label, "high_label": high_label, "choices": choices,
+                # A WhatsApp list's button (20 characters at most).
+                "button": gettext("Choose a score")[:20],
             }},
         )
 

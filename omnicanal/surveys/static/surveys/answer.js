@@ -16,6 +16,8 @@
     return response.json().catch(function () { return {}; }).then(function (body) {
       if (response.ok) {
         form.action = form.getAttribute("data-comment-action");
+        var label = form.querySelector("[data-after-score]");
+        if (label) label.textContent = label.getAttribute("data-after-score");
         status.hidden = false;
       } else if (body.error) {
         error.textContent = body.error;
