@@ -10,6 +10,7 @@ from django.conf import LazySettings
 from django.utils import translation
 
 from omnicanal.accounts.models import Team
+from omnicanal.conversations.ingest import sanitize_html
 from omnicanal.conversations.models import ChannelKind, Inbox
 from omnicanal.surveys.messages import compose
 from omnicanal.surveys.models import SCALES, SurveyPolicy
@@ -80,6 +81,10 @@ def test_an_email_carries_one_click_links_to_each_score(
     # The text part links to the whole scale.
     assert f"https://help.example.test/survey/{survey.token}/" in composed.text
     assert "STOP" in composed.html
+    # What the e-mail sender keeps of it (it strips styles): every link, spaced apart.
+    kept = sanitize_html(composed.html)
+    assert re.findall(r'href="([^"]+)"', kept) == links
+    assert "</a>\u2003<a" in kept
 
 
 def test_a_custom_question_is_escaped_in_the_email(

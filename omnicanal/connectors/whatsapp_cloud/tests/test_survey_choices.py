@@ -67,3 +67,14 @@ def test_a_list_or_button_reply_carries_the_title_as_text_and_the_row_id(itype: 
 def test_a_typed_answer_has_no_choice_id() -> None:
     [message] = parse_payload(payload("message", "text")).messages
     assert message.choice_id == ""
+
+
+@pytest.mark.django_db
+def test_the_stored_message_keeps_the_choice_id(cloud_inbox: Inbox) -> None:
+    body = payload("callback_selection", "callback")
+    item = body["entry"][0]["changes"][0]["value"]["messages"][0]
+    item["interactive"] = {"type": "list_reply",
+                           "list_reply": {"id": "survey:tok:5", "title": "5"}}
+    post_signed(cloud_inbox, body)
+    stored = Message.objects.get()
+    assert (stored.text, stored.metadata["choice_id"]) == ("5", "survey:tok:5")
