@@ -62,7 +62,14 @@ def test_a_link_records_the_score_by_itself_then_takes_a_comment(
         response.refresh_from_db()
         assert response.comment == "Très rapide, merci à Bob." and response.publish_consent
         shoot(page, f"survey-thanks-{language}")
-        assert errors == [], errors
+        # The same link again: answered already, said plainly (410), with the way back.
+        again = page.goto(f"{asgi_live_server.url}/survey/{survey.token}/3/")
+        assert again is not None and again.status == 410
+        expect(page.locator(f"a[href='/survey/{survey.token}/thanks/']")).to_be_visible()
+        shoot(page, f"survey-closed-{language}")
+        assert SurveyResponse.objects.get().score == 9
+        # The browser reports the 410 it was given: that is the point here.
+        assert [e for e in errors if "410" not in e] == [], errors
 
 
 @pytest.mark.parametrize("language", ["fr", "en"])
