@@ -29,6 +29,7 @@ from django_tasks import task
 from omnicanal.connectors.base import OutboundMessage, OutgoingAttachment, SendError
 from omnicanal.connectors.media_links import public_link
 from omnicanal.connectors.registry import adapter_for
+from omnicanal.connectors.survey_choices import with_survey_choices
 from omnicanal.conversations.actions import (
     claim_send,
     mark_sent,
@@ -69,6 +70,8 @@ def build_outbound(message: Message) -> OutboundMessage:
         sender_name=message.author.display_name if message.author else "",
         attachments=outgoing_attachments(message),
     )
+    # A survey's choices, for the channels that show them as buttons or a list.
+    outbound = with_survey_choices(message, outbound)
     # The message's own inbox: an agent may reply through another of ours (another channel).
     outbound = adapter_for(message.inbox.channel).prepare_outbound(message, outbound)
     chosen = (message.metadata or {}).get(RECIPIENT_KEY)

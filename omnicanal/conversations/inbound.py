@@ -60,6 +60,9 @@ class InboundMessage:
     is_outgoing_echo: bool = False
     is_auto_reply: bool = False
     raw: Mapping[str, Any] = field(default_factory=dict)
+    # The id of the button or list row the customer chose (a WhatsApp list reply, a Messenger
+    # quick reply, a Telegram callback), when the text is that choice's title.
+    choice_id: str = ""
 
 
 @dataclass(frozen=True)

@@ -307,6 +307,9 @@ def _metadata(inbound: InboundMessage, now: dt.datetime) -> dict[str, object]:
         metadata["reply_to"] = inbound.thread.reply_to_external_id
     if inbound.kind != "message":
         metadata["kind"] = inbound.kind
+    if inbound.choice_id:
+        # Which button it was: whoever asked (a survey) knows the answer came by one.
+        metadata["choice_id"] = inbound.choice_id
     if inbound.kind == "unsupported" and inbound.raw:
         metadata["raw"] = dict(inbound.raw)
     return metadata

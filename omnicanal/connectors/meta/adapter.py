@@ -41,6 +41,7 @@ from omnicanal.connectors.messaging import (
 )
 from omnicanal.connectors.meta import signature, webhook
 from omnicanal.connectors.meta.graph import API_BASE, API_VERSION, graph_error, graph_url
+from omnicanal.connectors.survey_choices import survey_choices
 from omnicanal.connectors.webhooks import Provider
 
 
@@ -121,6 +122,9 @@ class MessengerAdapter(MessagingAdapter):
         contents: list[dict[str, Any]] = []
         if message.text or not message.attachments:
             contents.append({"text": message.text})
+        replies = quick_replies(message)
+        if replies and contents and not message.attachments:
+            contents[0]["quick_replies"] = replies
         for attachment in message.attachments:
             if not attachment.url:
                 raise SendError("The attachment has no public link: set PUBLIC_URL.",
@@ -168,6 +172,24 @@ class MessengerAdapter(MessagingAdapter):
         # Attachment URLs are pre-signed CDN links: no token, and they expire, hence the
         # fetch right after ingest.
         return http.call("GET", ref, label=f"{self.product} media", max_bytes=max_bytes)
+
+
+# The Send API takes 13 quick replies at most, titles of 20 characters, with a text of 2000.
+QUICK_REPLIES_MAX = 13
+QUICK_REPLY_TITLE_MAX_LENGTH = 20
+QUICK_REPLY_TEXT_MAX_LENGTH = 2000
+
+
+def quick_replies(message: OutboundMessage) -> list[dict[str, str]]:
+    """A survey's scores as quick replies (every kind fits), or [] when they cannot be."""
+    choices = survey_choices(message)
+    if (
+        not choices or len(choices) > QUICK_REPLIES_MAX or not message.text
+        or len(message.text) > QUICK_REPLY_TEXT_MAX_LENGTH
+        or any(len(choice.title) > QUICK_REPLY_TITLE_MAX_LENGTH for choice in choices)
+    ):
+        return []
+    return [{"content_type": "text", "title": c.title, "payload": c.id} for c in choices]
 
 
 def attachment_type(content_type: str) -> str:

@@ -144,7 +144,8 @@ def _item_events(item: Mapping[str, Any], channel: Channel) -> list[Event]:
         chosen = as_text(postback.get("title")) or as_text(postback.get("payload"))
         return [
             Event(
-                _inbound(id_str(postback.get("mid")), customer, chosen, timestamp, item),
+                _inbound(id_str(postback.get("mid")), customer, chosen, timestamp, item,
+                         choice_id=as_text(postback.get("payload"))),
                 sender,
                 recipient,
             )
@@ -191,8 +192,10 @@ def _inbound(
     reply_to: str = "",
     attachments: list[InboundAttachment] | None = None,
     is_echo: bool = False,
+    choice_id: str = "",
 ) -> InboundMessage:
     return InboundMessage(
+        choice_id=choice_id,
         external_id=external_id,
         sender=sender,
         text=text,
@@ -240,6 +243,8 @@ def _message_event(
         reply_to=reply_to,
         attachments=attachments,
         is_echo=is_echo,
+        # A quick reply's text is its title; the payload is the id we gave it.
+        choice_id=as_text(as_dict(message.get("quick_reply")).get("payload")),
     )
     return Event(inbound, sender, recipient)
 

@@ -30,6 +30,7 @@ from omnicanal.connectors.base import (
 )
 from omnicanal.connectors.media_links import MB
 from omnicanal.connectors.messaging import MessagingAdapter
+from omnicanal.connectors.survey_choices import survey_choices
 from omnicanal.connectors.telegram import webhook
 from omnicanal.connectors.webhooks import Provider
 
@@ -155,9 +156,11 @@ class TelegramAdapter(MessagingAdapter):
         if message.attachments:
             result = self._send_file(message, settings, message.attachments[0])
         else:
-            result = self._call(
-                settings, "sendMessage", {"chat_id": message.recipient, "text": message.text}
-            )
+            payload: dict[str, Any] = {"chat_id": message.recipient, "text": message.text}
+            keyboard = inline_keyboard(message)
+            if keyboard:
+                payload["reply_markup"] = {"inline_keyboard": keyboard}
+            result = self._call(settings, "sendMessage", payload)
         result = result if isinstance(result, dict) else {}
         chat = result.get("chat") if isinstance(result.get("chat"), dict) else {}
         chat_id = (chat or {}).get("id", message.recipient)
@@ -198,6 +201,25 @@ class TelegramAdapter(MessagingAdapter):
                          max_bytes=min(max_bytes, MAX_DOWNLOAD_BYTES))
 
 
+
+
+# callback_data is 1 to 64 bytes; six buttons a row keep NPS's 11 scores on two rows.
+CALLBACK_DATA_MAX_BYTES = 64
+KEYBOARD_ROW_LENGTH = 6
+
+
+def inline_keyboard(message: OutboundMessage) -> list[list[dict[str, str]]]:
+    """A survey's scores as inline buttons whose callback_data is the choice id."""
+    choices = survey_choices(message)
+    if not choices or any(
+        len(choice.id.encode()) > CALLBACK_DATA_MAX_BYTES for choice in choices
+    ):
+        return []
+    buttons = [{"text": c.title, "callback_data": c.id} for c in choices]
+    return [
+        buttons[start:start + KEYBOARD_ROW_LENGTH]
+        for start in range(0, len(buttons), KEYBOARD_ROW_LENGTH)
+    ]
 
 
 # Every kind of update the webhook parses; the others are not sent at all.

@@ -24,6 +24,7 @@ from omnicanal.connectors.base import (
     SenderIdentity,
     ThreadHints,
 )
+from omnicanal.connectors.survey_choices import title_from_choice_id
 from omnicanal.connectors.webhooks import (
     Event,
     Skipped,
@@ -278,7 +279,10 @@ def _callback_event(query: Mapping[str, Any], update: Mapping[str, Any]) -> Even
     data = as_text(query.get("data"))
     # Only the button's data comes back; its visible text is in the message's keyboard when
     # the bot can still see that message (not for inline-mode messages).
-    chosen = _button_text(message, data) or data or as_text(query.get("game_short_name"))
+    chosen = (
+        _button_text(message, data) or title_from_choice_id(data) or data
+        or as_text(query.get("game_short_name"))
+    )
     reply_to = (
         _message_ref(message, chat_id) if message else as_text(query.get("inline_message_id"))
     )
@@ -290,6 +294,7 @@ def _callback_event(query: Mapping[str, Any], update: Mapping[str, Any]) -> Even
         thread=ThreadHints(reply_to_external_id=reply_to),
         kind="message" if chosen else "unsupported",
         raw=dict(update),
+        choice_id=data,
     )
     return Event(inbound, sender=id_str(user.get("id")), recipient=chat_id)
 

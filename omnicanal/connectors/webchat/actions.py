@@ -294,6 +294,23 @@ def serialize_message(message: Message) -> dict[str, Any]:
             {"label": str(reply.get("label", "")), "value": str(reply.get("value", ""))}
             for reply in metadata.get("quick_replies", []) if isinstance(reply, dict)
         ] if message.is_bot else [],
+        # A survey's scale (the surveys app's metadata): buttons that answer it by its token.
+        "survey": _survey_choices(metadata) if not is_visitor else None,
+    }
+
+
+def _survey_choices(metadata: Mapping[str, Any]) -> dict[str, Any] | None:
+    survey = metadata.get("survey")
+    if not isinstance(survey, dict) or not survey.get("token"):
+        return None
+    return {
+        "token": str(survey["token"]),
+        "low_label": str(survey.get("low_label", "")),
+        "high_label": str(survey.get("high_label", "")),
+        "choices": [
+            {"id": str(choice.get("id", "")), "title": str(choice.get("title", ""))}
+            for choice in survey.get("choices", []) if isinstance(choice, dict)
+        ],
     }
 
 

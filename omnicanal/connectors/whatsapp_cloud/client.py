@@ -33,6 +33,7 @@ from omnicanal.connectors.message_templates import (
     MessageTemplate,
 )
 from omnicanal.connectors.meta.graph import API_BASE, API_VERSION, graph_error, graph_url
+from omnicanal.connectors.survey_choices import BUTTON_EXTRA, survey_choices
 
 
 class WhatsAppCloudSettings(ChannelSettings):
@@ -92,6 +93,9 @@ def send(message: OutboundMessage, settings: Mapping[str, Any]) -> str:
         return _post(settings, phone_number_id, message, {"type": "template", "template": (
             template_payload(template, message.extra.get(VARIABLES_EXTRA) or [])
         )})
+    listed = survey_list(message)
+    if listed is not None:
+        return _post(settings, phone_number_id, message, listed)
     if not message.attachments:
         return _post(settings, phone_number_id, message,
                      {"type": "text", "text": {"body": message.text, "preview_url": False}})
@@ -103,6 +107,35 @@ def send(message: OutboundMessage, settings: Mapping[str, Any]) -> str:
               {"type": "text", "text": {"body": message.text, "preview_url": False}})
     kind, media = media_object(attachment, caption)
     return _post(settings, phone_number_id, message, {"type": kind, kind: media})
+
+
+# An interactive list holds 10 rows at most, titles of 24 characters, a body of 1024 and a
+# button label of 20: a survey that does not fit (NPS has 11 scores) goes as text, answered
+# by typing the number.
+LIST_MAX_ROWS = 10
+LIST_TITLE_MAX_LENGTH = 24
+LIST_BODY_MAX_LENGTH = 1024
+LIST_BUTTON_MAX_LENGTH = 20
+
+
+def survey_list(message: OutboundMessage) -> dict[str, Any] | None:
+    """A survey's scores as an interactive list message, or None when it cannot be one."""
+    choices = survey_choices(message)
+    button = str(message.extra.get(BUTTON_EXTRA) or "")[:LIST_BUTTON_MAX_LENGTH]
+    if (
+        not choices or len(choices) > LIST_MAX_ROWS or message.attachments or not button
+        or not message.text or len(message.text) > LIST_BODY_MAX_LENGTH
+        or any(len(choice.title) > LIST_TITLE_MAX_LENGTH for choice in choices)
+    ):
+        return None
+    return {"type": "interactive", "interactive": {
+        "type": "list",
+        "body": {"text": message.text},
+        "action": {
+            "button": button,
+            "sections": [{"rows": [{"id": c.id, "title": c.title} for c in choices]}],
+        },
+    }}
 
 
 def _post(

@@ -178,6 +178,7 @@ def _inbound(message: Mapping[str, Any], *, sender: Sender, is_echo: bool) -> In
         kind, content = "unsupported", ("", [])
     text, attachments = content
     return InboundMessage(
+        choice_id=_choice_id(message),
         external_id=id_str(message.get("id")),
         sender=sender,
         text=text,
@@ -239,6 +240,17 @@ def _content(message: Mapping[str, Any]) -> tuple[str, list[InboundAttachment]] 
         body = as_text(as_dict(message.get("system")).get("body"))
         return (body, []) if body else None
     return None
+
+
+def _choice_id(message: Mapping[str, Any]) -> str:
+    """The id we gave the list row or reply button the customer chose."""
+    if as_text(message.get("type")) != "interactive":
+        return ""
+    interactive = as_dict(message.get("interactive"))
+    itype = as_text(interactive.get("type"))
+    if itype not in ("button_reply", "list_reply"):
+        return ""
+    return id_str(as_dict(interactive.get(itype)).get("id"))
 
 
 def _contact(card: Mapping[str, Any]) -> InboundAttachment:

@@ -52,6 +52,17 @@ class WhatsAppCloudStub(StubServer):
                 if self.fetch(link).status != 200:
                     return graph_error(400, 131053, "Media upload error",
                                        "Downloading media from weblink failed")
+            elif kind == "interactive":
+                # A list: body text, a button label, 1 to 10 rows with titles of 24 at most.
+                interactive = body.get("interactive") or {}
+                action = interactive.get("action") or {}
+                rows = [r for s in action.get("sections") or [] for r in s.get("rows") or []]
+                if (interactive.get("type") != "list" or not action.get("button")
+                        or not (interactive.get("body") or {}).get("text")
+                        or not 1 <= len(rows) <= 10
+                        or any(not r.get("id") or not 0 < len(r.get("title", "")) <= 24
+                               for r in rows)):
+                    return graph_error(400, 131009, "(#131009) Parameter value is not valid")
             elif kind != "text" or not body.get("text", {}).get("body"):
                 return graph_error(400, 100, "(#100) Param text['body'] is required.")
             wamid = f"wamid.OUT{next(self.ids)}"

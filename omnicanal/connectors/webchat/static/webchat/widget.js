@@ -33,7 +33,8 @@
       unread: " (%n nouveau(x) message(s))", sound: "Son des nouveaux messages",
       prechat: "Avant de commencer, présentez-vous :", start: "Commencer la discussion",
       name: "Votre nom", phone: "Votre téléphone", optional: " (facultatif)", required: "À remplir : ",
-      yes: "Oui", choose: "Choisir…", file: "Pièce jointe", bot: "Assistant automatique"
+      yes: "Oui", choose: "Choisir…", file: "Pièce jointe", bot: "Assistant automatique",
+      survey: "Votre note", surveyThanks: "Merci pour votre réponse !", surveyScore: "Note %s"
     },
     en: {
       open: "Chat with us", close: "Close the chat", title: "Need help?",
@@ -52,7 +53,8 @@
       unread: " (%n new message(s))", sound: "Sound for new messages",
       prechat: "Before we start, tell us who you are:", start: "Start the chat",
       name: "Your name", phone: "Your phone", optional: " (optional)", required: "Please fill in: ",
-      yes: "Yes", choose: "Choose…", file: "Attachment", bot: "Automated assistant"
+      yes: "Yes", choose: "Choose…", file: "Attachment", bot: "Automated assistant",
+      survey: "Your score", surveyThanks: "Thank you for your answer!", surveyScore: "Score %s"
     }
   }[lang];
 
@@ -131,7 +133,14 @@
     ".botmark{display:inline-block;margin-left:6px;padding:0 6px;border-radius:6px;background:#e6efff;color:#1e3a8a;font-size:11px;font-weight:600}",
     ".quick{display:flex;flex-wrap:wrap;gap:6px;margin-top:6px}",
     ".quick button{border:1px solid var(--oc-accent,#1d4ed8);color:var(--oc-accent,#1d4ed8);background:#fff;border-radius:16px;padding:5px 12px;cursor:pointer;font-size:13px}",
-    ".quick button:hover{background:#eef2ff}"
+    ".quick button:hover{background:#eef2ff}",
+    ".survey{display:flex;flex-direction:column;gap:4px;margin-top:6px}",
+    ".survey .scores{display:flex;flex-wrap:wrap;gap:4px}",
+    ".survey button{min-width:30px;height:30px;padding:0 6px;border:1px solid var(--oc-accent,#1d4ed8);color:var(--oc-accent,#1d4ed8);background:#fff;border-radius:6px;cursor:pointer;font-weight:600}",
+    ".survey button:hover{background:#eef2ff}",
+    ".survey button:disabled{opacity:.5;cursor:default}",
+    ".survey .ends{font-size:11px;color:#475569}",
+    ".survey .done{color:#166534;font-weight:600;margin:0}"
   ].join("\n");
 
   // Icons: 24x24 stroke drawings, like the workspace's.
@@ -468,6 +477,7 @@
       });
       body.parentNode.parentNode.appendChild(quick);
     }
+    if (isNew && m.survey && m.survey.choices && m.survey.choices.length) body.parentNode.parentNode.appendChild(survey(m.survey));
     if (m.attachments && m.attachments.length && !el.querySelector(".files")) body.parentNode.appendChild(files(m.attachments));
     if (state) state.textContent = stateText(m);
     if (m.id) {
@@ -476,6 +486,42 @@
       if (m.client_id) delete pendingEls[m.client_id];
     } else if (m.client_id) pendingEls[m.client_id] = el;
     return isNew;
+  }
+  // A survey's scale: a click answers it by its token (no visitor identity needed), once.
+  function survey(s) {
+    var box = h("div", {"class": "survey", role: "group", "aria-label": T.survey});
+    var scores = h("div", {"class": "scores"});
+    var note = h("p", {"class": "error", role: "status"});
+    s.choices.forEach(function (c) {
+      var score = String(c.id).split(":").pop();
+      var b = h("button", {type: "button", text: c.title, "aria-label": T.surveyScore.replace("%s", c.title)});
+      b.addEventListener("click", function () {
+        Array.prototype.forEach.call(scores.querySelectorAll("button"), function (x) { x.disabled = true; });
+        fetch(base + "/survey/" + encodeURIComponent(s.token) + "/answer/", {
+          method: "POST", mode: "cors", credentials: "omit",
+          headers: {"Content-Type": "application/json"}, body: JSON.stringify({score: Number(score)})
+        }).then(function (r) {
+          return r.json().catch(function () { return {}; }).then(function (json) {
+            if (r.ok || r.status === 410) {
+              box.textContent = "";
+              box.appendChild(h("p", {"class": "done", role: "status", text: r.ok ? T.surveyThanks : (json.error || T.surveyThanks)}));
+            } else {
+              note.textContent = json.error || T.failed;
+              Array.prototype.forEach.call(scores.querySelectorAll("button"), function (x) { x.disabled = false; });
+            }
+          });
+        }, function () {
+          note.textContent = T.offline;
+          Array.prototype.forEach.call(scores.querySelectorAll("button"), function (x) { x.disabled = false; });
+        });
+      });
+      scores.appendChild(b);
+    });
+    box.appendChild(scores);
+    var first = s.choices[0].title, last = s.choices[s.choices.length - 1].title;
+    if (s.low_label && s.high_label) box.appendChild(h("div", {"class": "ends", text: first + " = " + s.low_label + " · " + last + " = " + s.high_label}));
+    box.appendChild(note);
+    return box;
   }
   function receive(list) {
     var news = 0;
