@@ -229,8 +229,7 @@ def claims_reply(conversation: Conversation, inbound: InboundMessage) -> bool:
     request = open_request(conversation)
     if request is None:
         return False
-    choice = getattr(inbound, "choice_id", "") or ""
-    if isinstance(choice, str) and choice.startswith(f"survey:{request.token}:"):
+    if inbound.choice_id.startswith(f"survey:{request.token}:"):
         return True
     parsed = parse_reply(inbound.text or "", request.kind, _parse_language(conversation))
     return parsed.score is not None or parsed.opt_out
@@ -257,6 +256,12 @@ def record_reply(message_id: int, *, claimed: bool) -> SurveyResponse | None:
             return None
         return record_response(request, score=None, comment=text, source=AnswerSource.REPLY,
                                message=message)
+    choice = str(message.metadata.get("choice_id") or "")
+    prefix = f"survey:{request.token}:"
+    if choice.startswith(prefix) and choice[len(prefix):].isdigit():
+        # A tapped button or list row: its id names the score, no reading needed.
+        return record_response(request, score=int(choice[len(prefix):]), comment="",
+                               source=AnswerSource.BUTTON, message=message)
     parsed = parse_reply(text, request.kind, _parse_language(message.conversation))
     return record_response(
         request, score=parsed.score, comment=parsed.comment if parsed.score is not None

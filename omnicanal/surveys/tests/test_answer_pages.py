@@ -57,7 +57,8 @@ def test_posting_the_score_records_it_once_then_the_comment_can_follow(
     assert saved.status_code == 302
     response.refresh_from_db()
     assert response.comment == "Rapide et aimable"
-    assert response.publish_consent and response.review_status == ReviewStatus.PENDING
+    # Consent is kept, but only CSAT answers become star reviews (surveys.reviews).
+    assert response.publish_consent and response.review_status == ReviewStatus.PRIVATE
     thanks = client.get(saved["Location"])
     assert "Your comment is saved." in thanks.content.decode()
 
