@@ -27,6 +27,9 @@ def random_log(seed: int, size: int) -> dict[str, Any]:
     for n in range(size):
         offset = rng.choice([0, 3600, 86_400, WEEK, WEEK + 1, 300_000]) * rng.randint(0, 3)
         created = start + dt.timedelta(seconds=offset + rng.randint(0, 20) * 3600)
+        if conversations and rng.random() < 0.2:
+            # Created at the same second as an earlier one: no repeat either way.
+            created = _time(rng.choice(conversations)["created_at"])
         moment, events = created, []
         for _ in range(rng.randint(0, 7)):
             moment += dt.timedelta(seconds=rng.choice([0, rng.randint(1, 5000)]))
@@ -36,7 +39,7 @@ def random_log(seed: int, size: int) -> dict[str, Any]:
             ])})
         rng.shuffle(events)
         conversations.append({
-            "id": f"c{n}", "contact": f"k{rng.randint(0, size // 4)}",
+            "id": f"c{n}", "contact": f"k{rng.randint(0, size // 6)}",
             "channel": rng.choice(["email", "webchat", "sms", "whatsapp", "voice"]),
             "topic": rng.choice(["billing", "delivery", ""]),
             "created_at": created.isoformat(), "events": events,
@@ -102,9 +105,10 @@ def oracle(log: dict[str, Any]) -> dict[str, Any]:
                 first = (_time(answer["t"]) - _time(events[asked]["t"])).total_seconds()
         statuses = [e for e in events if e["type"] in ("resolved", "reopened")]
         resolved = bool(statuses) and statuses[-1]["type"] == "resolved"
+        # Two repeats created at the same second: the file's order says which is next.
         repeats = sorted(
-            ((_time(o["created_at"]) - created).total_seconds(), o["channel"])
-            for o in conversations
+            ((_time(o["created_at"]) - created).total_seconds(), index, o["channel"])
+            for index, o in enumerate(conversations)
             if o is not c and o["contact"] == c["contact"] and o["topic"] == c["topic"]
             and 0 < (_time(o["created_at"]) - created).total_seconds() <= WEEK
         )
@@ -113,7 +117,7 @@ def oracle(log: dict[str, Any]) -> dict[str, Any]:
             "resolution": (_time(statuses[-1]["t"]) - created).total_seconds()
             if resolved else None,
             "repeat": bool(repeats),
-            "switch": bool(repeats) and repeats[0][1] != c["channel"],
+            "switch": bool(repeats) and repeats[0][2] != c["channel"],
             "fcr": resolved and not repeats
             and not any(e["type"] == "reopened" for e in events),
             "abandoned": any(e["type"] == "abandoned" for e in events),
