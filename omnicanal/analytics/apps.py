@@ -6,3 +6,8 @@ class AnalyticsConfig(AppConfig):
     name = "omnicanal.analytics"
     label = "analytics"
     verbose_name = _("Analytics")
+
+    def ready(self) -> None:
+        from omnicanal.analytics import daily
+
+        daily.subscribe_all()

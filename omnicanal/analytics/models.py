@@ -115,3 +115,11 @@ class ConversationFact(models.Model):
 
     def __str__(self) -> str:
         return f"facts of conversation {self.conversation_id}"
+
+
+# The reports' daily aggregates live in their own module; imported here so Django finds them.
+from omnicanal.analytics.models_reports import (  # noqa: E402, F401
+    ChannelCost,
+    DailyFact,
+    DirtyDay,
+)
