@@ -113,7 +113,7 @@ def test_the_reports_page_draws_its_charts_and_exports_the_same_figures(
             # The nav entry leads here and says so.
             expect(page.locator(".topnav a[aria-current=page]")).to_have_attribute(
                 "href", "/reports/")
-            expect(page.locator(".chart[data-drawn=true]")).to_have_count(4)
+            expect(page.locator(".chart[data-drawn=true]")).to_have_count(4, timeout=15000)
             painted = page.evaluate(DRAWN_CHARTS)
             assert len(painted) == 4 and all(painted), painted
             name = f"reports-{language}-{size}"
