@@ -26,6 +26,7 @@ from omnicanal.web.tests.browser import (
     in_each_language,
     playwright_page,
 )
+from omnicanal.web.tests.test_browser_screenshots import OVERFLOW_JS, OVERLAPS_JS
 
 __all__ = ["playwright_page"]
 
@@ -119,6 +120,9 @@ def test_the_reports_page_draws_its_charts_and_exports_the_same_figures(
             name = f"reports-{language}-{size}"
             page.screenshot(path=str(DOCS / f"{name}.png"))
             page.screenshot(path=str(ARTIFACTS / "reports" / f"{name}.png"))
+            problems += [f"{name}: overflows: {item}" for item in page.evaluate(OVERFLOW_JS)]
+            problems += [f"{name}: overlap in the top bar: {pair}"
+                         for pair in page.evaluate(OVERLAPS_JS, "body > header")]
         problems += accessibility_problems(page, f"reports-{language}")
 
         # The CSV of the same period holds the figures the tiles and the tables show.
