@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+from decimal import Decimal
 
 import xlsxwriter
 
@@ -66,11 +67,11 @@ def report_xlsx(report: Report) -> bytes:
                 column = table.columns[column_index]
                 if cell is None:
                     continue
-                if isinstance(cell, int | float) and column.kind in PLACES:
-                    sheet.write_number(row_index, column_index, cell,
+                if isinstance(cell, int | float | Decimal) and column.kind in PLACES:
+                    sheet.write_number(row_index, column_index, float(cell),
                                        formats[PLACES[column.kind]])
-                elif isinstance(cell, int | float):
-                    sheet.write_number(row_index, column_index, cell)
+                elif isinstance(cell, int | float | Decimal):
+                    sheet.write_number(row_index, column_index, float(cell))
                 else:
                     sheet.write_string(row_index, column_index, cell)
         sheet.set_column(0, 0, 28)

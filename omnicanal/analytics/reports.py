@@ -40,7 +40,7 @@ Kind = Literal["text", "number", "count", "minutes", "hours", "percent", "score"
 PLACES: dict[str, int] = {
     "count": 0, "minutes": 1, "hours": 1, "percent": 1, "score": 1, "money": 2,
 }
-Cell = str | int | float | None
+Cell = str | int | float | Decimal | None
 
 
 # --- Who sees what ---------------------------------------------------------------------------
@@ -210,6 +210,9 @@ def rounded(value: float | Decimal | None, kind: str) -> Cell:
     if value is None:
         return None
     places = PLACES.get(kind, 0)
+    if kind == "money":
+        # Kept as a Decimal so that the page shows the cents ("3.10", not "3.1").
+        return Decimal(str(round(float(value), places))).quantize(Decimal("0.01"))
     return round(float(value)) if places == 0 else round(float(value), places)
 
 
@@ -381,7 +384,8 @@ def build_report(user: User, period: Period) -> Report:
 
     by_channel = Table("channels", gettext("By channel"), [
         Column(gettext("Channel"), "text"), Column(gettext("Conversations"), "count"),
-        Column(gettext("Answered"), "count"), Column(gettext("Abandoned"), "count"),
+        Column(pgettext("report", "Answered"), "count"),
+        Column(pgettext("report", "Abandoned"), "count"),
         Column(gettext("Answer rate (%)"), "percent"),
         Column(gettext("First response, median (min)"), "minutes"),
         Column(gettext("Handle time, mean (min)"), "minutes"),

@@ -100,8 +100,8 @@ def test_the_cost_per_contact_uses_each_channels_rates(
     report = reports.build_report(admin, reports.parse_period({"days": "7"}))
 
     # 30 minutes of handling at 0.50 and 7 messages at 0.10, over 4 conversations.
-    assert rows(report, "channels")["API"][-2:] == [15.7, 3.92]
-    assert kpi(report, "Cost per contact") == 3.92
+    assert rows(report, "channels")["API"][-2:] == [Decimal("15.70"), Decimal("3.92")]
+    assert kpi(report, "Cost per contact") == Decimal("3.92")
 
 
 def test_only_administrators_set_channel_costs(admin: User, cast: dict[str, User]) -> None:
