@@ -189,6 +189,8 @@ PERIODIC_TASKS = {
     "omnicanal.routing.tasks.check_sla_clocks": 60,
     "omnicanal.connectors.tasks.sweep_stalled_sends": 60,
     "omnicanal.web.periodic.recover_abandoned": 300,
+    # The reports' daily facts of the days events touched (analytics.daily).
+    "omnicanal.analytics.daily.refresh_daily_facts": 60,
     # Triage's intent model, retrained on the team's labelled conversations (and trained at
     # the first start: a task never enqueued is due).
     "omnicanal.assistant.tasks.retrain_triage": env_int("TRIAGE_RETRAIN_SECONDS", 86400),

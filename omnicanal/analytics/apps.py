@@ -8,7 +8,7 @@ class AnalyticsConfig(AppConfig):
     verbose_name = _("Analytics")
 
     def ready(self) -> None:
-        from omnicanal.analytics import facts
+        from omnicanal.analytics import daily, facts
         from omnicanal.conversations.outbox import subscribe
 
         # Journey facts follow every contact the domain records (analytics.facts).
@@ -19,3 +19,5 @@ class AnalyticsConfig(AppConfig):
         subscribe("conversation.created", facts.on_conversation_changed)
         subscribe("conversation.updated", facts.on_conversation_changed)
         subscribe("conversation.triaged", facts.on_conversation_changed)
+        # The reports' daily aggregates mark the days those events change (analytics.daily).
+        daily.subscribe_all()

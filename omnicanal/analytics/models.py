@@ -117,5 +117,11 @@ class ConversationFact(models.Model):
         return f"facts of conversation {self.conversation_id}"
 
 
-# Pilots live in their own module; imported here so Django registers the model with the app.
+# Pilots and the reports' daily aggregates live in their own modules; imported here so that
+# Django registers their models with the app.
 from omnicanal.analytics.models_pilots import GroupKind, Pilot  # noqa: E402, F401
+from omnicanal.analytics.models_reports import (  # noqa: E402, F401
+    ChannelCost,
+    DailyFact,
+    DirtyDay,
+)
