@@ -1,7 +1,7 @@
 """The demo's voice of the customer: survey policies on its inboxes, answers to a share of its
 resolved conversations (with comments, reviews and a detractor's follow-up), then the
-analytics facts rebuilt from the dated history, so that reports and journeys open on a month
-of figures."""
+analytics facts and the reports' daily aggregates rebuilt from the dated history, so that
+reports and journeys open on a month of figures."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import random
 from django.db import transaction
 
 from omnicanal.accounts.models import Role, User
+from omnicanal.analytics import daily
 from omnicanal.analytics.facts import rebuild_conversations
 from omnicanal.conversations.models import ChannelKind, Conversation, Inbox, Status
 from omnicanal.surveys.actions import is_detractor
@@ -85,6 +86,7 @@ def load_listening_demo(rng: random.Random) -> int:
     conversation_ids = list(Conversation.objects.order_by("pk").values_list("pk", flat=True))
     for start in range(0, len(conversation_ids), 500):
         rebuild_conversations(conversation_ids[start:start + 500])
+    daily.rebuild()
     return answers
 
 

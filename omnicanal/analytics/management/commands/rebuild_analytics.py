@@ -1,6 +1,7 @@
 """`omnicanal rebuild_analytics [--since DATE]`: record the journey facts again from the stored
 conversations, messages and event history (after an import, a fix of a definition, or for
-conversations older than the analytics app). Running it twice changes nothing."""
+conversations older than the analytics app), then the reports' daily aggregates from them.
+Running it twice changes nothing."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
+from omnicanal.analytics import daily
 from omnicanal.analytics.facts import rebuild_conversations
 from omnicanal.conversations.models import Conversation
 
@@ -26,6 +28,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         conversations = Conversation.objects.order_by("created_at", "pk")
+        since: dt.date | None = None
         if options["since"]:
             try:
                 since = dt.date.fromisoformat(options["since"])
@@ -41,4 +44,8 @@ class Command(BaseCommand):
         # hold one lock for its whole length.
         for start_index in range(0, len(ids), BATCH):
             events += rebuild_conversations(ids[start_index:start_index + BATCH])
-        self.stdout.write(f"{len(ids)} conversations, {events} contact events rebuilt.")
+        rows = daily.rebuild(since)
+        self.stdout.write(
+            f"{len(ids)} conversations, {events} contact events, {rows} daily report rows "
+            "rebuilt."
+        )
