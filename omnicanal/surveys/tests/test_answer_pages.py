@@ -98,7 +98,8 @@ def test_expired_answered_and_unknown_surveys_say_so(email_inbox: Inbox) -> None
     assert Client().post(f"/survey/{expired.token}/4/", {"score": 4}).status_code == 410
     assert not SurveyResponse.objects.exists()
 
-    unknown = Client().get("/survey/not-a-token/4/")
+    # No survey, so no conversation's language: the browser's.
+    unknown = Client(HTTP_ACCEPT_LANGUAGE="en").get("/survey/not-a-token/4/")
     assert unknown.status_code == 404
     assert "does not exist" in unknown.content.decode()
     assert Client().get("/survey/not-a-token/").status_code == 404
