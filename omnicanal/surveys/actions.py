@@ -51,8 +51,6 @@ SKIP_NO_RECIPIENT = "no_recipient"
 SKIP_CHANNEL = "channel_cannot_send"
 SKIP_REOPENED = "reopened"
 
-# Channels a written survey cannot go out on: a call is no place for it.
-_SILENT_CHANNELS = frozenset({"voice"})
 
 # The highest score that makes a detractor, per kind: NPS 0 to 6, CSAT 1 to 2, CES 1 to 3.
 DETRACTOR_AT_MOST: dict[str, int] = {
@@ -144,13 +142,14 @@ def _skip_reason(request: SurveyRequest, conversation: Conversation, now: dt.dat
 def _channel_problem(conversation: Conversation) -> str:
     """Whether the conversation's channel can carry a survey to this customer."""
     inbox: Inbox = conversation.inbox
-    if inbox.channel in _SILENT_CHANNELS or not inbox.is_active:
-        return SKIP_CHANNEL
     try:
         adapter = adapter_for(inbox.channel)
     except LookupError:
         return SKIP_CHANNEL
-    kinds = getattr(adapter, "recipient_kinds", ())
+    # A call is no place for a written survey.
+    if adapter.work_kind == "voice" or not inbox.is_active:
+        return SKIP_CHANNEL
+    kinds = adapter.recipient_kinds
     if kinds and not conversation.contact.identities.filter(
         kind__in=kinds, is_undeliverable=False
     ).exists():

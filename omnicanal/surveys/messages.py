@@ -13,6 +13,7 @@ from django.utils import translation
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 
+from omnicanal.connectors.registry import adapter_for
 from omnicanal.surveys.models import SCALES, SurveyKind, SurveyPolicy, SurveyRequest
 
 
@@ -92,7 +93,7 @@ def compose(request: SurveyRequest, language: str = "") -> ComposedSurvey:
         ) % {"low": low, "low_label": low_label, "high": high, "high_label": high_label}
         lines = [question, instructions]
         html = ""
-        if request.inbox.channel == "email":
+        if adapter_for(request.inbox.channel).supports_html:
             # Mail clients show no buttons: the links are the buttons, and each is one click.
             if settings.PUBLIC_URL:
                 lines.append(gettext("Or answer here: %(url)s") % {"url": answer_url(
