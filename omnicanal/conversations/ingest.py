@@ -212,10 +212,13 @@ def _default_conversation(
     """The contact's open conversation in this inbox, a recent resolved one (or an older one
     whose survey this message answers), or a new one."""
     # Locking the contact serialises its concurrent first messages (PostgreSQL), so that two
-    # of them cannot each open a conversation.
-    Contact.objects.select_for_update().filter(pk=contact.pk).first()
+    # of them cannot each open a conversation. No key is changed: FOR NO KEY UPDATE leaves
+    # the rows that merely reference the contact or the conversation (messages, analytics
+    # facts written by event handlers) free to be inserted meanwhile, which FOR UPDATE would
+    # block, and deadlock with.
+    Contact.objects.select_for_update(no_key=True).filter(pk=contact.pk).first()
     latest = (
-        Conversation.objects.select_for_update()
+        Conversation.objects.select_for_update(no_key=True)
         .filter(inbox=inbox, contact=contact)
         .order_by("-last_activity_at", "-id")
         .first()

@@ -28,7 +28,7 @@ from collections import defaultdict
 from collections.abc import Callable
 
 from django.conf import settings
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -81,8 +81,15 @@ def dispatch_after_commit(event_id: int) -> None:
 
 def _dispatch_written() -> None:
     event_ids, _written.ids = getattr(_written, "ids", []), []
-    if event_ids:
+    if not event_ids:
+        return
+    try:
         dispatch_many(event_ids)
+    except DatabaseError:
+        # What caused the events is committed and its caller must hear so (a provider
+        # would otherwise retry a stored message): the events stay pending, and
+        # process_pending_events() dispatches them shortly.
+        logger.warning("dispatch of events %s deferred", event_ids, exc_info=True)
 
 
 def forget_written() -> None:
