@@ -192,7 +192,11 @@ def _stationary(lam: float, mu: float, theta: float, agents: int) -> list[float]
         log_weights.append(log_weights[n] + math.log(ratio))
         n += 1
         log_total = _log_add(log_total, log_weights[n])
-    return [math.exp(w - log_total) for w in log_weights]
+    # Normalised once, exactly summed: the running total only decides where to stop.
+    top = max(log_weights)
+    weights = [math.exp(w - top) for w in log_weights]
+    total = math.fsum(weights)
+    return [w / total for w in weights]
 
 
 def erlang_a_staffing(
@@ -215,7 +219,7 @@ def erlang_a_staffing(
 
     immediate = math.fsum(pi[:agents])
     queue_states = pi[agents:]
-    pw = math.fsum(queue_states)
+    pw = min(1.0, math.fsum(queue_states))
     queue_length = math.fsum(j * p for j, p in enumerate(queue_states))
     abandon_rate = theta * queue_length / lam
 

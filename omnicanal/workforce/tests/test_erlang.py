@@ -246,3 +246,63 @@ def test_erlang_a_against_a_simulation(agents: int, target_s: float, patience_s:
     assert figures.service_level == pytest.approx(simulated["service_level"], abs=0.005)
     assert figures.abandon_rate == pytest.approx(simulated["abandon_rate"], abs=0.005)
     assert figures.asa_s == pytest.approx(simulated["asa_s"], rel=0.02)
+
+
+def answered_within_by_uniformisation(
+    position: int, served_rate: float, theta: float, target_s: float
+) -> float:
+    """P(answered within T) of a caller at `position`, from the tagged caller's own Markov
+    chain (positions k..1, then answered or abandoned) by uniformisation: an independent
+    check of the closed form (telescoping product and negative binomial)."""
+    top_rate = served_rate + position * theta
+    # probabilities of being at positions 1..position after i uniformised steps
+    at = [0.0] * (position + 1)
+    at[position] = 1.0
+    answered_after = [0.0]  # P(answered within i steps)
+    answered = 0.0
+    for _ in range(4000):
+        moved = [0.0] * (position + 1)
+        for m in range(1, position + 1):
+            p = at[m]
+            if not p:
+                continue
+            forward = (served_rate + (m - 1) * theta) / top_rate
+            stay = 1 - (served_rate + m * theta) / top_rate
+            moved[m] += p * stay
+            if m == 1:
+                answered += p * forward
+            else:
+                moved[m - 1] += p * forward
+        at = moved
+        answered_after.append(answered)
+    mean = top_rate * target_s
+    total = 0.0
+    log_weight = -mean
+    for i, p in enumerate(answered_after):
+        if i:
+            log_weight += math.log(mean / i)
+        total += math.exp(log_weight) * p
+    return total
+
+
+def test_erlang_a_service_level_by_an_independent_method() -> None:
+    calls, interval_s, aht_s, agents, target_s, patience_s = 100, 1800, 180, 9, 20, 90
+    lam, mu, theta = calls / interval_s, 1 / aht_s, 1 / patience_s
+    pi = erlang._stationary(lam, mu, theta, agents)
+    expected = math.fsum(pi[:agents]) + math.fsum(
+        p * answered_within_by_uniformisation(n - agents + 1, agents * mu, theta, target_s)
+        for n, p in enumerate(pi) if n >= agents and p > 1e-14)
+    figures = erlang.staffing(calls=calls, interval_s=interval_s, aht_s=aht_s, agents=agents,
+                              target_s=target_s, patience_s=patience_s)
+    assert figures.service_level == pytest.approx(expected, abs=1e-10)
+
+
+def test_overloaded_with_long_patience() -> None:
+    """N ≤ A and a patience of months: a long queue (about 280,000 states), still exact —
+    agents always busy, the excess load abandons."""
+    figures = erlang.staffing(calls=100, interval_s=1800, aht_s=180, agents=5, target_s=20,
+                              patience_s=1e7)
+    assert figures.pw == pytest.approx(1.0, abs=1e-12) and figures.pw <= 1.0
+    assert figures.abandon_rate == pytest.approx(0.5, abs=1e-9)
+    assert figures.occupancy == pytest.approx(1.0, abs=1e-9)
+    assert figures.service_level == pytest.approx(0.0, abs=1e-9)
