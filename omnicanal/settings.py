@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "omnicanal.assistant",
     "omnicanal.surveys",
     "omnicanal.analytics",
+    "omnicanal.workforce",
     # No models: its templates and styles (the demo's sink pages, served only in the demo).
     "omnicanal.demo",
     "omnicanal.web",

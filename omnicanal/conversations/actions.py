@@ -851,28 +851,9 @@ def bot_reply(
     marked as the bot's, sent like any reply (the handling of its `message.created` event
     enqueues the send, retried on failure). The caller's transaction holds the bot's claim
     on the customer message it answers."""
-    text = _check_text(text)
-    with transaction.atomic():
-        conversation = Conversation.objects.select_for_update().get(pk=conversation_id)
-        now = timezone.now()
-        message = Message.objects.create(
-            conversation=conversation,
-            inbox=conversation.inbox,
-            direction=Direction.OUTGOING,
-            author=None,
-            is_bot=True,
-            text=text,
-            delivery_status=DeliveryStatus.PENDING,
-            sent_at=now,
-            metadata={**(metadata or {}), "bot_name": bot_name},
-        )
-        conversation.last_activity_at = now
-        conversation.save(update_fields=["last_activity_at"])
-        record_event(
-            "message.created", conversation, message_id=message.pk, direction="outgoing",
-            took_assignment=False, is_bot=True,
-        )
-    return message
+    return _product_message(
+        conversation_id, text, metadata={**(metadata or {}), "bot_name": bot_name}, is_bot=True
+    )
 
 
 def automated_message(
@@ -882,8 +863,19 @@ def automated_message(
     survey question): no author, not the bot's, sent like any reply by the handling of its
     `message.created` event. It leaves the status alone: a resolved conversation stays
     resolved, and nobody owes the customer an answer because of it."""
+    return _product_message(
+        conversation_id, text, html=sanitize_reply_html(html) if html else "",
+        metadata=dict(metadata or {}), is_auto_reply=True,
+    )
+
+
+def _product_message(
+    conversation_id: int, text: str, *, metadata: dict[str, Any], html: str = "",
+    is_bot: bool = False, is_auto_reply: bool = False,
+) -> Message:
+    """An outgoing message no agent wrote (the bot's, a survey's): it touches the
+    conversation's activity only, never its status or its assignee."""
     text = _check_text(text)
-    html = sanitize_reply_html(html) if html else ""
     with transaction.atomic():
         conversation = Conversation.objects.select_for_update().get(pk=conversation_id)
         now = timezone.now()
@@ -892,18 +884,20 @@ def automated_message(
             inbox=conversation.inbox,
             direction=Direction.OUTGOING,
             author=None,
+            is_bot=is_bot,
+            is_auto_reply=is_auto_reply,
             text=text,
             html=html,
             delivery_status=DeliveryStatus.PENDING,
             sent_at=now,
-            metadata=dict(metadata or {}),
-            is_auto_reply=True,
+            metadata=metadata,
         )
         conversation.last_activity_at = now
         conversation.save(update_fields=["last_activity_at"])
+        bot_payload = {"is_bot": True} if is_bot else {}
         record_event(
             "message.created", conversation, message_id=message.pk, direction="outgoing",
-            took_assignment=False,
+            took_assignment=False, **bot_payload,
         )
     return message
 

@@ -7,7 +7,6 @@ site's pages, under the web chat inbox's allowed origins (no cookies, hence no C
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -19,15 +18,12 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
 from omnicanal.connectors.webchat import actions as webchat
-from omnicanal.connectors.webchat.views import request_origin
+from omnicanal.connectors.webchat.views import json_body, request_origin, with_cors
 from omnicanal.core.exceptions import DomainError, InvalidInput, PermissionDenied
-from omnicanal.core.text import clean_data
 from omnicanal.knowledge import branding
 from omnicanal.surveys import answering
 from omnicanal.surveys.messages import end_labels, question_for
 from omnicanal.surveys.models import SCALES, AnswerSource, SurveyRequest
-
-WIDGET_BODY_MAX_BYTES = 8 * 1024
 
 
 def _language(request: HttpRequest, survey: SurveyRequest | None) -> str:
@@ -147,27 +143,6 @@ def thanks(request: HttpRequest, token: str) -> HttpResponse:
     }, status=422 if error else 200)
 
 
-def _cors(response: HttpResponse, origin: str) -> HttpResponse:
-    response["Access-Control-Allow-Origin"] = origin
-    response["Access-Control-Allow-Methods"] = "POST, OPTIONS"
-    response["Access-Control-Allow-Headers"] = "Content-Type"
-    response["Access-Control-Max-Age"] = "600"
-    response["Vary"] = "Origin"
-    return response
-
-
-def _widget_body(request: HttpRequest) -> dict[str, Any]:
-    if len(request.body) > WIDGET_BODY_MAX_BYTES:
-        raise InvalidInput(_("The request is too large."))
-    try:
-        body = json.loads(request.body or b"{}")
-    except (ValueError, UnicodeDecodeError):
-        raise InvalidInput(_("The body must be JSON.")) from None
-    if not isinstance(body, dict):
-        raise InvalidInput(_("The body must be a JSON object."))
-    return dict(clean_data(body))
-
-
 @csrf_exempt
 @require_http_methods(["POST", "OPTIONS"])
 def widget_answer(request: HttpRequest, token: str) -> HttpResponse:
@@ -184,8 +159,8 @@ def widget_answer(request: HttpRequest, token: str) -> HttpResponse:
         webchat.check_origin(survey.inbox, origin)
         allowed = origin
         if request.method == "OPTIONS":
-            return _cors(HttpResponse(status=204), allowed)
-        body = _widget_body(request)
+            return with_cors(HttpResponse(status=204), allowed, "POST, OPTIONS")
+        body = json_body(request)
         answering.answer(token, body.get("score"), source=AnswerSource.WIDGET,
                          comment=body.get("comment", ""))
         with translation.override(_language(request, survey)):
@@ -195,5 +170,5 @@ def widget_answer(request: HttpRequest, token: str) -> HttpResponse:
     except DomainError as exc:
         with translation.override(_language(request, survey)):
             result = JsonResponse({"error": exc.message}, status=exc.status)
-    return _cors(result, allowed) if allowed else result
+    return with_cors(result, allowed, "POST, OPTIONS") if allowed else result
 

@@ -69,9 +69,12 @@ def client_ip(request: HttpRequest) -> str:
     return str(request.META.get("REMOTE_ADDR") or "")
 
 
-def _cors(response: HttpResponse, origin: str) -> HttpResponse:
+def with_cors(
+    response: HttpResponse, origin: str, methods: str = "GET, POST, OPTIONS"
+) -> HttpResponse:
+    """The answer to a page of `origin` (already checked against the inbox's origins)."""
     response["Access-Control-Allow-Origin"] = origin
-    response["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
+    response["Access-Control-Allow-Methods"] = methods
     response["Access-Control-Allow-Headers"] = "Content-Type"
     response["Access-Control-Max-Age"] = "600"
     response["Vary"] = "Origin"
@@ -82,7 +85,8 @@ class BodyTooLarge(DomainError):
     status = 413
 
 
-def _json_body(request: HttpRequest) -> dict[str, Any]:
+def json_body(request: HttpRequest) -> dict[str, Any]:
+    """The widget's JSON object, cleaned; 413 over the widget's size, 422 when not JSON."""
     try:
         size = len(request.body)
     except RequestDataTooBig:
@@ -117,9 +121,9 @@ def public_endpoint(scope: str) -> Callable[[Handler], Callable[..., HttpRespons
                 config = actions.check_origin(inbox, origin)
                 allowed = origin
                 if request.method == "OPTIONS":
-                    return _cors(HttpResponse(status=204), allowed)
+                    return with_cors(HttpResponse(status=204), allowed)
                 if request.method not in ("GET", "POST"):
-                    return _cors(JsonResponse({"error": "Method not allowed."}, status=405),
+                    return with_cors(JsonResponse({"error": "Method not allowed."}, status=405),
                                  allowed)
                 check_rate(scope, ip=client_ip(request))
                 body = handler(request, inbox, config)
@@ -127,7 +131,7 @@ def public_endpoint(scope: str) -> Callable[[Handler], Callable[..., HttpRespons
                 response: HttpResponse = JsonResponse(body, status=status)
             except DomainError as exc:
                 response = JsonResponse({"error": exc.message}, status=exc.status)
-            return _cors(response, allowed) if allowed else response
+            return with_cors(response, allowed) if allowed else response
 
         return view
 
@@ -164,7 +168,7 @@ def widget_config(request: HttpRequest, inbox: Any, config: WebchatSettings) -> 
 def post_message(request: HttpRequest, inbox: Any, config: WebchatSettings) -> dict[str, Any]:
     """A visitor's message: `{"visitor_id", "client_id", "text", "identity"?, "email"?}`,
     with the pre-chat form's `name`, `phone` and `attributes` on the first one."""
-    body = _json_body(request)
+    body = json_body(request)
     visitor = _visitor(request, inbox, body)
     check_rate("message", visitor=visitor.identity_value)
     result = actions.post_message(
@@ -184,7 +188,7 @@ def post_message(request: HttpRequest, inbox: Any, config: WebchatSettings) -> d
 @public_endpoint("email")
 def leave_email(request: HttpRequest, inbox: Any, config: WebchatSettings) -> dict[str, Any]:
     """"Answer me later by e-mail": the address (unverified) and the question."""
-    body = _json_body(request)
+    body = json_body(request)
     visitor = _visitor(request, inbox, body)
     check_rate("email", visitor=visitor.identity_value)
     if not str(body.get("email") or "").strip():
@@ -198,7 +202,7 @@ def leave_email(request: HttpRequest, inbox: Any, config: WebchatSettings) -> di
 
 @public_endpoint("typing")
 def typing(request: HttpRequest, inbox: Any, config: WebchatSettings) -> dict[str, Any]:
-    body = _json_body(request)
+    body = json_body(request)
     visitor = _visitor(request, inbox, body)
     check_rate("typing", visitor=visitor.identity_value)
     actions.notify_visitor_typing(visitor, bool(body.get("is_typing")))
@@ -207,7 +211,7 @@ def typing(request: HttpRequest, inbox: Any, config: WebchatSettings) -> dict[st
 
 @public_endpoint("read")
 def read(request: HttpRequest, inbox: Any, config: WebchatSettings) -> dict[str, Any]:
-    body = _json_body(request)
+    body = json_body(request)
     visitor = _visitor(request, inbox, body)
     check_rate("read", visitor=visitor.identity_value)
     moved = actions.acknowledge(visitor, body.get("up_to"), is_read=bool(body.get("is_read")))
@@ -259,7 +263,7 @@ async def messages(request: HttpRequest, site_token: str) -> HttpResponse:
         response: HttpResponse = JsonResponse(body)
     except DomainError as exc:
         response = JsonResponse({"error": exc.message}, status=exc.status)
-    return _cors(response, origin)
+    return with_cors(response, origin)
 
 
 @login_required
